@@ -1,0 +1,77 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace LossGen.Generators.Diagnostics;
+
+/// <summary>
+/// Every diagnostic LossGen reports, in one place. IDs are grouped by stage: LG00xx declarations
+/// the generator cannot compile into kernels, LG01xx constructs inside a formula.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Declaration = "LossGen.Declaration";
+    private const string Formula = "LossGen.Formula";
+
+    public static readonly DiagnosticDescriptor LossMustBeStatic = Error(
+        "LG0001", Declaration, "Loss method must be static",
+        "The [Loss] method '{0}' must be static: kernels are generated as static methods beside it");
+
+    public static readonly DiagnosticDescriptor TypeMustBePartial = Error(
+        "LG0002", Declaration, "Type of a loss must be partial",
+        "The type '{0}' must be declared partial so LossGen can add the kernels of '{1}' to it");
+
+    public static readonly DiagnosticDescriptor UnsupportedParameter = Error(
+        "LG0003", Declaration, "Unsupported loss parameter",
+        "The parameter '{0}' of a [Loss] formula must be a 'double' passed by value ({1})");
+
+    public static readonly DiagnosticDescriptor ReturnTypeMustBeDouble = Error(
+        "LG0004", Declaration, "Loss must return double",
+        "The [Loss] method '{0}' must return 'double'");
+
+    public static readonly DiagnosticDescriptor WrongInputCount = Error(
+        "LG0005", Declaration, "Unsupported number of inputs",
+        "The [Loss] method '{0}' has {1} per-element inputs; a loss takes 1 to 4 (parameters not marked [Hyper])");
+
+    public static readonly DiagnosticDescriptor TargetAndHyper = Error(
+        "LG0006", Declaration, "Parameter is both [Target] and [Hyper]",
+        "The parameter '{0}' cannot be both [Target] and [Hyper]");
+
+    public static readonly DiagnosticDescriptor GenericLoss = Error(
+        "LG0007", Declaration, "Generic loss not supported",
+        "The [Loss] method '{0}' and the types containing it must not be generic");
+
+    public static readonly DiagnosticDescriptor OverloadedLoss = Error(
+        "LG0008", Declaration, "Overloaded loss name",
+        "More than one [Loss] method is named '{0}' in '{1}'; give each loss its own name");
+
+    public static readonly DiagnosticDescriptor UnsupportedBody = Error(
+        "LG0101", Formula, "Unsupported statement in a loss formula",
+        "A [Loss] formula is an expression body, or a block of local declarations ending in 'return'; '{0}' is not allowed here");
+
+    public static readonly DiagnosticDescriptor UnsupportedExpression = Error(
+        "LG0102", Formula, "Unsupported expression in a loss formula",
+        "'{0}' is not supported in a [Loss] formula: use literals, parameters, locals, + - * /, comparisons, && || !, ?: and LossMath functions");
+
+    public static readonly DiagnosticDescriptor UnsupportedFunction = Error(
+        "LG0103", Formula, "Unsupported function in a loss formula",
+        "'{0}' cannot be differentiated by LossGen: call the functions of LossMath (or their System.Math twins)");
+
+    public static readonly DiagnosticDescriptor UnsupportedName = Error(
+        "LG0104", Formula, "Unsupported name in a loss formula",
+        "'{0}' is not a parameter, a local or a constant of this formula");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(DiagnosticDescriptors)
+        .GetFields()
+        .Select(f => f.GetValue(null))
+        .OfType<DiagnosticDescriptor>()
+        .ToDictionary(d => d.Id);
+
+    public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values.OrderBy(d => d.Id, System.StringComparer.Ordinal);
+
+    public static DiagnosticDescriptor ById(string id) => s_byId[id];
+
+    private static DiagnosticDescriptor Error(string id, string category, string title, string message)
+        => new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: $"https://github.com/lossgen/lossgen/blob/main/docs/diagnostics/{id}.md");
+}

@@ -1,0 +1,141 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using LossGen.Generators.Ir;
+using LossGen.Generators.Model;
+
+namespace LossGen.Generators.Emit;
+
+/// <summary>
+/// The formula rebuilt as a graph with its derivative, and the statements each kernel method needs:
+/// every node reachable from what the method returns, in dependency order, each named once.
+/// </summary>
+internal sealed class KernelPlan
+{
+    private readonly Dictionary<int, string> _names = new();
+
+    private KernelPlan(Graph graph, int loss, int[] gradients, LossSpec spec)
+    {
+        Graph = graph;
+        Loss = loss;
+        Gradients = gradients;
+        Spec = spec;
+    }
+
+    public Graph Graph { get; }
+
+    public LossSpec Spec { get; }
+
+    /// <summary>The node of the per-element loss.</summary>
+    public int Loss { get; }
+
+    /// <summary>The node of each gradient output, in the order of the non-target inputs.</summary>
+    public int[] Gradients { get; }
+
+    public IEnumerable<LossParameter> Inputs => Spec.Parameters.Where(p => p.Role != ParameterRole.Hyper);
+
+    public IEnumerable<LossParameter> DifferentiableInputs => Spec.Parameters.Where(p => p.Role == ParameterRole.Input);
+
+    public IEnumerable<LossParameter> Hypers => Spec.Parameters.Where(p => p.Role == ParameterRole.Hyper);
+
+    public static KernelPlan Create(LossSpec spec)
+    {
+        // Rebuild through the smart constructors: the graph must be extended by differentiation.
+        var graph = new Graph();
+        var map = new int[spec.Formula.Nodes.Count];
+        for (int id = 0; id < map.Length; id++)
+        {
+            Node n = spec.Formula.Nodes[id];
+            map[id] = graph.Build(n.Op, Map(n.A), Map(n.B), Map(n.C), n.Value, n.Index);
+        }
+
+        int loss = map[spec.Formula.Root];
+        int inputCount = spec.Parameters.Count(p => p.Role != ParameterRole.Hyper);
+        int[] all = Differentiator.Gradients(graph, loss, inputCount);
+        int[] gradients = spec.Parameters.Where(p => p.Role == ParameterRole.Input).Select(p => all[p.Index]).ToArray();
+
+        var plan = new KernelPlan(graph, loss, gradients, spec);
+        plan.NameNodes(map);
+        return plan;
+
+        int Map(int id) => id < 0 ? -1 : map[id];
+    }
+
+    /// <summary>The name of a computed node, a parameter or a hyperparameter.</summary>
+    public string Name(int id) => _names[id];
+
+    public bool IsInlined(int id) => Graph[id].IsConstant || !_names.ContainsKey(id);
+
+    /// <summary>The nodes to compute, in order, for the given outputs: no constants, inputs or hyperparameters.</summary>
+    public List<int> Statements(params int[] outputs)
+    {
+        var needed = new HashSet<int>();
+        var stack = new Stack<int>(outputs);
+        while (stack.Count > 0)
+        {
+            int id = stack.Pop();
+            if (!needed.Add(id))
+            {
+                continue;
+            }
+
+            Node n = Graph[id];
+            for (int k = 0; k < n.Op.Arity(); k++)
+            {
+                stack.Push(n.Operand(k));
+            }
+        }
+
+        return needed.Where(id => Graph[id].Op is not (Op.Constant or Op.Input or Op.Hyper or Op.Epsilon)).OrderBy(id => id).ToList();
+    }
+
+    public List<int> HypersUsed(List<int> statements)
+        => statements.SelectMany(id => Enumerable.Range(0, Graph[id].Op.Arity()).Select(k => Graph[id].Operand(k)))
+            .Where(id => Graph[id].Op == Op.Hyper).Distinct().OrderBy(id => id).ToList();
+
+    private void NameNodes(int[] map)
+    {
+        // Names the kernel methods use for themselves are taken before the formula's locals are placed.
+        var taken = new HashSet<string>(Spec.Parameters.Select(p => p.Name)) { "TVec", "TSimd", "T" };
+        taken.UnionWith(Spec.Parameters.Select(p => p.Name + "Gradient"));
+        taken.UnionWith(Enumerable.Range(0, 4).SelectMany(k => new[] { "unused" + k, "unusedGradient" + k }));
+        for (int id = 0; id < Graph.Nodes.Count; id++)
+        {
+            Node n = Graph[id];
+            if (n.Op == Op.Input)
+            {
+                _names[id] = Inputs.Single(p => p.Index == n.Index).Name;
+            }
+            else if (n.Op == Op.Hyper)
+            {
+                _names[id] = Hypers.Single(p => p.Index == n.Index).Name;
+            }
+        }
+
+        foreach (NamedNode named in Spec.Formula.Names)
+        {
+            int id = map[named.Id];
+            if (!_names.ContainsKey(id) && taken.Add(named.Name))
+            {
+                _names[id] = named.Name;
+            }
+        }
+
+        // Temporaries are numbered in the order the gradient pass computes them, so the emitted code reads t0, t1, ...
+        var order = Statements(Gradients.Append(Loss).ToArray()).Concat(Enumerable.Range(0, Graph.Nodes.Count));
+        int next = 0;
+        foreach (int id in order)
+        {
+            if (!_names.ContainsKey(id) && Graph[id].Op is not (Op.Constant or Op.Epsilon))
+            {
+                string name;
+                do
+                {
+                    name = "t" + (next++).ToString(CultureInfo.InvariantCulture);
+                }
+                while (!taken.Add(name));
+                _names[id] = name;
+            }
+        }
+    }
+}

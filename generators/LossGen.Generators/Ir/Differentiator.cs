@@ -1,0 +1,120 @@
+using System.Collections.Generic;
+
+namespace LossGen.Generators.Ir;
+
+/// <summary>
+/// Symbolic reverse mode over the DAG: the adjoint of each node is built, in the same graph, from
+/// the adjoints of the nodes that use it, so the derivative reuses every forward value it can
+/// (exp(x) reuses the node exp(x), a quotient's derivative reuses the quotient).
+/// </summary>
+/// <remarks>
+/// Kinks follow NUMERICS.md: |x| and relu at 0 give 0, a tie in max/min splits ½ to each side, and
+/// a select passes the gradient only to the branch that was taken (so clamp passes it inside the
+/// closed interval, bounds included).
+/// </remarks>
+internal static class Differentiator
+{
+    /// <summary>The derivative of node <paramref name="root"/> with respect to each input, by input index.</summary>
+    public static int[] Gradients(Graph g, int root, int inputCount)
+    {
+        var adjoints = new Dictionary<int, int> { [root] = g.One };
+        var gradients = new int[inputCount];
+        for (int k = 0; k < inputCount; k++)
+        {
+            gradients[k] = g.Zero;
+        }
+
+        // Operands have smaller ids than their users, so walking ids downwards from the root visits
+        // every user of a node before the node itself.
+        for (int id = root; id >= 0; id--)
+        {
+            if (!adjoints.TryGetValue(id, out int adjoint))
+            {
+                continue;
+            }
+
+            Node n = g[id];
+            switch (n.Op)
+            {
+                case Op.Input:
+                    gradients[n.Index] = adjoint;
+                    break;
+                case Op.Add:
+                    Accumulate(n.A, adjoint);
+                    Accumulate(n.B, adjoint);
+                    break;
+                case Op.Subtract:
+                    Accumulate(n.A, adjoint);
+                    Accumulate(n.B, g.Negate(adjoint));
+                    break;
+                case Op.Multiply:
+                    Accumulate(n.A, g.Multiply(adjoint, n.B));
+                    Accumulate(n.B, g.Multiply(adjoint, n.A));
+                    break;
+                case Op.Divide:
+                    // d(a/b)/db = -(a/b)/b: reuses the quotient.
+                    Accumulate(n.A, g.Divide(adjoint, n.B));
+                    Accumulate(n.B, g.Negate(g.Divide(g.Multiply(adjoint, id), n.B)));
+                    break;
+                case Op.Negate:
+                    Accumulate(n.A, g.Negate(adjoint));
+                    break;
+                case Op.Exp:
+                    Accumulate(n.A, g.Multiply(adjoint, id));
+                    break;
+                case Op.Log:
+                    Accumulate(n.A, g.Divide(adjoint, n.A));
+                    break;
+                case Op.Log1p:
+                    Accumulate(n.A, g.Divide(adjoint, g.Add(g.One, n.A)));
+                    break;
+                case Op.Expm1:
+                    Accumulate(n.A, g.Multiply(adjoint, g.Add(id, g.One)));
+                    break;
+                case Op.Sqrt:
+                    Accumulate(n.A, g.Divide(g.Multiply(g.Constant(0.5), adjoint), id));
+                    break;
+                case Op.Abs:
+                    Accumulate(n.A, g.Multiply(adjoint, Sign(g, n.A)));
+                    break;
+                case Op.Tanh:
+                    Accumulate(n.A, g.Multiply(adjoint, g.Subtract(g.One, g.Multiply(id, id))));
+                    break;
+                case Op.Max:
+                    Accumulate(n.A, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.GreaterThan, n.A, n.B), n.A, n.B)));
+                    Accumulate(n.B, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.LessThan, n.A, n.B), n.A, n.B)));
+                    break;
+                case Op.Min:
+                    Accumulate(n.A, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.LessThan, n.A, n.B), n.A, n.B)));
+                    Accumulate(n.B, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.GreaterThan, n.A, n.B), n.A, n.B)));
+                    break;
+                case Op.Pow:
+                    // d/dx = y·x^(y−1) keeps 0^y finite where it is (y ≥ 1); d/dy = x^y·log x, 0 at x = 0.
+                    Accumulate(n.A, g.Multiply(adjoint, g.Multiply(n.B, g.Pow(n.A, g.Subtract(n.B, g.One)))));
+                    Accumulate(n.B, g.Select(g.Compare(Op.Equal, n.A, g.Zero), g.Zero, g.Multiply(adjoint, g.Multiply(id, g.Unary(Op.Log, n.A)))));
+                    break;
+                case Op.Select:
+                    Accumulate(n.B, g.Select(n.A, adjoint, g.Zero));
+                    Accumulate(n.C, g.Select(n.A, g.Zero, adjoint));
+                    break;
+
+                // Constants, hyperparameters and masks carry no gradient.
+            }
+        }
+
+        return gradients;
+
+        void Accumulate(int operand, int contribution)
+        {
+            adjoints[operand] = adjoints.TryGetValue(operand, out int existing) ? g.Add(existing, contribution) : contribution;
+        }
+    }
+
+    /// <summary>sign(x), with sign(0) = 0: the gradient of |x| at its kink.</summary>
+    public static int Sign(Graph g, int x)
+        => g.Select(g.Compare(Op.GreaterThan, x, g.Zero), g.One, g.Select(g.Compare(Op.LessThan, x, g.Zero), g.Constant(-1), g.Zero));
+
+    /// <summary>1 where this side wins, ½ on a tie, else 0.</summary>
+    private static int TieSplit(Graph g, int wins, int a, int b)
+        => g.Select(wins, g.One, g.Select(g.Compare(Op.Equal, a, b), g.Constant(0.5), g.Zero));
+}

@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using LossGen.Generators.Ir;
+
+namespace LossGen.Generators.Parsing;
+
+/// <summary>
+/// The functions a formula may call, by name, and how each becomes IR. Compound functions are
+/// lowered to stable primitive forms here, once, so the differentiator needs rules only for the
+/// primitives and the derivative inherits the stability (e.g. softplus never overflows, and its
+/// derivative is a sigmoid that never computes ∞/∞).
+/// </summary>
+internal static class FunctionTable
+{
+    private static readonly Dictionary<string, (int Arity, Func<Graph, int[], int> Lower)> s_lossMath = new(StringComparer.Ordinal)
+    {
+        ["Log"] = (1, (g, a) => g.Unary(Op.Log, a[0])),
+        ["Exp"] = (1, (g, a) => g.Unary(Op.Exp, a[0])),
+        ["Log1p"] = (1, (g, a) => g.Unary(Op.Log1p, a[0])),
+        ["Expm1"] = (1, (g, a) => g.Unary(Op.Expm1, a[0])),
+        ["Sqrt"] = (1, (g, a) => g.Unary(Op.Sqrt, a[0])),
+        ["Abs"] = (1, (g, a) => g.Unary(Op.Abs, a[0])),
+        ["Tanh"] = (1, (g, a) => g.Unary(Op.Tanh, a[0])),
+        ["Square"] = (1, (g, a) => g.Multiply(a[0], a[0])),
+        ["Max"] = (2, (g, a) => g.Max(a[0], a[1])),
+        ["Min"] = (2, (g, a) => g.Min(a[0], a[1])),
+        ["Clamp"] = (3, (g, a) => Clamp(g, a[0], a[1], a[2])),
+        ["Sigmoid"] = (1, (g, a) => Sigmoid(g, a[0])),
+        ["Softplus"] = (1, (g, a) => Softplus(g, a[0])),
+        ["LogSigmoid"] = (1, (g, a) => g.Negate(Softplus(g, g.Negate(a[0])))),
+        ["LogCosh"] = (1, (g, a) => LogCosh(g, a[0])),
+        ["Xlogy"] = (2, (g, a) => g.Select(g.Compare(Op.Equal, a[0], g.Zero), g.Zero, g.Multiply(a[0], g.Unary(Op.Log, a[1])))),
+        ["Pow"] = (2, (g, a) => Pow(g, a[0], a[1])),
+        ["Relu"] = (1, (g, a) => g.Select(g.Compare(Op.LessThanOrEqual, a[0], g.Zero), g.Zero, a[0])),
+        ["Sign"] = (1, (g, a) => Differentiator.Sign(g, a[0])),
+    };
+
+    /// <summary>The System.Math functions that mean the same as their LossMath twins.</summary>
+    private static readonly HashSet<string> s_math = new(StringComparer.Ordinal)
+    {
+        "Log", "Exp", "Sqrt", "Abs", "Tanh", "Max", "Min", "Clamp", "Pow", "Sign",
+    };
+
+    public static bool TryLower(string containingType, string name, Graph g, int[] arguments, out int result)
+    {
+        bool known = containingType switch
+        {
+            "LossGen.LossMath" => s_lossMath.ContainsKey(name),
+            "System.Math" => s_math.Contains(name),
+            _ => false,
+        };
+        if (!known || s_lossMath[name].Arity != arguments.Length)
+        {
+            result = -1;
+            return false;
+        }
+
+        result = s_lossMath[name].Lower(g, arguments);
+        return true;
+    }
+
+    /// <summary>x &lt; lo ? lo : x &gt; hi ? hi : x, so the gradient reaches x on the closed interval.</summary>
+    private static int Clamp(Graph g, int x, int lo, int hi)
+        => g.Select(g.Compare(Op.LessThan, x, lo), lo, g.Select(g.Compare(Op.GreaterThan, x, hi), hi, x));
+
+    /// <summary>With e = exp(−|x|) ≤ 1: 1/(1+e) for x ≥ 0, e/(1+e) below; never overflows.</summary>
+    private static int Sigmoid(Graph g, int x)
+    {
+        int e = g.Unary(Op.Exp, g.Negate(g.Unary(Op.Abs, x)));
+        int r = g.Divide(g.One, g.Add(g.One, e));
+        return g.Select(g.Compare(Op.GreaterThanOrEqual, x, g.Zero), r, g.Multiply(e, r));
+    }
+
+    /// <summary>max(x, 0) + log1p(exp(−|x|)); the ½ tie split of max at 0 makes the derivative σ(0) = ½.</summary>
+    private static int Softplus(Graph g, int x)
+        => g.Add(g.Max(x, g.Zero), g.Unary(Op.Log1p, g.Unary(Op.Exp, g.Negate(g.Unary(Op.Abs, x)))));
+
+    /// <summary>|x| + log1p(exp(−2|x|)) − log 2 (Keras's form); its derivative is tanh(x), 0 at 0.</summary>
+    private static int LogCosh(Graph g, int x)
+    {
+        int a = g.Unary(Op.Abs, x);
+        return g.Subtract(g.Add(a, g.Unary(Op.Log1p, g.Unary(Op.Exp, g.Multiply(g.Constant(-2), a)))), g.Constant(Math.Log(2)));
+    }
+
+    /// <summary>A small integer power multiplies out; ½ is a square root; anything else is the Pow primitive.</summary>
+    private static int Pow(Graph g, int x, int y)
+    {
+        if (g[y].IsConstant)
+        {
+            double p = g[y].Value;
+            if (p == Math.Floor(p) && Math.Abs(p) <= 64)
+            {
+                int n = (int)Math.Abs(p), result = g.One, square = x;
+                for (; n > 0; n >>= 1)
+                {
+                    if ((n & 1) != 0)
+                    {
+                        result = g.Multiply(result, square);
+                    }
+
+                    if (n > 1)
+                    {
+                        square = g.Multiply(square, square);
+                    }
+                }
+
+                return p < 0 ? g.Divide(g.One, result) : result;
+            }
+
+            if (p == 0.5)
+            {
+                return g.Unary(Op.Sqrt, x);
+            }
+        }
+
+        return g.Pow(x, y);
+    }
+}

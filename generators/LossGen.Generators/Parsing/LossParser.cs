@@ -1,0 +1,377 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using LossGen.Generators.Ir;
+using LossGen.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using static LossGen.Generators.Diagnostics.DiagnosticDescriptors;
+
+namespace LossGen.Generators.Parsing;
+
+/// <summary>
+/// Turns a [Loss] method into a <see cref="LossSpec"/>: checks the declaration, then lowers the body
+/// to the formula IR. Every problem becomes a diagnostic at the offending node; nothing throws.
+/// </summary>
+internal sealed class LossParser
+{
+    public const string LossAttributeName = "LossGen.LossAttribute";
+    private const string TargetAttributeName = "LossGen.TargetAttribute";
+    private const string HyperAttributeName = "LossGen.HyperAttribute";
+    private const int MaxInputs = 4;
+
+    private readonly SemanticModel _model;
+    private readonly CancellationToken _cancellationToken;
+    private readonly Graph _graph = new();
+    private readonly List<DiagnosticInfo> _diagnostics = new();
+    private readonly Dictionary<ISymbol, int> _values = new(SymbolEqualityComparer.Default);
+    private readonly List<NamedNode> _names = new();
+
+    private LossParser(SemanticModel model, CancellationToken cancellationToken)
+    {
+        _model = model;
+        _cancellationToken = cancellationToken;
+    }
+
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax)
+        {
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        return new LossParser(context.SemanticModel, cancellationToken).Parse(method, syntax, context.Attributes);
+    }
+
+    private ParseResult Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, IEnumerable<AttributeData> attributes)
+    {
+        // A method that does not compile gets the compiler's errors, not ours, and no kernels.
+        if (_model.GetDiagnostics(syntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        EquatableArray<ContainingType> containingTypes = CheckDeclaration(method, syntax);
+        EquatableArray<LossParameter> parameters = CheckParameters(method, syntax);
+        int root = _diagnostics.Count == 0 ? LowerBody(syntax) : -1;
+        if (_diagnostics.Count > 0)
+        {
+            return new ParseResult(null, _diagnostics.ToEquatableArray());
+        }
+
+        var formula = new Formula(_graph.Nodes.ToEquatableArray(), root, _names.ToEquatableArray(), FormulaText(syntax));
+        var spec = new LossSpec(
+            method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
+            containingTypes,
+            method.Name,
+            SyntaxFacts.GetText(method.DeclaredAccessibility),
+            Summary(method, _cancellationToken),
+            parameters,
+            ElementTypes(attributes),
+            formula);
+        return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private EquatableArray<ContainingType> CheckDeclaration(IMethodSymbol method, MethodDeclarationSyntax syntax)
+    {
+        if (!method.IsStatic)
+        {
+            Report(LossMustBeStatic, syntax.Identifier.GetLocation(), method.Name);
+        }
+
+        if (!method.ReturnType.SpecialType.Equals(SpecialType.System_Double))
+        {
+            Report(ReturnTypeMustBeDouble, syntax.ReturnType.GetLocation(), method.Name);
+        }
+
+        if (method.IsGenericMethod)
+        {
+            Report(GenericLoss, syntax.Identifier.GetLocation(), method.Name);
+        }
+
+        if (method.ContainingType.GetMembers(method.Name).Count(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == LossAttributeName)) > 1)
+        {
+            Report(OverloadedLoss, syntax.Identifier.GetLocation(), method.Name, method.ContainingType.Name);
+        }
+
+        var types = new List<ContainingType>();
+        for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            bool isPartial = type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(_cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+            if (!isPartial)
+            {
+                Report(TypeMustBePartial, syntax.Identifier.GetLocation(), type.Name, method.Name);
+            }
+
+            if (type.IsGenericType)
+            {
+                Report(GenericLoss, syntax.Identifier.GetLocation(), method.Name);
+            }
+
+            types.Insert(0, new ContainingType(Keyword(type), type.Name));
+        }
+
+        return types.ToEquatableArray();
+    }
+
+    private EquatableArray<LossParameter> CheckParameters(IMethodSymbol method, MethodDeclarationSyntax syntax)
+    {
+        var parameters = new List<LossParameter>();
+        int inputs = 0, hypers = 0;
+        foreach (IParameterSymbol p in method.Parameters)
+        {
+            bool target = HasAttribute(p, TargetAttributeName), hyper = HasAttribute(p, HyperAttributeName);
+            Location location = p.Locations.FirstOrDefault() ?? syntax.Identifier.GetLocation();
+            if (target && hyper)
+            {
+                Report(TargetAndHyper, location, p.Name);
+            }
+
+            if (p.Type.SpecialType != SpecialType.System_Double || p.RefKind != RefKind.None || p.IsParams)
+            {
+                Report(UnsupportedParameter, location, p.Name, $"it is '{(p.RefKind == RefKind.None ? "" : p.RefKind.ToString().ToLowerInvariant() + " ")}{p.Type.ToDisplayString()}'");
+                continue;
+            }
+
+            ParameterRole role = hyper ? ParameterRole.Hyper : target ? ParameterRole.Target : ParameterRole.Input;
+            int index = role == ParameterRole.Hyper ? hypers++ : inputs++;
+            string? defaultValue = p.HasExplicitDefaultValue ? Literal(Convert.ToDouble(p.ExplicitDefaultValue, CultureInfo.InvariantCulture)) : null;
+            parameters.Add(new LossParameter(p.Name, role, index, defaultValue));
+            _values[p] = role == ParameterRole.Hyper ? _graph.Hyper(index) : _graph.Input(index);
+        }
+
+        if (inputs is 0 or > MaxInputs)
+        {
+            Report(WrongInputCount, syntax.Identifier.GetLocation(), method.Name, inputs.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return parameters.ToEquatableArray();
+    }
+
+    private int LowerBody(MethodDeclarationSyntax syntax)
+    {
+        if (syntax.ExpressionBody is { } arrow)
+        {
+            return Lower(arrow.Expression);
+        }
+
+        if (syntax.Body is not { } block)
+        {
+            Report(UnsupportedBody, syntax.Identifier.GetLocation(), "a method without a body");
+            return -1;
+        }
+
+        int result = -1;
+        foreach (StatementSyntax statement in block.Statements)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            switch (statement)
+            {
+                case LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0, AwaitKeyword.RawKind: 0 } local when result < 0:
+                    foreach (VariableDeclaratorSyntax variable in local.Declaration.Variables)
+                    {
+                        if (variable.Initializer is null || _model.GetDeclaredSymbol(variable, _cancellationToken) is not ILocalSymbol symbol)
+                        {
+                            Report(UnsupportedBody, variable.GetLocation(), "a local without an initializer");
+                            continue;
+                        }
+
+                        int value = Lower(variable.Initializer.Value);
+                        _values[symbol] = value;
+                        if (!_names.Any(n => n.Id == value) && !_graph[value].IsConstant && _graph[value].Op is not (Op.Input or Op.Hyper))
+                        {
+                            _names.Add(new NamedNode(value, symbol.Name));
+                        }
+                    }
+
+                    break;
+                case ReturnStatementSyntax { Expression: { } expression } when result < 0:
+                    result = Lower(expression);
+                    break;
+                default:
+                    Report(UnsupportedBody, statement.GetLocation(), Describe(statement));
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Lowers one expression to a node id; unsupported syntax is reported and becomes 0.</summary>
+    private int Lower(ExpressionSyntax expression)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        Optional<object?> constant = _model.GetConstantValue(expression, _cancellationToken);
+        if (constant.HasValue)
+        {
+            switch (constant.Value)
+            {
+                case bool b:
+                    return _graph.Bool(b);
+                case double or float or int or long or short or byte or sbyte or uint or ulong or ushort or decimal:
+                    return _graph.Constant(Convert.ToDouble(constant.Value, CultureInfo.InvariantCulture));
+            }
+        }
+
+        switch (expression)
+        {
+            case ParenthesizedExpressionSyntax p:
+                return Lower(p.Expression);
+            case CastExpressionSyntax cast when _model.GetTypeInfo(cast.Type, _cancellationToken).Type?.SpecialType == SpecialType.System_Double:
+                return Lower(cast.Expression);
+            case IdentifierNameSyntax or MemberAccessExpressionSyntax when IsEpsilon(expression):
+                return _graph.Epsilon();
+            case IdentifierNameSyntax name:
+                if (_model.GetSymbolInfo(name, _cancellationToken).Symbol is { } symbol && _values.TryGetValue(symbol, out int value))
+                {
+                    return value;
+                }
+
+                return Unsupported(UnsupportedName, name, name.Identifier.Text);
+            case BinaryExpressionSyntax binary:
+                return LowerBinary(binary);
+            case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression):
+                return _graph.Negate(Lower(unary.Operand));
+            case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryPlusExpression):
+                return Lower(unary.Operand);
+            case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.LogicalNotExpression):
+                return _graph.Not(Lower(unary.Operand));
+            case ConditionalExpressionSyntax conditional:
+                return _graph.Select(Lower(conditional.Condition), Lower(conditional.WhenTrue), Lower(conditional.WhenFalse));
+            case InvocationExpressionSyntax invocation:
+                return LowerCall(invocation);
+            default:
+                return Unsupported(UnsupportedExpression, expression, Describe(expression));
+        }
+    }
+
+    private int LowerBinary(BinaryExpressionSyntax binary)
+    {
+        SyntaxKind kind = binary.Kind();
+        Op? compare = kind switch
+        {
+            SyntaxKind.LessThanExpression => Op.LessThan,
+            SyntaxKind.LessThanOrEqualExpression => Op.LessThanOrEqual,
+            SyntaxKind.GreaterThanExpression => Op.GreaterThan,
+            SyntaxKind.GreaterThanOrEqualExpression => Op.GreaterThanOrEqual,
+            SyntaxKind.EqualsExpression => Op.Equal,
+            SyntaxKind.NotEqualsExpression => Op.NotEqual,
+            _ => null,
+        };
+        if (kind is not (SyntaxKind.AddExpression or SyntaxKind.SubtractExpression or SyntaxKind.MultiplyExpression or SyntaxKind.DivideExpression
+            or SyntaxKind.LogicalAndExpression or SyntaxKind.LogicalOrExpression) && compare is null)
+        {
+            return Unsupported(UnsupportedExpression, binary, $"the operator '{binary.OperatorToken.Text}'");
+        }
+
+        int left = Lower(binary.Left), right = Lower(binary.Right);
+        return kind switch
+        {
+            SyntaxKind.AddExpression => _graph.Add(left, right),
+            SyntaxKind.SubtractExpression => _graph.Subtract(left, right),
+            SyntaxKind.MultiplyExpression => _graph.Multiply(left, right),
+            SyntaxKind.DivideExpression => _graph.Divide(left, right),
+            SyntaxKind.LogicalAndExpression => _graph.And(left, right),
+            SyntaxKind.LogicalOrExpression => _graph.Or(left, right),
+            _ => _graph.Compare(compare!.Value, left, right),
+        };
+    }
+
+    private int LowerCall(InvocationExpressionSyntax invocation)
+    {
+        if (_model.GetSymbolInfo(invocation, _cancellationToken).Symbol is not IMethodSymbol callee)
+        {
+            return Unsupported(UnsupportedFunction, invocation.Expression, invocation.Expression.ToString());
+        }
+
+        if (invocation.ArgumentList.Arguments.Any(a => a.NameColon is not null || !a.RefKindKeyword.IsKind(SyntaxKind.None)))
+        {
+            return Unsupported(UnsupportedExpression, invocation, "a named or ref argument");
+        }
+
+        int[] arguments = invocation.ArgumentList.Arguments.Select(a => Lower(a.Expression)).ToArray();
+        bool allDouble = callee.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Double);
+        string containingType = callee.ContainingType.ToDisplayString();
+        if (allDouble && FunctionTable.TryLower(containingType, callee.Name, _graph, arguments, out int result))
+        {
+            return result;
+        }
+
+        return Unsupported(UnsupportedFunction, invocation.Expression, $"{callee.ContainingType.Name}.{callee.Name}");
+    }
+
+    private bool IsEpsilon(ExpressionSyntax expression)
+        => _model.GetSymbolInfo(expression, _cancellationToken).Symbol is IPropertySymbol { Name: "Epsilon" } property
+            && property.ContainingType.ToDisplayString() == "LossGen.LossMath";
+
+    private int Unsupported(DiagnosticDescriptor descriptor, SyntaxNode node, string what)
+    {
+        Report(descriptor, node.GetLocation(), what);
+        return _graph.Zero;
+    }
+
+    private void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments)
+        => _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+
+    private static bool HasAttribute(ISymbol symbol, string name)
+        => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == name);
+
+    private static int ElementTypes(IEnumerable<AttributeData> attributes)
+    {
+        foreach (AttributeData attribute in attributes)
+        {
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "ElementTypes" && argument.Value.Value is int value)
+                {
+                    return value;
+                }
+            }
+        }
+
+        return 7;
+    }
+
+    private static string Keyword(INamedTypeSymbol type) => type switch
+    {
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+        { IsRecord: true } => "record",
+        { TypeKind: TypeKind.Struct } => "struct",
+        { TypeKind: TypeKind.Interface } => "interface",
+        _ => "class",
+    };
+
+    private static string Describe(SyntaxNode node)
+    {
+        string text = Regex.Replace(node.ToString(), @"\s+", " ");
+        return text.Length <= 40 ? text : text.Substring(0, 37) + "...";
+    }
+
+    /// <summary>The body as the user wrote it, whitespace collapsed, for the generated XML docs.</summary>
+    private static string FormulaText(MethodDeclarationSyntax syntax)
+    {
+        SyntaxNode body = (SyntaxNode?)syntax.ExpressionBody?.Expression ?? syntax.Body!;
+        return Regex.Replace(body.ToString(), @"\s+", " ").Trim();
+    }
+
+    private static string? Summary(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        string? xml = method.GetDocumentationCommentXml(cancellationToken: cancellationToken);
+        Match match = Regex.Match(xml ?? "", @"<summary>(.*?)</summary>", RegexOptions.Singleline);
+        return match.Success ? Regex.Replace(match.Groups[1].Value, @"\s+", " ").Trim() : null;
+    }
+
+    /// <summary>A C# literal that reads back as exactly <paramref name="value"/>.</summary>
+    public static string Literal(double value)
+    {
+        if (double.IsNaN(value)) return "double.NaN";
+        if (double.IsPositiveInfinity(value)) return "double.PositiveInfinity";
+        if (double.IsNegativeInfinity(value)) return "double.NegativeInfinity";
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.IndexOfAny(new[] { '.', 'E' }) < 0 ? text + ".0" : text;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Numerics;
+
+namespace LossGen.Kernels;
+
+/// <summary>
+/// The operations a generated loss kernel is written in, for one vector width.
+/// </summary>
+/// <remarks>
+/// Generated kernels are written once, generic over <typeparamref name="TVec"/>, and the engine
+/// instantiates them for <see cref="ScalarSimd{T}"/>, <see cref="Simd128{T}"/>,
+/// <see cref="Simd256{T}"/> and <see cref="Simd512{T}"/>. Every operation here gives, lane by
+/// lane, exactly the bits the scalar implementation gives for the same input: the transcendental
+/// functions are the same polynomials at every width, and no operation is fused (no FMA). That is
+/// what makes the result of a loss independent of the machine's vector width.
+/// Masks (results of comparisons) are vectors whose lanes are all-ones (true) or all-zeros (false).
+/// This interface is infrastructure for generated code; it is public only so that generated code
+/// in user assemblies can use it.
+/// </remarks>
+public interface ISimd<TVec, T>
+    where TVec : struct
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Number of lanes.</summary>
+    static abstract int Count { get; }
+
+    static abstract TVec LoadUnsafe(ref readonly T source, nuint elementOffset);
+    static abstract void StoreUnsafe(TVec value, ref T destination, nuint elementOffset);
+
+    /// <summary>Every lane set to <paramref name="value"/>.</summary>
+    static abstract TVec Create(T value);
+    /// <summary>Every lane set to <paramref name="value"/> rounded to <typeparamref name="T"/>.</summary>
+    static abstract TVec Constant(double value);
+
+    static abstract TVec Add(TVec x, TVec y);
+    static abstract TVec Subtract(TVec x, TVec y);
+    static abstract TVec Multiply(TVec x, TVec y);
+    static abstract TVec Divide(TVec x, TVec y);
+    static abstract TVec Negate(TVec x);
+    static abstract TVec Abs(TVec x);
+    static abstract TVec Sqrt(TVec x);
+    /// <summary>IEEE 754:2019 maximum, as <see cref="System.Math.Max(double, double)"/>: NaN propagates, +0 &gt; -0.</summary>
+    static abstract TVec Max(TVec x, TVec y);
+    /// <summary>IEEE 754:2019 minimum, as <see cref="System.Math.Min(double, double)"/>.</summary>
+    static abstract TVec Min(TVec x, TVec y);
+
+    static abstract TVec Equals(TVec x, TVec y);
+    static abstract TVec NotEquals(TVec x, TVec y);
+    static abstract TVec LessThan(TVec x, TVec y);
+    static abstract TVec LessThanOrEqual(TVec x, TVec y);
+    static abstract TVec GreaterThan(TVec x, TVec y);
+    static abstract TVec GreaterThanOrEqual(TVec x, TVec y);
+
+    static abstract TVec And(TVec x, TVec y);
+    static abstract TVec Or(TVec x, TVec y);
+    static abstract TVec Not(TVec mask);
+    /// <summary>Lanes of <paramref name="ifTrue"/> where <paramref name="mask"/> is set, else of <paramref name="ifFalse"/>.</summary>
+    static abstract TVec Select(TVec mask, TVec ifTrue, TVec ifFalse);
+    /// <summary>True when any lane of <paramref name="mask"/> is set.</summary>
+    static abstract bool AnyTrue(TVec mask);
+
+    static abstract TVec Exp(TVec x);
+    static abstract TVec Log(TVec x);
+    static abstract TVec Log1p(TVec x);
+    static abstract TVec Expm1(TVec x);
+    static abstract TVec Tanh(TVec x);
+}

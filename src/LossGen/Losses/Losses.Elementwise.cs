@@ -1,0 +1,199 @@
+using static LossGen.LossMath;
+
+namespace LossGen;
+
+/// <summary>
+/// The built-in losses. Each is declared as a <see cref="LossAttribute">[Loss]</see> formula, exactly
+/// as a user would declare one, and gets generated span overloads (<c>F</c>, <c>FWithGradient</c>,
+/// <c>FElementwise</c>) for float, double and Half. Calling a formula method with doubles computes one
+/// element's loss: the reference the kernels are tested against.
+/// </summary>
+public static partial class Losses
+{
+    /// <summary>Mean squared error: (pred − target)². PyTorch <c>MSELoss</c>, Keras <c>MeanSquaredError</c>.</summary>
+    [Loss]
+    public static double MeanSquaredError(double pred, [Target] double target)
+        => Square(pred - target);
+
+    /// <summary>
+    /// Mean absolute error: |pred − target|. PyTorch <c>L1Loss</c>, Keras <c>MeanAbsoluteError</c>. At
+    /// pred = target the gradient is 0 (PyTorch's <c>sgn</c>).
+    /// </summary>
+    [Loss]
+    public static double MeanAbsoluteError(double pred, [Target] double target)
+        => Abs(pred - target);
+
+    /// <summary>
+    /// Huber loss: ½d² for |d| ≤ delta, else delta·(|d| − ½delta), with d = pred − target. Equal to
+    /// PyTorch <c>HuberLoss</c> (which uses |d| &lt; delta; value and gradient agree at |d| = delta)
+    /// and Keras <c>Huber</c>. delta must be positive.
+    /// </summary>
+    [Loss]
+    public static double Huber(double pred, [Target] double target, [Hyper] double delta = 1.0)
+    {
+        var d = Abs(pred - target);
+        return d <= delta ? 0.5 * d * d : delta * (d - 0.5 * delta);
+    }
+
+    /// <summary>
+    /// Smooth L1: ½d²/beta for |d| &lt; beta, else |d| − ½beta (PyTorch <c>SmoothL1Loss</c>, =
+    /// Huber(delta = beta)/beta). beta = 0 is the L1 loss, as in PyTorch.
+    /// </summary>
+    [Loss]
+    public static double SmoothL1(double pred, [Target] double target, [Hyper] double beta = 1.0)
+    {
+        var d = Abs(pred - target);
+        return d < beta ? 0.5 * d * d / beta : d - 0.5 * beta;
+    }
+
+    /// <summary>
+    /// Log-cosh: log(cosh(pred − target)), as |d| + log1p(e^−2|d|) − log 2 so it never overflows
+    /// (Keras <c>LogCosh</c>'s form; optax <c>log_cosh</c>). Gradient tanh(d).
+    /// </summary>
+    [Loss]
+    public static double LogCosh(double pred, [Target] double target)
+        => LossMath.LogCosh(pred - target);
+
+    /// <summary>
+    /// Mean squared logarithmic error: (log1p(max(pred, 0)) − log1p(max(target, 0)))². Keras
+    /// <c>MeanSquaredLogarithmicError</c> clamps at 1e-7 instead of 0 (a difference below 1e-7);
+    /// negative predictions get no gradient. PyTorch has no built-in equivalent.
+    /// </summary>
+    [Loss]
+    public static double MeanSquaredLogarithmicError(double pred, [Target] double target)
+        => Square(Log1p(Max(pred, 0.0)) - Log1p(Max(target, 0.0)));
+
+    /// <summary>
+    /// Mean absolute percentage error: 100·|target − pred| / max(|target|, 1e-7), as Keras
+    /// <c>MeanAbsolutePercentageError</c>. PyTorch has no built-in equivalent.
+    /// </summary>
+    [Loss]
+    public static double MeanAbsolutePercentageError(double pred, [Target] double target)
+        => 100.0 * Abs(target - pred) / Max(Abs(target), 1e-7);
+
+    /// <summary>
+    /// Binary cross-entropy on probabilities: −(y·log p + (1 − y)·log(1 − p)), with p clamped to
+    /// [ε, 1 − ε], ε = <see cref="LossMath.Epsilon"/> (1e-7 for float and Half, 1e-15 for double).
+    /// Keras clamps the same way with 1e-7 for every type; PyTorch <c>BCELoss</c> instead clamps each log
+    /// at −100. As in Keras, a probability outside the clamp gets no gradient: prefer
+    /// <see cref="BinaryCrossEntropyWithLogits(double, double, double)"/>, which never saturates.
+    /// </summary>
+    [Loss]
+    public static double BinaryCrossEntropy(double pred, [Target] double target)
+    {
+        var p = Clamp(pred, Epsilon, 1.0 - Epsilon);
+        return -(target * Log(p) + (1.0 - target) * Log(1.0 - p));
+    }
+
+    /// <summary>
+    /// Binary cross-entropy on logits, in the stable form (1 − y)·x + (1 + (posWeight − 1)·y)·softplus(−x):
+    /// PyTorch <c>BCEWithLogitsLoss</c> with <c>pos_weight</c>, Keras <c>BinaryCrossentropy(from_logits=True)</c>.
+    /// Gradient (for posWeight = 1) σ(x) − y, exact at any |x|.
+    /// </summary>
+    [Loss]
+    public static double BinaryCrossEntropyWithLogits(double logits, [Target] double target, [Hyper] double posWeight = 1.0)
+        => (1.0 - target) * logits + (1.0 + (posWeight - 1.0) * target) * Softplus(-logits);
+
+    /// <summary>
+    /// Hinge loss: max(0, 1 − y·pred) with labels y = ±1 (Keras <c>Hinge</c>, which also converts
+    /// {0, 1} labels to ±1 silently; LossGen does not). The gradient at the kink is 0.
+    /// </summary>
+    [Loss]
+    public static double Hinge(double pred, [Target] double target)
+        => Relu(1.0 - target * pred);
+
+    /// <summary>Squared hinge loss: max(0, 1 − y·pred)² with labels y = ±1 (Keras <c>SquaredHinge</c>).</summary>
+    [Loss]
+    public static double SquaredHinge(double pred, [Target] double target)
+        => Square(Relu(1.0 - target * pred));
+
+    /// <summary>
+    /// Poisson negative log-likelihood of a rate: pred − target·log(pred + 1e-8), PyTorch
+    /// <c>PoissonNLLLoss(log_input=False)</c> (Keras <c>Poisson</c> uses 1e-7). The constant log(target!)
+    /// is omitted, as both do by default.
+    /// </summary>
+    [Loss]
+    public static double Poisson(double pred, [Target] double target)
+        => pred - target * Log(pred + 1e-8);
+
+    /// <summary>Poisson negative log-likelihood of a log-rate: e^logRate − target·logRate (PyTorch's default <c>log_input=True</c>).</summary>
+    [Loss]
+    public static double PoissonWithLogInput(double logRate, [Target] double target)
+        => Exp(logRate) - target * logRate;
+
+    /// <summary>
+    /// Binary focal loss on logits (torchvision <c>sigmoid_focal_loss</c>): BCE-with-logits times
+    /// (1 − p_t)^gamma, times alpha_t = alpha·y + (1 − alpha)(1 − y); a negative alpha disables the
+    /// weighting, as in torchvision. Keras <c>BinaryFocalCrossentropy</c> applies the sigmoid first.
+    /// </summary>
+    [Loss]
+    public static double BinaryFocalWithLogits(double logits, [Target] double target, [Hyper] double alpha = 0.25, [Hyper] double gamma = 2.0)
+    {
+        var p = Sigmoid(logits);
+        var ce = (1.0 - target) * logits + Softplus(-logits);
+        var pt = p * target + (1.0 - p) * (1.0 - target);
+        var alphaT = alpha >= 0.0 ? alpha * target + (1.0 - alpha) * (1.0 - target) : 1.0;
+        return alphaT * ce * Pow(1.0 - pt, gamma);
+    }
+
+    /// <summary>
+    /// Margin ranking loss: max(0, −y·(x1 − x2) + margin) with y = ±1 saying which input should rank
+    /// higher (PyTorch <c>MarginRankingLoss</c>). Gradients for both inputs; 0 at the kink.
+    /// </summary>
+    [Loss]
+    public static double MarginRanking(double x1, double x2, [Target] double y, [Hyper] double margin = 0.0)
+        => Relu(-y * (x1 - x2) + margin);
+
+    /// <summary>GAN discriminator loss on real samples, from logits: −log σ(x) = softplus(−x).</summary>
+    [Loss]
+    public static double GanDiscriminatorReal(double logits)
+        => Softplus(-logits);
+
+    /// <summary>GAN discriminator loss on generated samples, from logits: −log(1 − σ(x)) = softplus(x).</summary>
+    [Loss]
+    public static double GanDiscriminatorFake(double logits)
+        => Softplus(logits);
+
+    /// <summary>
+    /// Minimax GAN generator loss on generated samples, from logits: log(1 − σ(x)) = −softplus(x)
+    /// (the original objective; it saturates when the discriminator wins).
+    /// </summary>
+    [Loss]
+    public static double GanGeneratorMinimax(double logits)
+        => -Softplus(logits);
+
+    /// <summary>Non-saturating GAN generator loss on generated samples, from logits: −log σ(x) = softplus(−x).</summary>
+    [Loss]
+    public static double GanGeneratorNonSaturating(double logits)
+        => Softplus(-logits);
+
+    /// <summary>Least-squares GAN discriminator loss on real samples: ½(D(x) − 1)².</summary>
+    [Loss]
+    public static double LeastSquaresGanReal(double pred)
+        => 0.5 * Square(pred - 1.0);
+
+    /// <summary>Least-squares GAN discriminator loss on generated samples: ½D(G(z))².</summary>
+    [Loss]
+    public static double LeastSquaresGanFake(double pred)
+        => 0.5 * Square(pred);
+
+    /// <summary>Least-squares GAN generator loss: ½(D(G(z)) − 1)².</summary>
+    [Loss]
+    public static double LeastSquaresGanGenerator(double pred)
+        => 0.5 * Square(pred - 1.0);
+
+    /// <summary>Wasserstein critic loss on real samples: −D(x) (the critic maximizes E[D(x)] − E[D(G(z))]).</summary>
+    [Loss]
+    public static double WassersteinCriticReal(double score)
+        => -score;
+
+    /// <summary>Wasserstein critic loss on generated samples: D(G(z)).</summary>
+    [Loss]
+    public static double WassersteinCriticFake(double score)
+        => score;
+
+    /// <summary>Wasserstein generator loss: −D(G(z)).</summary>
+    [Loss]
+    public static double WassersteinGenerator(double score)
+        => -score;
+}

@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Linq.Expressions;
+using System.Reflection;
+
+namespace LossGen.Tests.Infrastructure;
+
+/// <summary>
+/// One [Loss] formula and its generated overloads, found by reflection: the formula itself (called
+/// in double, the reference) and, per element type, the reduced, with-gradient and elementwise kernels.
+/// </summary>
+internal sealed class LossUnderTest
+{
+    private readonly Func<double[], double> _formula;
+    private readonly ParameterInfo[] _parameters;
+
+    private LossUnderTest(Type owner, MethodInfo formula)
+    {
+        Owner = owner;
+        Name = formula.Name;
+        _parameters = formula.GetParameters();
+        Inputs = _parameters.Where(p => !IsHyper(p)).ToArray();
+        Hypers = _parameters.Where(IsHyper).ToArray();
+        DifferentiableInputs = Inputs.Select((p, i) => (p, i)).Where(x => x.p.GetCustomAttribute<TargetAttribute>() is null).Select(x => x.i).ToArray();
+        HyperDefaults = Hypers.Select(p => p.HasDefaultValue ? Convert.ToDouble(p.DefaultValue) : 1.0).ToArray();
+
+        var arguments = Expression.Parameter(typeof(double[]));
+        _formula = Expression.Lambda<Func<double[], double>>(
+            Expression.Call(formula, _parameters.Select((_, i) => (Expression)Expression.ArrayIndex(arguments, Expression.Constant(i)))),
+            arguments).Compile();
+    }
+
+    public Type Owner { get; }
+
+    public string Name { get; }
+
+    public ParameterInfo[] Inputs { get; }
+
+    public ParameterInfo[] Hypers { get; }
+
+    /// <summary>Positions (among the inputs) of the inputs that get a gradient.</summary>
+    public int[] DifferentiableInputs { get; }
+
+    public double[] HyperDefaults { get; }
+
+    public override string ToString() => Name;
+
+    public static IEnumerable<LossUnderTest> All(Type owner)
+        => owner.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+            .Where(m => m.GetCustomAttribute<LossAttribute>() is not null)
+            .OrderBy(m => m.Name, StringComparer.Ordinal)
+            .Select(m => new LossUnderTest(owner, m));
+
+    /// <summary>The formula for one element, in double, with the inputs and hyperparameters in their own orders.</summary>
+    public double Formula(double[] inputs, double[] hypers)
+    {
+        var arguments = new double[_parameters.Length];
+        int input = 0, hyper = 0;
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            arguments[i] = IsHyper(_parameters[i]) ? hypers[hyper++] : inputs[input++];
+        }
+
+        return _formula(arguments);
+    }
+
+    public Func<object?[], object?> Reduce(Type element)
+        => Find(Name, element, Inputs.Length, 0, withHypers: true, withReduction: true, losses: false);
+
+    public Func<object?[], object?> WithGradient(Type element)
+        => Find(Name + "WithGradient", element, Inputs.Length, DifferentiableInputs.Length, withHypers: true, withReduction: true, losses: false);
+
+    public Func<object?[], object?> Elementwise(Type element)
+        => Find(Name + "Elementwise", element, Inputs.Length, 0, withHypers: true, withReduction: false, losses: true);
+
+    private Func<object?[], object?> Find(string name, Type element, int inputs, int gradients, bool withHypers, bool withReduction, bool losses)
+    {
+        var types = new List<Type>();
+        types.AddRange(Enumerable.Repeat(typeof(ReadOnlySpan<>).MakeGenericType(element), inputs));
+        types.AddRange(Enumerable.Repeat(typeof(Span<>).MakeGenericType(element), gradients + (losses ? 1 : 0)));
+        types.AddRange(Enumerable.Repeat(typeof(double), withHypers ? Hypers.Length : 0));
+        if (withReduction)
+        {
+            types.Add(typeof(Reduction));
+        }
+
+        MethodInfo method = Owner.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, types.ToArray())
+            ?? throw new InvalidOperationException($"No generated {name}({string.Join(", ", types.Select(t => t.Name))}) on {Owner.Name}.");
+        return SpanInvoker.Create(method);
+    }
+
+    private static bool IsHyper(ParameterInfo p) => p.GetCustomAttribute<HyperAttribute>() is not null;
+}
