@@ -11,6 +11,7 @@ namespace LossGen.Tests;
 /// double: values at every length 0..257 and beyond, gradients against central finite differences,
 /// both reductions, every vector width bit for bit, and bad input.
 /// </summary>
+[Collection(VectorWidthCollection.Name)]
 public sealed class CatalogueTests
 {
     private static readonly LossUnderTest[] s_losses = LossUnderTest.All(typeof(Losses)).ToArray();

@@ -50,7 +50,9 @@ public interface ISimd<TVec, T>
     static abstract TVec GreaterThan(TVec x, TVec y);
     static abstract TVec GreaterThanOrEqual(TVec x, TVec y);
 
+    /// <summary>Bitwise and of the lanes' bits: of masks, or of any bit patterns.</summary>
     static abstract TVec And(TVec x, TVec y);
+    /// <summary>Bitwise or of the lanes' bits.</summary>
     static abstract TVec Or(TVec x, TVec y);
     static abstract TVec Not(TVec mask);
     /// <summary>Lanes of <paramref name="ifTrue"/> where <paramref name="mask"/> is set, else of <paramref name="ifFalse"/>.</summary>
@@ -58,9 +60,19 @@ public interface ISimd<TVec, T>
     /// <summary>True when any lane of <paramref name="mask"/> is set.</summary>
     static abstract bool AnyTrue(TVec mask);
 
+    /// <summary>Each lane's bits, as an unsigned integer of <typeparamref name="T"/>'s size, shifted left by <paramref name="count"/>.</summary>
+    static abstract TVec ShiftLeftBits(TVec x, int count);
+    /// <summary>Each lane's bits, as an unsigned integer of <typeparamref name="T"/>'s size, shifted right (logically) by <paramref name="count"/>.</summary>
+    static abstract TVec ShiftRightBits(TVec x, int count);
+
+    /// <summary>e^x, within 2 ulp; overflows to +∞, underflows through subnormals to 0.</summary>
     static abstract TVec Exp(TVec x);
+    /// <summary>Natural logarithm, within 2 ulp; log(0) = −∞, log(x &lt; 0) = NaN.</summary>
     static abstract TVec Log(TVec x);
+    /// <summary>log(1 + x), within 4 ulp, accurate for tiny x; log1p(−1) = −∞, log1p(x &lt; −1) = NaN.</summary>
     static abstract TVec Log1p(TVec x);
+    /// <summary>e^x − 1, within 4 ulp, accurate for tiny x; expm1(−∞) = −1.</summary>
     static abstract TVec Expm1(TVec x);
+    /// <summary>Hyperbolic tangent, within 4 ulp; tanh(±∞) = ±1, tanh(−0) = −0.</summary>
     static abstract TVec Tanh(TVec x);
 }

@@ -1,45 +1,149 @@
-using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace LossGen.Kernels;
 
-/// <summary>Temporary scalar width.</summary>
+/// <summary>The <see cref="ISimd{TVec, T}"/> operations on one lane: the reference every vector width matches bit for bit.</summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+/// <remarks>Masks are <typeparamref name="T"/> values whose bits are all ones (true) or all zeros (false).</remarks>
 public readonly struct ScalarSimd<T> : ISimd<T, T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    /// <inheritdoc/>
     public static int Count => 1;
-    public static T LoadUnsafe(ref readonly T source, nuint elementOffset) => Unsafe.Add(ref Unsafe.AsRef(in source), elementOffset);
-    public static void StoreUnsafe(T value, ref T destination, nuint elementOffset) => Unsafe.Add(ref destination, elementOffset) = value;
-    public static T Create(T value) => value;
-    public static T Constant(double value) => T.CreateTruncating(value);
-    public static T Add(T x, T y) => x + y;
-    public static T Subtract(T x, T y) => x - y;
-    public static T Multiply(T x, T y) => x * y;
-    public static T Divide(T x, T y) => x / y;
-    public static T Negate(T x) => -x;
-    public static T Abs(T x) => T.Abs(x);
-    public static T Sqrt(T x) => T.Sqrt(x);
-    public static T Max(T x, T y) => T.Max(x, y);
-    public static T Min(T x, T y) => T.Min(x, y);
-    public static T Equals(T x, T y) => Mask(x == y);
-    public static T NotEquals(T x, T y) => Mask(x != y);
-    public static T LessThan(T x, T y) => Mask(x < y);
-    public static T LessThanOrEqual(T x, T y) => Mask(x <= y);
-    public static T GreaterThan(T x, T y) => Mask(x > y);
-    public static T GreaterThanOrEqual(T x, T y) => Mask(x >= y);
-    public static T And(T x, T y) => Mask(IsSet(x) && IsSet(y));
-    public static T Or(T x, T y) => Mask(IsSet(x) || IsSet(y));
-    public static T Not(T mask) => Mask(!IsSet(mask));
-    public static T Select(T mask, T ifTrue, T ifFalse) => IsSet(mask) ? ifTrue : ifFalse;
-    public static bool AnyTrue(T mask) => IsSet(mask);
-    public static T Exp(T x) => T.Exp(x);
-    public static T Log(T x) => T.Log(x);
-    public static T Log1p(T x) => T.LogP1(x);
-    public static T Expm1(T x) => T.ExpM1(x);
-    public static T Tanh(T x) => T.Tanh(x);
 
-    private static T Mask(bool value) => value ? AllBits : T.Zero;
-    private static T AllBits => typeof(T) == typeof(float) ? (T)(object)BitConverter.Int32BitsToSingle(-1) : (T)(object)BitConverter.Int64BitsToDouble(-1);
-    private static bool IsSet(T mask) => typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits((float)(object)mask) != 0 : BitConverter.DoubleToInt64Bits((double)(object)mask) != 0;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T LoadUnsafe(ref readonly T source, nuint elementOffset) => Unsafe.Add(ref Unsafe.AsRef(in source), elementOffset);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreUnsafe(T value, ref T destination, nuint elementOffset) => Unsafe.Add(ref destination, elementOffset) = value;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Create(T value) => value;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Constant(double value) => T.CreateTruncating(value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Add(T x, T y) => x + y;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Subtract(T x, T y) => x - y;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Multiply(T x, T y) => x * y;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Divide(T x, T y) => x / y;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Negate(T x) => -x;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Abs(T x) => T.Abs(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sqrt(T x) => T.Sqrt(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Max(T x, T y) => T.Max(x, y);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Min(T x, T y) => T.Min(x, y);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Equals(T x, T y) => Mask(x == y);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T NotEquals(T x, T y) => Mask(x != y);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T LessThan(T x, T y) => Mask(x < y);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T LessThanOrEqual(T x, T y) => Mask(x <= y);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T GreaterThan(T x, T y) => Mask(x > y);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T GreaterThanOrEqual(T x, T y) => Mask(x >= y);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T And(T x, T y) => FromBits(Bits(x) & Bits(y));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Or(T x, T y) => FromBits(Bits(x) | Bits(y));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Not(T mask) => FromBits(~Bits(mask));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Select(T mask, T ifTrue, T ifFalse) => FromBits((Bits(mask) & Bits(ifTrue)) | (~Bits(mask) & Bits(ifFalse)));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyTrue(T mask) => (long)Bits(mask) < 0;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T ShiftLeftBits(T x, int count) => FromBits(Bits(x) << count);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T ShiftRightBits(T x, int count) => FromBits(Bits(x) >> count);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Exp(T x) => SimdMath.Exp<T, T, ScalarSimd<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Log(T x) => SimdMath.Log<T, T, ScalarSimd<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Log1p(T x) => SimdMath.Log1p<T, T, ScalarSimd<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Expm1(T x) => SimdMath.Expm1<T, T, ScalarSimd<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Tanh(T x) => SimdMath.Tanh<T, T, ScalarSimd<T>>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Mask(bool condition) => condition ? T.AllBitsSet : T.Zero;
+
+    // The bits of x, left-aligned in a ulong (float's 32 bits on top), so that the sign bit is always bit 63
+    // and FromBits(Bits(x) << n) drops the bits a 32-bit shift would drop.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Bits(T x) => typeof(T) == typeof(float) ? (ulong)Unsafe.BitCast<T, uint>(x) << 32 : Unsafe.BitCast<T, ulong>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T FromBits(ulong bits) => typeof(T) == typeof(float) ? Unsafe.BitCast<uint, T>((uint)(bits >> 32)) : Unsafe.BitCast<ulong, T>(bits);
 }

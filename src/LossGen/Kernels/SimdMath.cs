@@ -1,0 +1,303 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace LossGen.Kernels;
+
+/// <summary>
+/// Exp, Log, Log1p, Expm1 and Tanh written once over <see cref="ISimd{TVec, T}"/>: every width runs the
+/// same IEEE operations in the same order (no FMA), so every width gives the same bits.
+/// </summary>
+/// <remarks>
+/// Integer work (rounding, exponents) is done in the floating-point lanes with the 1.5·2^p and 2^p
+/// "magic number" tricks, so no conversion instructions are needed. Range reductions follow fdlibm
+/// (Cody–Waite ln 2 split, with the high part's trailing zeros making k·ln2Hi exact).
+/// </remarks>
+internal static class SimdMath
+{
+    private const double Log2E = 1.4426950408889634;
+
+    // fdlibm e_expf.c / e_exp.c split of ln 2: the high part has 15 (float) / 32 (double) significant bits.
+    private const double Ln2HiF = 0.693145751953125;
+    private const double Ln2LoF = 1.4286067653e-06;
+    private const double Ln2HiD = 6.93147180369123816490e-01;
+    private const double Ln2LoD = 1.90821492927058770002e-10;
+
+    /// <summary>e^x. x = k·ln2 + r with |r| ≤ ln2/2; e^x = (1 + expm1(r))·2^k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Exp<TVec, T, S>(TVec x)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        bool isFloat = typeof(T) == typeof(float);
+        TVec one = S.Constant(1.0);
+        // Common case: every 2^k is a normal number, so p·2^k is one multiplication. That rounds the
+        // exact p·2^k once, as ScaleB does, so lanes get the same bits whichever path they take.
+        if (!S.AnyTrue(S.Not(S.LessThanOrEqual(S.Abs(x), S.Constant(isFloat ? 87.0 : 708.0)))))
+        {
+            TVec kn = Round<TVec, T, S>(S.Multiply(x, S.Constant(Log2E)));
+            TVec pn = S.Add(one, Expm1Poly<TVec, T, S>(ReduceLn2<TVec, T, S>(x, kn)));
+            return S.Multiply(pn, Pow2<TVec, T, S>(kn));
+        }
+        // Beyond these bounds e^x rounds to 0 or overflows; clamping keeps k inside ScaleB's range. NaN passes.
+        x = Clamp<TVec, T, S>(x, isFloat ? -104.0 : -746.0, isFloat ? 89.0 : 710.0);
+        TVec k = Round<TVec, T, S>(S.Multiply(x, S.Constant(Log2E)));
+        TVec p = S.Add(one, Expm1Poly<TVec, T, S>(ReduceLn2<TVec, T, S>(x, k)));
+        return ScaleB<TVec, T, S>(p, k);
+    }
+
+    /// <summary>e^x − 1, accurate near 0. Same reduction as <see cref="Exp"/>; e^x − 1 = 2^k·expm1(r) + (2^k − 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Expm1<TVec, T, S>(TVec x)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        bool isFloat = typeof(T) == typeof(float);
+        TVec one = S.Constant(1.0);
+        // Below the lower bound e^x − 1 rounds to −1; above the upper one it overflows.
+        TVec xc = Clamp<TVec, T, S>(x, isFloat ? -20.0 : -40.0, isFloat ? 89.0 : 710.0);
+        TVec k = Round<TVec, T, S>(S.Multiply(xc, S.Constant(Log2E)));
+        TVec e = Expm1Poly<TVec, T, S>(ReduceLn2<TVec, T, S>(xc, k));
+        // 2^k − 1 is exact while k ≤ the mantissa width; past it the −1 is applied after scaling,
+        // split as 2^kk·2^(k−kk) so that 2^k itself never overflows.
+        TVec kMax = S.Constant(isFloat ? 24.0 : 53.0);
+        TVec big = S.GreaterThan(k, kMax);
+        TVec kk = S.Select(big, kMax, k);
+        TVec t = Pow2<TVec, T, S>(kk);
+        TVec bigOne = S.And(big, one);
+        TVec y = S.Add(S.Multiply(t, e), S.Subtract(t, S.Subtract(one, bigOne)));
+        TVec result = S.Subtract(S.Multiply(y, Pow2<TVec, T, S>(S.Subtract(k, kk))), bigOne);
+        // e^x − 1 has the sign of x; this also gives expm1(−0) = −0.
+        return S.Or(result, S.And(x, S.Constant(-0.0)));
+    }
+
+    /// <summary>Natural logarithm. Subnormals are scaled into the normal range first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Log<TVec, T, S>(TVec x)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        bool isFloat = typeof(T) == typeof(float);
+        TVec zero = S.Constant(0.0);
+        TVec subnormal = S.LessThan(x, S.Constant(isFloat ? 1.1754943508222875e-38 : 2.2250738585072014e-308));
+        TVec u = x;
+        TVec kAdjust = zero;
+        // Rare, so skipped when no lane needs it (the other lanes' bits are the same either way).
+        if (S.AnyTrue(subnormal))
+        {
+            u = S.Select(subnormal, S.Multiply(x, S.Constant(isFloat ? 33554432.0 : 18014398509481984.0)), x);
+            kAdjust = S.And(subnormal, S.Constant(isFloat ? -25.0 : -54.0));
+        }
+        TVec result = LogCore<TVec, T, S>(u, kAdjust, zero);
+        result = S.Select(S.Equals(x, zero), S.Constant(double.NegativeInfinity), result);
+        result = S.Select(S.Equals(x, S.Constant(double.PositiveInfinity)), x, result);
+        return S.Select(S.GreaterThanOrEqual(x, zero), result, S.Constant(double.NaN));
+    }
+
+    /// <summary>
+    /// log(1 + x), accurate near 0 (fdlibm s_log1p.c): log of u = fl(1 + x) plus the first-order
+    /// correction c = (1 + x − u)/u for the rounding of u, with 1 + x − u computed exactly.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Log1p<TVec, T, S>(TVec x)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        TVec one = S.Constant(1.0);
+        TVec minusOne = S.Constant(-1.0);
+        TVec u = S.Add(one, x);
+        // Both differences are exact (Sterbenz): u − x when x ≥ 1, u − 1 otherwise.
+        TVec error = S.Select(S.GreaterThanOrEqual(x, one), S.Subtract(one, S.Subtract(u, x)), S.Subtract(x, S.Subtract(u, one)));
+        TVec result = LogCore<TVec, T, S>(u, S.Constant(0.0), S.Divide(error, u));
+        result = S.Select(S.Equals(x, S.Constant(0.0)), x, result);
+        result = S.Select(S.Equals(x, S.Constant(double.PositiveInfinity)), x, result);
+        result = S.Select(S.Equals(x, minusOne), S.Constant(double.NegativeInfinity), result);
+        return S.Select(S.GreaterThanOrEqual(x, minusOne), result, S.Constant(double.NaN));
+    }
+
+    /// <summary>
+    /// Hyperbolic tangent through expm1 of −2|x| (|x| &lt; 1) or 2|x| (fdlibm s_tanh.c):
+    /// tanh|x| = −t/(t + 2) or 1 − 2/(t + 2), with the sign of x put back.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Tanh<TVec, T, S>(TVec x)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        TVec one = S.Constant(1.0);
+        TVec two = S.Constant(2.0);
+        // Past this, tanh rounds to 1 (and 2|x| stays inside Expm1's clamp).
+        TVec limit = S.Constant(typeof(T) == typeof(float) ? 10.0 : 20.0);
+        TVec a = S.Abs(x);
+        a = S.Select(S.GreaterThan(a, limit), limit, a);
+        TVec small = S.LessThan(a, one);
+        TVec twoA = S.Add(a, a);
+        TVec t = Expm1<TVec, T, S>(S.Select(small, S.Negate(twoA), twoA));
+        TVec q = S.Divide(S.Select(small, S.Negate(t), two), S.Add(t, two));
+        TVec result = S.Select(small, q, S.Subtract(one, q));
+        return S.Or(result, S.And(x, S.Constant(-0.0)));
+    }
+
+    /// <summary>
+    /// log(u) + c for positive normal u, with kAdjust added to u's exponent (fdlibm e_log.c / e_logf.c):
+    /// u = 2^k·m, m in [√2/2, √2), f = m − 1, s = f/(2 + f), log(1 + f) = f − hfsq + s·(hfsq + R(s²)).
+    /// Other u (0, negative, infinite, NaN) give garbage for the caller to replace.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec LogCore<TVec, T, S>(TVec u, TVec kAdjust, TVec c)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        bool isFloat = typeof(T) == typeof(float);
+        TVec one = S.Constant(1.0);
+        // The biased exponent, dropped into the low mantissa bits of 2^p, then unbiased by subtracting 2^p + bias.
+        TVec biased = S.Or(S.ShiftRightBits(u, isFloat ? 23 : 52), S.Constant(isFloat ? 8388608.0 : 4503599627370496.0));
+        TVec k = S.Subtract(biased, S.Constant(isFloat ? 8388608.0 + 127 : 4503599627370496.0 + 1023));
+        TVec m = S.Or(S.And(u, S.Create(FromBits<T>(isFloat ? 0x007F_FFFFUL : 0x000F_FFFF_FFFF_FFFFUL))), one);
+        TVec aboveSqrt2 = S.GreaterThan(m, S.Constant(1.4142135623730951));
+        m = S.Select(aboveSqrt2, S.Multiply(m, S.Constant(0.5)), m);
+        k = S.Add(S.Add(k, kAdjust), S.And(aboveSqrt2, one));
+
+        TVec f = S.Subtract(m, one);
+        TVec s = S.Divide(f, S.Add(S.Constant(2.0), f));
+        TVec z = S.Multiply(s, s);
+        TVec w = S.Multiply(z, z);
+        TVec r;
+        if (isFloat)
+        {
+            // FreeBSD k_logf.h: |(log(1+s)-log(1-s))/s - Lg(s)| < 2^-34.24.
+            TVec t1 = S.Multiply(w, Step<TVec, T, S>(S.Constant(0xf89e26 / 67108864.0), w, 0xccce13 / 33554432.0));
+            TVec t2 = S.Multiply(z, Step<TVec, T, S>(S.Constant(0x91e9ee / 33554432.0), w, 0xaaaaaa / 16777216.0));
+            r = S.Add(t2, t1);
+        }
+        else
+        {
+            // fdlibm e_log.c Lg1..Lg7: |(log(1+s)-log(1-s))/s - Lg(s)| < 2^-58.45.
+            TVec t1 = S.Constant(1.531383769920937332e-01);
+            t1 = Step<TVec, T, S>(t1, w, 2.222219843214978396e-01);
+            t1 = S.Multiply(w, Step<TVec, T, S>(t1, w, 3.999999999940941908e-01));
+            TVec t2 = S.Constant(1.479819860511658591e-01);
+            t2 = Step<TVec, T, S>(t2, w, 1.818357216161805012e-01);
+            t2 = Step<TVec, T, S>(t2, w, 2.857142874366239149e-01);
+            t2 = S.Multiply(z, Step<TVec, T, S>(t2, w, 6.666666666666735130e-01));
+            r = S.Add(t2, t1);
+        }
+        TVec hfsq = S.Multiply(S.Multiply(S.Constant(0.5), f), f);
+        TVec lo = S.Add(S.Multiply(k, S.Constant(isFloat ? Ln2LoF : Ln2LoD)), c);
+        TVec inner = S.Subtract(S.Subtract(hfsq, S.Add(S.Multiply(s, S.Add(hfsq, r)), lo)), f);
+        return S.Subtract(S.Multiply(k, S.Constant(isFloat ? Ln2HiF : Ln2HiD)), inner);
+    }
+
+    /// <summary>
+    /// expm1(r) for |r| ≤ ln2/2 as r + r²·Σ r^(n−2)/n!: the Taylor series to r^7 (float) / r^13 (double),
+    /// whose truncation error is below 0.15 ulp there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Expm1Poly<TVec, T, S>(TVec r)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        TVec p;
+        if (typeof(T) == typeof(float))
+        {
+            p = S.Constant(1.0 / 5040);
+        }
+        else
+        {
+            p = S.Constant(1.0 / 6227020800);
+            p = Step<TVec, T, S>(p, r, 1.0 / 479001600);
+            p = Step<TVec, T, S>(p, r, 1.0 / 39916800);
+            p = Step<TVec, T, S>(p, r, 1.0 / 3628800);
+            p = Step<TVec, T, S>(p, r, 1.0 / 362880);
+            p = Step<TVec, T, S>(p, r, 1.0 / 40320);
+            p = Step<TVec, T, S>(p, r, 1.0 / 5040);
+        }
+        p = Step<TVec, T, S>(p, r, 1.0 / 720);
+        p = Step<TVec, T, S>(p, r, 1.0 / 120);
+        p = Step<TVec, T, S>(p, r, 1.0 / 24);
+        p = Step<TVec, T, S>(p, r, 1.0 / 6);
+        p = Step<TVec, T, S>(p, r, 1.0 / 2);
+        return S.Add(r, S.Multiply(S.Multiply(r, r), p));
+    }
+
+    /// <summary>x − k·ln2, k integer-valued (Cody–Waite: k·ln2Hi and the first subtraction are exact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec ReduceLn2<TVec, T, S>(TVec x, TVec k)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        bool isFloat = typeof(T) == typeof(float);
+        TVec hi = S.Subtract(x, S.Multiply(k, S.Constant(isFloat ? Ln2HiF : Ln2HiD)));
+        return S.Subtract(hi, S.Multiply(k, S.Constant(isFloat ? Ln2LoF : Ln2LoD)));
+    }
+
+    /// <summary>Round to nearest even, for |x| &lt; 2^22 (float) / 2^51 (double): adding 1.5·2^p drops the fraction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Round<TVec, T, S>(TVec x)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        TVec magic = S.Constant(typeof(T) == typeof(float) ? 12582912.0 : 6755399441055744.0);
+        return S.Subtract(S.Add(x, magic), magic);
+    }
+
+    /// <summary>2^k for integer-valued k in the normal exponent range: k + bias, dropped into 2^p's low bits, shifted into the exponent field.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Pow2<TVec, T, S>(TVec k)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        bool isFloat = typeof(T) == typeof(float);
+        TVec biased = S.Add(k, S.Constant(isFloat ? 8388608.0 + 127 : 4503599627370496.0 + 1023));
+        return S.ShiftLeftBits(biased, isFloat ? 23 : 52);
+    }
+
+    /// <summary>
+    /// p·2^k for integer-valued k up to twice the exponent range, as (p·2^k1)·2^k2 with k1 ≈ k/2: both factors are
+    /// normal, and a subnormal or overflowing result is rounded once, by the last multiplication.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec ScaleB<TVec, T, S>(TVec p, TVec k)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        TVec k1 = Round<TVec, T, S>(S.Multiply(k, S.Constant(0.5)));
+        return S.Multiply(S.Multiply(p, Pow2<TVec, T, S>(k1)), Pow2<TVec, T, S>(S.Subtract(k, k1)));
+    }
+
+    /// <summary>x limited to [lo, hi]; NaN stays NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Clamp<TVec, T, S>(TVec x, double lo, double hi)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        TVec low = S.Constant(lo);
+        TVec high = S.Constant(hi);
+        x = S.Select(S.LessThan(x, low), low, x);
+        return S.Select(S.GreaterThan(x, high), high, x);
+    }
+
+    /// <summary>One Horner step, c + x·acc (two roundings: never fused).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Step<TVec, T, S>(TVec acc, TVec x, double c)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+        => S.Add(S.Constant(c), S.Multiply(x, acc));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T FromBits<T>(ulong bits)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => typeof(T) == typeof(float) ? Unsafe.BitCast<uint, T>((uint)bits) : Unsafe.BitCast<ulong, T>(bits);
+}

@@ -1,0 +1,471 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Threading.Tasks;
+
+namespace LossGen;
+
+/// <summary>How the CTC engine spreads samples over threads (internal: tests and benchmarks force a mode).</summary>
+internal enum CtcParallelism
+{
+    /// <summary>Parallel over samples when the batch is large enough (see <see cref="CtcEngine.ParallelWorkThreshold"/>).</summary>
+    Auto,
+    /// <summary>Always on the calling thread (the zero-allocation path).</summary>
+    Sequential,
+    /// <summary>Always through <see cref="Parallel.For(int, int, Action{int})"/> when there are at least two samples.</summary>
+    Parallel,
+}
+
+/// <summary>What the <c>[T, N, C]</c> input holds.</summary>
+internal enum CtcInputKind
+{
+    /// <summary>Log-probabilities (already log-softmaxed by the caller).</summary>
+    LogProbs,
+    /// <summary>Unnormalized logits; the engine applies log-softmax over the class axis.</summary>
+    Logits,
+}
+
+/// <summary>Everything one call needs, as raw pointers into pinned or caller memory (valid for the call only).</summary>
+internal unsafe struct CtcBatch
+{
+    public void* Input;          // [T, N, C] of the storage type
+    public void* Gradient;       // [T, N, C] of the storage type, or null
+    public int* Labels;
+    public int* TargetOffsets;   // start of each sample's labels in Labels
+    public int* InputLengths;
+    public int* TargetLengths;
+    public double* Losses;       // per-sample negative log-likelihood (zeroInfinity applied)
+    public int Time;
+    public int BatchSize;
+    public int Classes;
+    public int Blank;
+    public bool ZeroInfinity;
+    public bool Mean;            // gradient scale: 1 / (N * max(L, 1)) when true, 1 otherwise
+    public CtcInputKind Kind;
+}
+
+/// <summary>Per-call buffers of the calling thread: per-sample losses and target offsets.</summary>
+internal sealed class CtcCallWorkspace
+{
+    [ThreadStatic] private static CtcCallWorkspace? t_current;
+
+    public static CtcCallWorkspace Current => t_current ??= new CtcCallWorkspace();
+
+    public double[] Losses = GC.AllocateArray<double>(16, pinned: true);
+    public int[] Offsets = GC.AllocateArray<int>(16, pinned: true);
+
+    public void Ensure(int n)
+    {
+        if (Losses.Length < n)
+        {
+            int size = Math.Max(n, Losses.Length * 2);
+            Losses = GC.AllocateArray<double>(size, pinned: true);
+            Offsets = GC.AllocateArray<int>(size, pinned: true);
+        }
+    }
+}
+
+/// <summary>Per-thread buffers for one sample's recursions (pinned arrays, grown on demand, never shrunk).</summary>
+internal sealed unsafe class CtcSampleWorkspace<TC>
+    where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
+{
+    [ThreadStatic] private static CtcSampleWorkspace<TC>? t_current;
+
+    public static CtcSampleWorkspace<TC> Current => t_current ??= new CtcSampleWorkspace<TC>();
+
+    private TC[] _alpha = [];
+    private TC[] _emit = [];
+    private TC[] _rows = [];
+    private TC[] _lp = [];
+    private int[] _ext = [];
+
+    public TC* Alpha;    // rows of rowLen (all t when a gradient is wanted, else 2)
+    public TC* Emit;     // rows of P (all t when a gradient is wanted, else 1)
+    public TC* Rows;     // skipF, skipB, beta0, beta1 (rowLen each), gamma (rowLen), gradRow (C), softmax scratch (C)
+    public TC* Lp;       // [T, C] converted / log-softmaxed input (only when needed)
+    public int* Ext;     // extended labels, P entries
+
+    private static T* Grow<T>(ref T[] array, long needed) where T : unmanaged
+    {
+        if (needed > int.MaxValue) throw new OutOfMemoryException("CTC workspace too large.");
+        if (array.Length < needed)
+            array = GC.AllocateUninitializedArray<T>((int)Math.Max(needed, array.Length + (array.Length >> 1)), pinned: true);
+        return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+    }
+
+    public void Ensure(long alpha, long emit, long rows, long lp, int ext)
+    {
+        Alpha = Grow(ref _alpha, Math.Max(alpha, 1));
+        Emit = Grow(ref _emit, Math.Max(emit, 1));
+        Rows = Grow(ref _rows, Math.Max(rows, 1));
+        Lp = Grow(ref _lp, Math.Max(lp, 1));
+        Ext = Grow(ref _ext, Math.Max(ext, 1));
+    }
+}
+
+/// <summary>Non-generic helpers and knobs of the CTC engine.</summary>
+internal static class CtcEngine
+{
+    /// <summary>
+    /// Parallel over samples when the total number of DP cells, sum over b of inputLength * (2 * targetLength + 1),
+    /// reaches this (and there are at least two samples and two processors). About 30 µs of sequential work.
+    /// </summary>
+    public const long ParallelWorkThreshold = 32_768;
+
+    public static bool UseParallel(CtcParallelism mode, int batchSize, long work) => mode switch
+    {
+        CtcParallelism.Sequential => false,
+        CtcParallelism.Parallel => batchSize >= 2,
+        _ => batchSize >= 2 && Environment.ProcessorCount > 1 && work >= ParallelWorkThreshold,
+    };
+}
+
+/// <summary>Runs the parallel loop body (the only allocation of the parallel path, with Parallel.For's own).</summary>
+internal sealed unsafe class CtcJob<TS, TC>
+    where TS : unmanaged
+    where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
+{
+    private readonly CtcBatch _batch;
+
+    public CtcJob(in CtcBatch batch) => _batch = batch;
+
+    public void Run(int b) => CtcEngine<TS, TC>.Sample(in _batch, b);
+}
+
+/// <summary>
+/// The CTC forward/backward recursions for one sample, in log space, vectorized over the extended-label
+/// axis with <see cref="Vector256{T}"/>. <typeparamref name="TS"/> is the storage type of inputs and
+/// gradients (float, double or Half), <typeparamref name="TC"/> the compute type (float or double).
+/// </summary>
+internal static unsafe class CtcEngine<TS, TC>
+    where TS : unmanaged
+    where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
+{
+    private static int W => Vector256<TC>.Count;
+
+    public static void RunBatch(in CtcBatch batch, bool parallel)
+    {
+        if (parallel)
+        {
+            var job = new CtcJob<TS, TC>(in batch);
+            Parallel.For(0, batch.BatchSize, job.Run);
+        }
+        else
+        {
+            for (int b = 0; b < batch.BatchSize; b++) Sample(in batch, b);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<TC> Exp(Vector256<TC> x)
+    {
+        if (typeof(TC) == typeof(double)) return CtcMath.Exp(x.AsDouble()).As<double, TC>();
+        return CtcMath.Exp(x.AsSingle()).As<float, TC>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<TC> Log(Vector256<TC> x)
+    {
+        if (typeof(TC) == typeof(double)) return CtcMath.Log(x.AsDouble()).As<double, TC>();
+        return CtcMath.Log(x.AsSingle()).As<float, TC>();
+    }
+
+    /// <summary><c>dst[i] = exp(src[i] + add)</c>; the tail goes through a padded vector, so every element gets the same function.</summary>
+    private static void ExpRow(TC* src, TC add, TC* dst, int count)
+    {
+        int w = W, i = 0;
+        var addV = Vector256.Create(add);
+        for (; i <= count - w; i += w) Vector256.Store(Exp(Vector256.Load(src + i) + addV), dst + i);
+        if (i < count)
+        {
+            TC* tmp = stackalloc TC[w];
+            int rest = count - i;
+            for (int j = 0; j < w; j++) tmp[j] = j < rest ? src[i + j] : TC.Zero;
+            Vector256.Store(Exp(Vector256.Load(tmp) + addV), tmp);
+            for (int j = 0; j < rest; j++) dst[i + j] = tmp[j];
+        }
+    }
+
+    /// <summary>
+    /// log(exp a + exp b + exp c), lane-wise, exactly -inf when all three are -inf (never NaN for inputs
+    /// in [-inf, +inf)). Two exponentials: the largest term contributes exp(0) = 1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<TC> LogSumExp3(Vector256<TC> a, Vector256<TC> b, Vector256<TC> c)
+    {
+        var hi = Vector256.Max(a, b);
+        var lo = Vector256.Min(a, b);
+        var max = Vector256.Max(hi, c);
+        var mid = Vector256.Max(lo, Vector256.Min(hi, c));
+        var min = Vector256.Min(lo, c);
+        var negInf = Vector256.Create(TC.NegativeInfinity);
+        var allNegInf = Vector256.Equals(max, negInf);
+        // PyTorch's convention: when every term is -inf the shift is 0 (no -inf - -inf).
+        var shift = Vector256.ConditionalSelect(allNegInf, Vector256<TC>.Zero, max);
+        var sum = Vector256<TC>.One + Exp(mid - shift) + Exp(min - shift);
+        return Vector256.ConditionalSelect(allNegInf, negInf, Log(sum) + shift);
+    }
+
+    private static TC LogAddExp(TC a, TC b)
+    {
+        TC max = TC.Max(a, b);
+        if (TC.IsNegativeInfinity(max)) return TC.NegativeInfinity;
+        return max + TC.Log(TC.Exp(a - max) + TC.Exp(b - max));
+    }
+
+    /// <summary>Computes sample <paramref name="b"/>: its loss into <c>batch.Losses[b]</c> and, when asked, its gradient rows.</summary>
+    public static void Sample(in CtcBatch batch, int b)
+    {
+        int n = batch.BatchSize, classes = batch.Classes, blank = batch.Blank, time = batch.Time;
+        int inLen = batch.InputLengths[b];
+        int tgtLen = batch.TargetLengths[b];
+        int* labels = batch.Labels + batch.TargetOffsets[b];
+        bool wantGrad = batch.Gradient != null;
+        long rowStrideOut = (long)n * classes;
+
+        if (inLen == 0)
+        {
+            // No frames: the empty alignment has probability 1 iff the target is empty (PyTorch's rule).
+            double nll0 = tgtLen == 0 ? 0.0 : double.PositiveInfinity;
+            batch.Losses[b] = batch.ZeroInfinity && double.IsPositiveInfinity(nll0) ? 0.0 : nll0;
+            if (wantGrad) for (int t = 0; t < time; t++) ZeroOutRow(batch, t, b);
+            return;
+        }
+
+        int s1 = 2 * tgtLen + 1;                 // extended-label count S'
+        int w = W;
+        int p = (s1 + w - 1) / w * w;            // padded to whole vectors
+        int rowLen = p + 4;                      // 2 leading and 2 trailing -inf cells
+        bool needLp = typeof(TS) != typeof(TC) || batch.Kind == CtcInputKind.Logits;
+
+        var ws = CtcSampleWorkspace<TC>.Current;
+        long alphaRows = wantGrad ? inLen : 2;
+        long emitRows = wantGrad ? inLen : 1;
+        ws.Ensure(alphaRows * rowLen, emitRows * p, 5L * rowLen + 2L * classes, needLp ? (long)inLen * classes : 1, p);
+
+        TC negInf = TC.NegativeInfinity;
+        TC* skipF = ws.Rows;
+        TC* skipB = skipF + rowLen;
+        TC* betaA = skipB + rowLen;
+        TC* betaB = betaA + rowLen;
+        TC* gamma = betaB + rowLen;
+        TC* gradRow = gamma + rowLen;
+        TC* scratch = gradRow + classes;
+        int* ext = ws.Ext;
+
+        // Extended labels and skip masks (0 where the s-2 -> s transition is allowed, -inf elsewhere):
+        // allowed into a label position whose label differs from the label two positions back.
+        for (int s = 0; s < p; s++) ext[s] = (s & 1) == 1 && s < s1 ? labels[s >> 1] : blank;
+        for (int s = 0; s < p; s++)
+        {
+            bool fwd = (s & 1) == 1 && s >= 2 && s < s1 && ext[s] != ext[s - 2];
+            bool bwd = (s & 1) == 1 && s + 2 < s1 && ext[s] != ext[s + 2];
+            skipF[s] = fwd ? TC.Zero : negInf;
+            skipB[s] = bwd ? TC.Zero : negInf;
+        }
+
+        // Log-probability rows: straight from the input, or converted / log-softmaxed into the workspace.
+        TC* lp;
+        long lpStride;
+        if (!needLp)
+        {
+            lp = (TC*)batch.Input + (long)b * classes;
+            lpStride = rowStrideOut;
+        }
+        else
+        {
+            lp = ws.Lp;
+            lpStride = classes;
+            for (int t = 0; t < inLen; t++) LoadRow(batch, t, b, lp + (long)t * classes, scratch);
+        }
+
+        // ---- forward: alpha_t[s] = lse(alpha_{t-1}[s], alpha_{t-1}[s-1], alpha_{t-1}[s-2] + skip[s]) + lp_t[l'_s]
+        TC* alpha = ws.Alpha;
+        TC* emit = ws.Emit;
+        for (int t = 0; t < inLen; t++)
+        {
+            TC* row = alpha + (wantGrad ? t : t & 1) * (long)rowLen;
+            TC* e = emit + (wantGrad ? t : 0) * (long)p;
+            TC* lpRow = lp + t * lpStride;
+            for (int s = 0; s < s1; s++) e[s] = lpRow[ext[s]];
+            for (int s = s1; s < p; s++) e[s] = negInf;
+            row[0] = negInf; row[1] = negInf; row[p + 2] = negInf; row[p + 3] = negInf;
+            TC* cur = row + 2;
+            if (t == 0)
+            {
+                cur[0] = e[0];
+                for (int s = 1; s < p; s++) cur[s] = negInf;
+                if (tgtLen > 0) cur[1] = e[1];
+                continue;
+            }
+            TC* prev = alpha + (wantGrad ? t - 1 : (t - 1) & 1) * (long)rowLen + 2;
+            // Only the live band matters: states reachable from the start (s <= 2t + 1) that can still reach the
+            // end (s >= S' - 2 (T_b - t)). Live states only ever read live or exactly -inf states, so computing
+            // whole vectors around the band and -inf outside it gives the same bits as computing everything.
+            Band(t, inLen, s1, p, w, out int vlo, out int vhi);
+            for (int s = 0; s < vlo; s++) cur[s] = negInf;
+            for (int s = vhi; s < p; s++) cur[s] = negInf;
+            for (int s = vlo; s < vhi; s += w)
+            {
+                var a0 = Vector256.Load(prev + s);
+                var a1 = Vector256.Load(prev + s - 1);
+                var a2 = Vector256.Load(prev + s - 2) + Vector256.Load(skipF + s);
+                Vector256.Store(LogSumExp3(a0, a1, a2) + Vector256.Load(e + s), cur + s);
+            }
+        }
+
+        TC* last = alpha + (wantGrad ? inLen - 1 : (inLen - 1) & 1) * (long)rowLen + 2;
+        TC logLik = LogAddExp(last[s1 - 1], last[s1 - 2]);   // last[-1] is a -inf pad when S' = 1
+        double nll = -double.CreateTruncating(logLik);
+        bool impossible = double.IsPositiveInfinity(nll);
+        batch.Losses[b] = impossible && batch.ZeroInfinity ? 0.0 : nll;
+        if (!wantGrad) return;
+
+        if (impossible)
+        {
+            // No alignment: the loss is +inf (or 0) whatever the inputs, so its gradient is written as 0.
+            for (int t = 0; t < time; t++) ZeroOutRow(batch, t, b);
+            return;
+        }
+
+        // ---- backward. beta'_t[s] = log-sum of the paths from (t, s) to the end, without lp_t[l'_s];
+        // gamma_t[s] = exp(alpha_t[s] + beta'_t[s] - log p) is the posterior of being at s at time t.
+        TC scale = batch.Mean ? TC.One / TC.CreateTruncating((double)n * Math.Max(tgtLen, 1)) : TC.One;
+        var nllV = Vector256.Create(TC.CreateTruncating(nll));
+        TC* next = betaA;   // beta_{t+1} (with emission)
+        TC* other = betaB;
+        next[0] = negInf; next[1] = negInf; next[p + 2] = negInf; next[p + 3] = negInf;
+        other[0] = negInf; other[1] = negInf; other[p + 2] = negInf; other[p + 3] = negInf;
+        {
+            int t = inLen - 1;
+            TC* a = alpha + (long)t * rowLen + 2;
+            TC* e = emit + (long)t * p;
+            TC* bp = other + 2;   // beta'_{T-1} in 'other' as scratch
+            for (int s = 0; s < p; s++) bp[s] = negInf;
+            bp[s1 - 1] = TC.Zero;
+            if (tgtLen > 0) bp[s1 - 2] = TC.Zero;
+            TC* nx = next + 2;
+            int vlo = 0, vhi = p;
+            for (int s = 0; s < p; s += w)
+            {
+                var bv = Vector256.Load(bp + s);
+                Vector256.Store(Exp(Vector256.Load(a + s) + bv + nllV), gamma + s);
+                Vector256.Store(bv + Vector256.Load(e + s), nx + s);
+            }
+            StoreGradRow(batch, t, b, ext, gamma, vlo, Math.Min(vhi, s1), gradRow, scratch, scale, lp + t * lpStride);
+        }
+        for (int t = inLen - 2; t >= 0; t--)
+        {
+            TC* a = alpha + (long)t * rowLen + 2;
+            TC* e = emit + (long)t * p;
+            TC* nx = next + 2;
+            TC* cur = other + 2;
+            Band(t, inLen, s1, p, w, out int vlo, out int vhi);
+            for (int s = 0; s < vlo; s++) cur[s] = negInf;
+            for (int s = vhi; s < p; s++) cur[s] = negInf;
+            for (int s = vlo; s < vhi; s += w)
+            {
+                var b0 = Vector256.Load(nx + s);
+                var b1 = Vector256.Load(nx + s + 1);
+                var b2 = Vector256.Load(nx + s + 2) + Vector256.Load(skipB + s);
+                var bp = LogSumExp3(b0, b1, b2);
+                Vector256.Store(Exp(Vector256.Load(a + s) + bp + nllV), gamma + s);
+                Vector256.Store(bp + Vector256.Load(e + s), cur + s);
+            }
+            TC* swap = next; next = other; other = swap;
+            StoreGradRow(batch, t, b, ext, gamma, vlo, Math.Min(vhi, s1), gradRow, scratch, scale, lp + t * lpStride);
+        }
+        for (int t = inLen; t < time; t++) ZeroOutRow(batch, t, b);
+    }
+
+    /// <summary>
+    /// The whole vectors [vlo, vhi) covering the live states of frame t: reachable from the start
+    /// (s &lt;= 2t + 1) and able to reach the end (s &gt;= S' - 2 (T_b - t)).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Band(int t, int inLen, int s1, int p, int w, out int vlo, out int vhi)
+    {
+        int lo = Math.Max(0, s1 - 2 * (inLen - t));
+        int hi = Math.Min(s1 - 1, 2 * t + 1);
+        vlo = lo / w * w;
+        vhi = Math.Min(p, (hi + w) / w * w);
+        if (vhi < vlo) vhi = vlo;
+    }
+
+    /// <summary>Reads input row (t, b) into <paramref name="dst"/> as log-probabilities in the compute type.</summary>
+    private static void LoadRow(in CtcBatch batch, int t, int b, TC* dst, TC* scratch)
+    {
+        int classes = batch.Classes;
+        long offset = ((long)t * batch.BatchSize + b) * classes;
+        var d = new Span<TC>(dst, classes);
+        if (typeof(TS) == typeof(Half))
+        {
+            var src = new ReadOnlySpan<Half>((Half*)batch.Input + offset, classes);
+            TensorPrimitives.ConvertToSingle(src, MemoryMarshal.Cast<TC, float>(d));
+        }
+        else
+        {
+            new ReadOnlySpan<TC>((TC*)batch.Input + offset, classes).CopyTo(d);
+        }
+        if (batch.Kind == CtcInputKind.Logits)
+        {
+            // log_softmax: x - (max + log sum exp(x - max))
+            TC max = TensorPrimitives.Max<TC>(d);
+            ExpRow(dst, -max, scratch, classes);
+            TC lse = max + TC.Log(SumInOrder(new ReadOnlySpan<TC>(scratch, classes)));
+            TensorPrimitives.Subtract<TC>(d, lse, d);
+        }
+    }
+
+    /// <summary>
+    /// Left-to-right sum. TensorPrimitives.Sum's order depends on the buffer's alignment, which differs
+    /// between the per-thread workspaces, so it would make results depend on the thread.
+    /// </summary>
+    private static TC SumInOrder(ReadOnlySpan<TC> values)
+    {
+        TC sum = TC.Zero;
+        foreach (TC v in values) sum += v;
+        return sum;
+    }
+
+    private static void ZeroOutRow(in CtcBatch batch, int t, int b)
+    {
+        int classes = batch.Classes;
+        long offset = ((long)t * batch.BatchSize + b) * classes;
+        new Span<TS>((TS*)batch.Gradient + offset, classes).Clear();
+    }
+
+    /// <summary>
+    /// Collects the posteriors of row t per class (g_c = -sum over s with l'_s = c of gamma[s], the true
+    /// derivative of -log p with respect to lp[t, c]), then writes the scaled row in the wanted form.
+    /// </summary>
+    private static void StoreGradRow(in CtcBatch batch, int t, int b, int* ext, TC* gamma, int sFrom, int sTo, TC* gradRow,
+        TC* scratch, TC scale, TC* lpRow)
+    {
+        int classes = batch.Classes;
+        new Span<TC>(gradRow, classes).Clear();
+        for (int s = sFrom; s < sTo; s++) gradRow[ext[s]] -= gamma[s];
+
+        var g = new Span<TC>(gradRow, classes);
+        if (batch.Kind == CtcInputKind.Logits)
+        {
+            // Through log-softmax: dL/dz_c = g_c - softmax_c * sum_k g_k (plain multiplies and adds, no FMA).
+            TC sum = SumInOrder(g);
+            ExpRow(lpRow, TC.Zero, scratch, classes);
+            for (int c = 0; c < classes; c++) gradRow[c] = (gradRow[c] - scratch[c] * sum) * scale;
+        }
+        else
+        {
+            for (int c = 0; c < classes; c++) gradRow[c] *= scale;
+        }
+
+        long offset = ((long)t * batch.BatchSize + b) * classes;
+        if (typeof(TS) == typeof(Half))
+            TensorPrimitives.ConvertToHalf(MemoryMarshal.Cast<TC, float>(g), new Span<Half>((Half*)batch.Gradient + offset, classes));
+        else
+            g.CopyTo(new Span<TC>((TC*)batch.Gradient + offset, classes));
+    }
+}
