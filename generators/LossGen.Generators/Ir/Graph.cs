@@ -245,6 +245,20 @@ internal sealed class Graph
             return true;
         }
 
+        // A factor that is a select of constants (a sign, a step) becomes a select of scaled copies:
+        // c ? a : -a costs a select, where a·(c ? 1 : -1) costs a select and a product.
+        if (combine == (Func<int, int, int>)Multiply && y.Op == Op.Select && IsConstantTree(b) && !IsConstantTree(a))
+        {
+            result = Select(y.A, combine(a, y.B), combine(a, y.C));
+            return true;
+        }
+
+        if (combine == (Func<int, int, int>)Multiply && x.Op == Op.Select && IsConstantTree(a) && !IsConstantTree(b))
+        {
+            result = Select(x.A, combine(x.B, b), combine(x.C, b));
+            return true;
+        }
+
         if (zeroAbsorbs && x.Op == Op.Select && HasZeroBranch(x))
         {
             result = Select(x.A, _nodes[x.B].Is(0) ? Zero : combine(x.B, b), _nodes[x.C].Is(0) ? Zero : combine(x.C, b));
@@ -260,6 +274,8 @@ internal sealed class Graph
         result = -1;
         return false;
     }
+
+    private bool IsConstantTree(int id) => _nodes[id].IsConstant || (_nodes[id].Op == Op.Select && IsConstantTree(_nodes[id].B) && IsConstantTree(_nodes[id].C));
 
     private bool HasZeroBranch(Node select) => _nodes[select.B].Is(0) || _nodes[select.C].Is(0);
 

@@ -49,8 +49,9 @@ internal sealed class LossParser
 
     private ParseResult Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, IEnumerable<AttributeData> attributes)
     {
-        // A method that does not compile gets the compiler's errors, not ours, and no kernels.
-        if (_model.GetDiagnostics(syntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+        // A method that does not compile gets the compiler's errors, not ours, and no kernels. Warnings
+        // promoted by TreatWarningsAsErrors (e.g. CS1591 on an undocumented formula) do not stop it.
+        if (_model.GetDiagnostics(syntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error && !d.IsWarningAsError))
         {
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }

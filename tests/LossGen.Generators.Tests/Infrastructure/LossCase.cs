@@ -33,7 +33,11 @@ internal sealed record Param(string Name, Role Role, double Lo = -3, double Hi =
         _ => $"double {Name}",
     };
 
-    public static string Lit(double value) => value.ToString("R", CultureInfo.InvariantCulture) is var s && s.Contains('.') || s.Contains('E') ? s : s + ".0";
+    public static string Lit(double value)
+    {
+        string s = value.ToString("R", CultureInfo.InvariantCulture);
+        return s.Contains('.', StringComparison.Ordinal) || s.Contains('E', StringComparison.Ordinal) ? s : s + ".0";
+    }
 }
 
 /// <summary>
@@ -86,8 +90,8 @@ internal sealed record LossCase(string Name, string Body, params Param[] Paramet
             foreach (string t in new[] { "float", "double", "System.Half" })
             {
                 string s = t.Replace("System.", "");
-                text.Append($"    public static double {c.Name}_Reduce_{s}({t}[][] x, double[] h, int r) => (double)L.{c.Name}({Join(x, h, "(Reduction)r")});\n");
-                text.Append($"    public static double {c.Name}_Grad_{s}({t}[][] x, {t}[][] g, double[] h, int r) => (double)L.{c.Name}WithGradient({Join(x, g, h, "(Reduction)r")});\n");
+                text.Append($"    public static double {c.Name}_Reduce_{s}({t}[][] x, double[] h, int r) => (double)L.{c.Name}({Join(x, h, ["(Reduction)r"])});\n");
+                text.Append($"    public static double {c.Name}_Grad_{s}({t}[][] x, {t}[][] g, double[] h, int r) => (double)L.{c.Name}WithGradient({Join(x, g, h, ["(Reduction)r"])});\n");
                 text.Append($"    public static void {c.Name}_Map_{s}({t}[][] x, {t}[] l, double[] h) => L.{c.Name}Elementwise({Join(x, ["l"], h)});\n");
             }
 
