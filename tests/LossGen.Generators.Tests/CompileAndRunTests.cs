@@ -17,7 +17,7 @@ public sealed class CompileAndRunTests : IClassFixture<CompileAndRunTests.Fixtur
             "Log1p(x * x) + Expm1(0.1 * x) + Sqrt(1 + x * x) + Tanh(x) + LogCosh(x) + Sigmoid(x) + LogSigmoid(x) + Softplus(x)"
             + " + Relu(x) + Sign(x) * x + Abs(x) + Square(x) + Exp(-x * x) + Log(2 + x * x)",
             Param.In("x")),
-        new("Binary", "Max(a, b) + Min(a, t) + Clamp(a, -1, 1) + Xlogy(t, 1 + b * b) + Pow(1 + a * a, k) + Pow(b, 3) + Pow(1 + b * b, 0.5) + Pow(2 + a * a, -2)",
+        new("Binary", "20 + Max(a, b) + Min(a, t) + Clamp(a, -1, 1) + Xlogy(t, 1 + b * b) + Pow(1 + a * a, k) + Pow(b, 3) + Pow(1 + b * b, 0.5) + Pow(2 + a * a, -2)",
             Param.In("a"), Param.Target("t"), Param.In("b"), Param.Hyper("k", 1.5)),
         new("Four", "{ var z = a - b; var c = z > m && y > 0 || !(w < 0.5); double q = c ? s * z * z : Abs(z) + w * Softplus(y * a); return q; }",
             Param.Target("y"), Param.In("a"), Param.In("b"), Param.Target("w", 0, 1), Param.Hyper("m", 0.25, 0.5), Param.Hyper("s", 3, 2)),
@@ -53,7 +53,7 @@ public sealed class CompileAndRunTests : IClassFixture<CompileAndRunTests.Fixtur
         LossCase c = s_cases.Single(x => x.Name == name);
         foreach (Type element in CompiledLosses.ElementTypes)
         {
-            foreach (int n in Enumerable.Range(0, 71).Append(1000).Append(4099))
+            foreach (int n in Enumerable.Range(0, 71).Append(517).Append(2100))
             {
                 _fixture.Losses.Check(c, element, n, seed: (n * 31) + name.Length);
             }
@@ -85,8 +85,8 @@ public sealed class CompileAndRunTests : IClassFixture<CompileAndRunTests.Fixtur
         foreach (string method in new[] { "Huber", "HuberWithGradient", "HuberElementwise" })
         {
             Assert.Equal(
-                new[] { typeof(float), typeof(double), typeof(Half) }.Select(t => typeof(ReadOnlySpan<>).MakeGenericType(t)).OrderBy(t => t.FullName),
-                l.GetMethods().Where(m => m.Name == method && m.GetParameters().Length > 2).Select(m => m.GetParameters()[0].ParameterType).OrderBy(t => t.FullName));
+                ["Double", "Half", "Single"],
+                l.GetMethods().Where(m => m.Name == method && m.GetParameters().Length > 2).Select(m => m.GetParameters()[0].ParameterType.GetGenericArguments()[0].Name).Order());
         }
 
         MethodInfo four = l.GetMethods().Single(m => m.Name == "FourWithGradient" && m.GetParameters()[0].ParameterType == typeof(ReadOnlySpan<double>));

@@ -45,6 +45,10 @@ internal static class DiagnosticDescriptors
         "LG0008", Declaration, "Overloaded loss name",
         "More than one [Loss] method is named '{0}' in '{1}'; give each loss its own name");
 
+    public static readonly DiagnosticDescriptor ReservedParameterName = Error(
+        "LG0009", Declaration, "Reserved parameter name",
+        "The parameter name '{0}' is taken by the generated methods ({1}); rename the parameter");
+
     public static readonly DiagnosticDescriptor UnsupportedBody = Error(
         "LG0101", Formula, "Unsupported statement in a loss formula",
         "A [Loss] formula is an expression body, or a block of local declarations ending in 'return'; '{0}' is not allowed here");

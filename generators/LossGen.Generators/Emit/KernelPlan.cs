@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using LossGen.Generators.Ir;
 using LossGen.Generators.Model;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace LossGen.Generators.Emit;
 
@@ -115,7 +116,8 @@ internal sealed class KernelPlan
         foreach (NamedNode named in Spec.Formula.Names)
         {
             int id = map[named.Id];
-            if (!_names.ContainsKey(id) && taken.Add(named.Name))
+            bool keyword = SyntaxFacts.GetKeywordKind(named.Name) != SyntaxKind.None;
+            if (!_names.ContainsKey(id) && !keyword && taken.Add(named.Name))
             {
                 _names[id] = named.Name;
             }

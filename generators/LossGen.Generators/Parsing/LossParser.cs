@@ -138,6 +138,11 @@ internal sealed class LossParser
                 continue;
             }
 
+            if (ReservedBy(p.Name, method) is { } reservedBy)
+            {
+                Report(ReservedParameterName, location, p.Name, reservedBy);
+            }
+
             ParameterRole role = hyper ? ParameterRole.Hyper : target ? ParameterRole.Target : ParameterRole.Input;
             int index = role == ParameterRole.Hyper ? hypers++ : inputs++;
             string? defaultValue = p.HasExplicitDefaultValue ? Literal(Convert.ToDouble(p.ExplicitDefaultValue, CultureInfo.InvariantCulture)) : null;
@@ -317,6 +322,27 @@ internal sealed class LossParser
 
     private void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments)
         => _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+
+    /// <summary>What in the generated code already uses <paramref name="name"/>, or null when it is free.</summary>
+    private static string? ReservedBy(string name, IMethodSymbol method)
+    {
+        if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
+        {
+            return "it is a C# keyword, written with '@'";
+        }
+
+        if (name is "reduction" or "losses")
+        {
+            return $"the '{name}' parameter of the span overloads";
+        }
+
+        if (name is "T" or "TVec" or "TSimd")
+        {
+            return "a type parameter of the kernel";
+        }
+
+        return method.Parameters.Any(other => other.Name + "Gradient" == name) ? $"the gradient of '{name.Substring(0, name.Length - "Gradient".Length)}'" : null;
+    }
 
     private static bool HasAttribute(ISymbol symbol, string name)
         => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == name);
