@@ -81,7 +81,7 @@ internal static class SimdMath
     {
         bool isFloat = typeof(T) == typeof(float);
         TVec zero = S.Constant(0.0);
-        TVec subnormal = S.LessThan(x, S.Constant(isFloat ? 1.1754943508222875e-38 : 2.2250738585072014e-308));
+        TVec subnormal = S.And(S.GreaterThan(x, zero), S.LessThan(x, S.Constant(isFloat ? 1.1754943508222875e-38 : 2.2250738585072014e-308)));
         TVec u = x;
         TVec kAdjust = zero;
         // Rare, so skipped when no lane needs it (the other lanes' bits are the same either way).

@@ -23,7 +23,7 @@ public sealed class SimdTests(ITestOutputHelper output)
     [InlineData(Fn.Tanh)]
     public void Transcendentals_are_bit_identical_on_every_width(Fn fn)
     {
-        AssertAllWidthsAgree<float>(fn, AllInputs<float>(fn, 1 << 17, seed: 1));
+        AssertAllWidthsAgree<float>(fn, AllInputs<float>(fn, 1 << 16, seed: 1));
         AssertAllWidthsAgree<double>(fn, AllInputs<double>(fn, 1 << 16, seed: 2));
     }
 
@@ -80,7 +80,7 @@ public sealed class SimdTests(ITestOutputHelper output)
     [InlineData(Fn.Log1p, 4.0)]
     [InlineData(Fn.Expm1, 4.0)]
     [InlineData(Fn.Tanh, 4.0)]
-    public void Float_is_within_ulp_bound(Fn fn, double maxUlp) => AssertAccuracy(fn, AccuracyInputs<float>(fn, 1 << 17, seed: 5), maxUlp);
+    public void Float_is_within_ulp_bound(Fn fn, double maxUlp) => AssertAccuracy(fn, AccuracyInputs<float>(fn, 1 << 16, seed: 5), maxUlp);
 
     [Theory]
     [InlineData(Fn.Exp, 2.0)]
@@ -100,6 +100,8 @@ public sealed class SimdTests(ITestOutputHelper output)
             Assert.True(Ulps(ScalarSimd<double>.Exp(x), Math.Exp(x)) <= 2, $"Exp({x:R})");
             double y = Math.Exp((rng.NextDouble() * 2 - 1) * 700);
             Assert.True(Ulps(ScalarSimd<double>.Log(y), Math.Log(y)) <= 2, $"Log({y:R})");
+            double tiny = -700 - rng.NextDouble() * 46; // subnormal and near-subnormal results
+            Assert.True(Ulps(ScalarSimd<double>.Exp(tiny), Math.Exp(tiny)) <= 2, $"Exp({tiny:R})");
             double t = (rng.NextDouble() * 2 - 1) * 25;
             Assert.True(Ulps(ScalarSimd<double>.Tanh(t), Math.Tanh(t)) <= 4, $"Tanh({t:R})");
         }
@@ -405,7 +407,8 @@ public sealed class SimdTests(ITestOutputHelper output)
         switch (fn)
         {
             case Fn.Exp:
-                Uniform(n / 2, f ? -104 : -746, f ? 89 : 710);
+                // Below −700 a double-double's low part is subnormal, too coarse for a yardstick: Double_agrees_with_Math covers it.
+                Uniform(n / 2, f ? -104 : -700, f ? 89 : 710);
                 Uniform(n / 4, -2, 2);
                 LogUniform(n / 4, minExp, 1, true);
                 break;
