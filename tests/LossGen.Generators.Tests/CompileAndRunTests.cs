@@ -37,6 +37,8 @@ public sealed class CompileAndRunTests : IClassFixture<CompileAndRunTests.Fixtur
             Param.In("a"), Param.In("b")),
         new("AllTargetsButLast", "{ var d = x - (t1 + t2 + t3) / 3; return d * d * scale + offset; }",
             Param.Target("t1"), Param.Target("t2"), Param.Target("t3"), Param.In("x"), Param.Hyper("scale", 2), Param.Hyper("offset", 0.5, 0.25)),
+        // Abs of an Abs once sent the simplifier into endless recursion (a stack overflow in the compiler).
+        new("NestedAbs", "Abs(Abs(x) - 1) + Sigmoid(Abs(x)) + Softplus(-Abs(x)) + Abs(-Abs(x)) + Abs(Abs(x))", Param.In("x")),
         new("Reciprocal", "1 / (1 + Exp(-x)) - Pow(x, 2) / 10", Param.In("x")),
     ];
 
@@ -86,7 +88,7 @@ public sealed class CompileAndRunTests : IClassFixture<CompileAndRunTests.Fixtur
         {
             Assert.Equal(
                 ["Double", "Half", "Single"],
-                l.GetMethods().Where(m => m.Name == method && m.GetParameters().Length > 2).Select(m => m.GetParameters()[0].ParameterType.GetGenericArguments()[0].Name).Order());
+                l.GetMethods().Where(m => m.Name == method && m.GetParameters()[0].ParameterType.IsGenericType).Select(m => m.GetParameters()[0].ParameterType.GetGenericArguments()[0].Name).Order());
         }
 
         MethodInfo four = l.GetMethods().Single(m => m.Name == "FourWithGradient" && m.GetParameters()[0].ParameterType == typeof(ReadOnlySpan<double>));

@@ -90,8 +90,9 @@ internal sealed class KernelPlan
         return needed.Where(id => Graph[id].Op is not (Op.Constant or Op.Input or Op.Hyper or Op.Epsilon)).OrderBy(id => id).ToList();
     }
 
-    public List<int> HypersUsed(List<int> statements)
-        => statements.SelectMany(id => Enumerable.Range(0, Graph[id].Op.Arity()).Select(k => Graph[id].Operand(k)))
+    /// <summary>The hyperparameters the statements read, and those returned as they are (a loss that is just <c>k</c>).</summary>
+    public List<int> HypersUsed(List<int> statements, params int[] outputs)
+        => statements.SelectMany(id => Enumerable.Range(0, Graph[id].Op.Arity()).Select(k => Graph[id].Operand(k))).Concat(outputs)
             .Where(id => Graph[id].Op == Op.Hyper).Distinct().OrderBy(id => id).ToList();
 
     private void NameNodes(int[] map)
@@ -99,6 +100,8 @@ internal sealed class KernelPlan
         // Names the kernel methods use for themselves are taken before the formula's locals are placed.
         var taken = new HashSet<string>(Spec.Parameters.Select(p => p.Name)) { "TVec", "TSimd", "T" };
         taken.UnionWith(Spec.Parameters.Select(p => p.Name + "Gradient"));
+        // A local named like a hyperparameter's field (_delta) would hide the field it is read from.
+        taken.UnionWith(Hypers.Select(p => "_" + p.Name));
         taken.UnionWith(Enumerable.Range(0, 4).SelectMany(k => new[] { "unused" + k, "unusedGradient" + k }));
         for (int id = 0; id < Graph.Nodes.Count; id++)
         {

@@ -30,7 +30,8 @@ internal static class LossEmitter
     };
 
     public static string HintName(LossSpec spec)
-        => string.Join(".", new[] { spec.Namespace ?? "" }.Concat(spec.ContainingTypes.Select(t => t.Name)).Append(spec.MethodName).Where(s => s.Length > 0)) + ".g.cs";
+        => string.Join(".", new[] { spec.Namespace ?? "" }.Concat(spec.ContainingTypes.Select(t => t.Name)).Append(spec.MethodName).Where(s => s.Length > 0))
+            .Replace("@", "") + ".g.cs"; // the namespace's display string escapes keywords, and '@' is not allowed in a hint name
 
     public static string Emit(LossSpec spec)
     {
@@ -49,7 +50,7 @@ internal static class LossEmitter
 
         foreach (ContainingType type in spec.ContainingTypes)
         {
-            w.WriteLine($"partial {type.Keyword} {type.Name}");
+            w.WriteLine($"partial {type.Keyword} {Identifier(type.Name)}");
             w.WriteLine("{");
             w.Indent++;
         }
@@ -103,7 +104,7 @@ internal static class LossEmitter
         WriteRemarks(w, plan);
         w.WriteLine(GeneratedCode);
         string parameters = string.Join(", ", InputParameters(plan, type).Concat(HyperParameters(plan)).Append($"{ReductionType} reduction = {ReductionType}.Mean"));
-        w.WriteLine($"{spec.Accessibility} static {type} {spec.MethodName}({parameters})");
+        w.WriteLine($"{spec.Accessibility} static {type} {Identifier(spec.MethodName)}({parameters})");
         w.Indent++;
         string method = type == kernelType ? $"Reduce<{type}, {KernelName(spec)}<{kernelType}>>" : $"ReduceHalf<{KernelName(spec)}<{kernelType}>>";
         w.WriteLine($"=> {Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, reduction);");
@@ -249,7 +250,7 @@ internal static class LossEmitter
         WriteConstraints(w);
         w.WriteLine("{");
         w.Indent++;
-        WriteStatements(w, plan, plan.Statements(plan.Loss));
+        WriteStatements(w, plan, plan.Loss);
         w.WriteLine($"return {Operand(plan, plan.Loss, infix: false)};");
         w.Indent--;
         w.WriteLine("}");
@@ -261,7 +262,7 @@ internal static class LossEmitter
         WriteConstraints(w);
         w.WriteLine("{");
         w.Indent++;
-        WriteStatements(w, plan, plan.Statements(plan.Gradients.Append(plan.Loss).ToArray()));
+        WriteStatements(w, plan, plan.Gradients.Append(plan.Loss).ToArray());
         for (int k = 0; k < 4; k++)
         {
             string value = k < differentiable.Count ? Operand(plan, plan.Gradients[k], infix: false) : "default";
@@ -304,9 +305,10 @@ internal static class LossEmitter
         w.WriteLine("};");
     }
 
-    private static void WriteStatements(IndentedTextWriter w, KernelPlan plan, List<int> statements)
+    private static void WriteStatements(IndentedTextWriter w, KernelPlan plan, params int[] outputs)
     {
-        foreach (int hyper in plan.HypersUsed(statements))
+        List<int> statements = plan.Statements(outputs);
+        foreach (int hyper in plan.HypersUsed(statements, outputs))
         {
             w.WriteLine($"TVec {plan.Name(hyper)} = TSimd.Create(_{plan.Name(hyper)});");
         }
@@ -388,6 +390,9 @@ internal static class LossEmitter
 
     private static IEnumerable<string> HyperParameters(KernelPlan plan)
         => plan.Hypers.Select(p => p.DefaultValue is null ? $"double {p.Name}" : $"double {p.Name} = {p.DefaultValue}");
+
+    /// <summary>A name as C# source: symbol names come without the '@' a keyword needs (class @event).</summary>
+    private static string Identifier(string name) => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? name : "@" + name;
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

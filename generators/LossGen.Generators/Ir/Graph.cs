@@ -141,7 +141,9 @@ internal sealed class Graph
             });
         }
 
-        if (op == Op.Abs && x.Op is Op.Abs or Op.Negate) return Unary(Op.Abs, x.Op == Op.Abs ? a : x.A);
+        // ||y|| is |y| as it is (rebuilding it recursed forever: Sigmoid(Abs(x)) overflowed the stack); |−y| is |y|.
+        if (op == Op.Abs && x.Op == Op.Abs) return a;
+        if (op == Op.Abs && x.Op == Op.Negate) return Unary(Op.Abs, x.A);
         if (op == Op.Log && x.Op == Op.Exp) return x.A;
         return Intern(new Node(op, a));
     }

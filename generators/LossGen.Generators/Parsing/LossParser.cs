@@ -274,6 +274,12 @@ internal sealed class LossParser
             return Unsupported(UnsupportedExpression, binary, $"the operator '{binary.OperatorToken.Text}'");
         }
 
+        // i / 3 of int locals truncates in C#, so the formula called directly would disagree with the kernels.
+        if (kind == SyntaxKind.DivideExpression && _model.GetTypeInfo(binary, _cancellationToken).Type?.SpecialType is >= SpecialType.System_Char and <= SpecialType.System_UInt64)
+        {
+            return Unsupported(UnsupportedExpression, binary, "integer division");
+        }
+
         int left = Lower(binary.Left), right = Lower(binary.Right);
         return kind switch
         {

@@ -20,6 +20,7 @@ internal sealed class CompiledLosses
     {
         Cases = cases;
         GeneratorResult result = GeneratorHarness.Run([LossCase.Source(cases), .. extraSources]);
+        Assert.True(result.GeneratorDiagnostics.IsEmpty, "LossGen reported:\n" + string.Join("\n", result.GeneratorDiagnostics.Select(d => $"{d} in {cases.FirstOrDefault(c => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains($"'{c.Name}'", StringComparison.Ordinal))?.Body}")));
         Assert.Empty(result.Problems());
         Generated = result;
         Assembly = GeneratorHarness.EmitAndLoad(result.Output);
@@ -72,13 +73,14 @@ internal sealed class CompiledLosses
         // Elementwise.
         Array losses = Filled(element, n, double.NaN);
         Method($"{c.Name}_Map_{s}").Invoke(null, [xs, losses, hypers]);
+        double[] elementwise = ToDoubles(losses);
         for (int i = 0; i < n; i++)
         {
-            double actual = ToDouble(losses.GetValue(i));
+            double actual = elementwise[i];
             Assert.True(Close(expected[i], actual, relative, absolute), $"{where} i={i} {Point(inputs, i)}: elementwise expected {expected[i]:R}, got {actual:R}");
         }
 
-        Array? sumGradients = null;
+        double[][]? sumGradients = null;
         foreach (Reduction reduction in new[] { Reduction.Sum, Reduction.Mean })
         {
             double scale = reduction == Reduction.Mean ? 1.0 / n : 1.0;
@@ -98,7 +100,7 @@ internal sealed class CompiledLosses
             }
 
             double withGradient = (double)Method($"{c.Name}_Grad_{s}").Invoke(null, [xs, gradients, hypers, (int)reduction])!;
-            sumGradients ??= gradients;
+            sumGradients ??= Enumerable.Range(0, gradients.Length).Select(k => ToDoubles((Array)gradients.GetValue(k)!)).ToArray();
             Assert.True(Close(reduced, withGradient, 0, 0), $"{where} {reduction}: WithGradient returned {withGradient:R}, the forward-only kernel {reduced:R}");
             if (!checkGradients)
             {
@@ -107,15 +109,16 @@ internal sealed class CompiledLosses
 
             for (int k = 0; k < gradients.Length; k++)
             {
-                Array g = (Array)gradients.GetValue(k)!;
+                double[] g = ToDoubles((Array)gradients.GetValue(k)!);
                 int input = c.Differentiable[k];
                 if (reduction == Reduction.Mean)
                 {
                     // The mean's gradient is the sum's, scaled by 1/n in the element type.
                     for (int i = 0; i < n; i++)
                     {
-                        double perElement = ToDouble(((Array)sumGradients!.GetValue(k)!).GetValue(i)), actual = ToDouble(g.GetValue(i));
-                        Assert.True(Close(perElement * scale, actual, relative, 0, 0), $"{where} Mean i={i}: ∂/∂{c.Inputs[input].Name} is {actual:R}, the Sum's is {perElement:R}");
+                        double perElement = sumGradients![k][i], actual = g[i];
+                        double floor = element == typeof(Half) ? 6e-8 : 0; // Half's subnormal spacing
+                        Assert.True(Close(perElement * scale, actual, relative, (absolute * scale * Math.Max(1, Math.Abs(perElement))) + floor), $"{where} Mean i={i}: ∂/∂{c.Inputs[input].Name} is {actual:R}, the Sum's is {perElement:R}");
                     }
 
                     continue;
@@ -128,11 +131,48 @@ internal sealed class CompiledLosses
                         continue;
                     }
 
-                    double actual = ToDouble(g.GetValue(i));
+                    double actual = g[i];
                     Assert.True(
                         Close(derivative * scale, actual, (100 * relative) + 1e-6, ((100 * absolute) + 1e-7) * scale, Math.Max(1, Math.Abs(derivative))),
                         $"{where} {reduction} i={i} {Point(inputs, i)}: ∂/∂{c.Inputs[input].Name} expected {derivative * scale:R}, got {actual:R}");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The double kernels of <paramref name="c"/> at n random points: each loss against the formula,
+    /// each gradient against a central difference, with tolerances that allow for the rounding of
+    /// formulas whose terms cancel (random formulas are not written to be well conditioned).
+    /// </summary>
+    public void CheckDouble(LossCase c, int n, int seed)
+    {
+        var formula = FormulaDelegate(c);
+        double[] hypers = c.Hypers.Select(p => p.Value).ToArray();
+        (double[][] inputs, Array xs) = Inputs(c, typeof(double), n, new Random(seed));
+        var losses = new double[n];
+        Method($"{c.Name}_Map_double").Invoke(null, [xs, losses, hypers]);
+        double[][] gradients = c.Differentiable.Select(_ => new double[n]).ToArray();
+        Method($"{c.Name}_Grad_double").Invoke(null, [xs, gradients, hypers, (int)Reduction.Sum]);
+        for (int i = 0; i < n; i++)
+        {
+            double[] point = Column(inputs, i);
+            double expected = formula(point, hypers);
+            Assert.True(Close(expected, losses[i], 1e-9, 1e-9), $"{c.Name} = {c.Body} {Point(inputs, i)}: expected {expected:R}, got {losses[i]:R}");
+            for (int k = 0; k < gradients.Length; k++)
+            {
+                int input = c.Differentiable[k];
+                if (!CentralDifference(formula, point, input, hypers, out double derivative))
+                {
+                    continue;
+                }
+
+                // Rounding of f near x, divided by the step, bounds what a central difference can resolve.
+                double h = 1e-6 * Math.Max(1, Math.Abs(point[input]));
+                double noise = 1e-14 * Math.Max(1, Math.Abs(expected)) / h;
+                Assert.True(
+                    Math.Abs(derivative - gradients[k][i]) <= (1e-5 * Math.Max(1, Math.Abs(derivative))) + noise,
+                    $"{c.Name} = {c.Body} {Point(inputs, i)}: ∂/∂{c.Inputs[input].Name} expected {derivative:R}, got {gradients[k][i]:R}");
             }
         }
     }
@@ -193,7 +233,7 @@ internal sealed class CompiledLosses
 
             Array rounded = ToArray(element, values);
             arrays.SetValue(rounded, k);
-            inputs[k] = Enumerable.Range(0, n).Select(i => ToDouble(rounded.GetValue(i))).ToArray();
+            inputs[k] = ToDoubles(rounded);
         }
 
         return (inputs, arrays);
@@ -207,6 +247,14 @@ internal sealed class CompiledLosses
         => element == typeof(float) ? Array.ConvertAll(values, v => (float)v)
             : element == typeof(Half) ? Array.ConvertAll(values, v => (Half)v)
             : (double[])values.Clone();
+
+    public static double[] ToDoubles(Array values) => values switch
+    {
+        float[] f => Array.ConvertAll(f, v => (double)v),
+        Half[] h => Array.ConvertAll(h, v => (double)v),
+        double[] d => (double[])d.Clone(),
+        _ => throw new ArgumentException("Unsupported element type.", nameof(values)),
+    };
 
     public static Array Filled(Type element, int length, double value)
     {

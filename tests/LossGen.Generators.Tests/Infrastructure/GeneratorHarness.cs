@@ -32,7 +32,7 @@ internal static class GeneratorHarness
         .WithNullableContextOptions(NullableContextOptions.Enable)
         .WithGeneralDiagnosticOption(ReportDiagnostic.Error)
         .WithWarningLevel(9999)
-        .WithOptimizationLevel(OptimizationLevel.Debug)
+        .WithOptimizationLevel(OptimizationLevel.Release)
         .WithDeterministic(true)
         // The SDK's defaults: assembly-version unification notes are not problems of the code.
         .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic>
