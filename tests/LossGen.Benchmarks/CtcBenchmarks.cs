@@ -6,10 +6,12 @@ namespace LossGen.Benchmarks;
 /// <summary>
 /// CTC forward + backward (loss and gradient with respect to the log-probabilities, Mean reduction) at
 /// T = 200, N = 32, C = 40, S = 30: a straightforward scalar log-space implementation of the same recursions
-/// (the baseline, PyTorch's CPU kernel's structure) against LossGen's vectorized one, sequential and automatic
-/// (parallel over samples on this machine).
+/// (the baseline, PyTorch's CPU kernel's structure) against LossGen's vectorized one: sequential (widest vectors,
+/// and forced to 256-bit vectors), automatic (parallel over samples when there are two or more cores), and
+/// sequential in float. Run: <c>dotnet run -c Release --project tests/LossGen.Benchmarks -- --filter '*CtcBenchmarks*' --job short</c>.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class CtcBenchmarks
 {
     private const int T = 200, N = 32, C = 40, S = 30;
@@ -58,6 +60,14 @@ public class CtcBenchmarks
     [Benchmark(Description = "LossGen sequential (double)")]
     public double FusedSequential() => Losses.CtcCore<double, double>(_logProbs, N, C, CtcTargets.Padded(_targets, S), _inputLengths, _targetLengths,
         _gradient, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential);
+
+    [Benchmark(Description = "LossGen sequential, 256-bit (double)")]
+    public double FusedSequential256() => Losses.CtcCore<double, double>(_logProbs, N, C, CtcTargets.Padded(_targets, S), _inputLengths, _targetLengths,
+        _gradient, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential, vectorBits: 256);
+
+    [Benchmark(Description = "LossGen sequential, 128-bit (double)")]
+    public double FusedSequential128() => Losses.CtcCore<double, double>(_logProbs, N, C, CtcTargets.Padded(_targets, S), _inputLengths, _targetLengths,
+        _gradient, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential, vectorBits: 128);
 
     [Benchmark(Description = "LossGen auto/parallel (double)")]
     public double FusedAuto() => Losses.CtcWithGradient(_logProbs, N, C, CtcTargets.Padded(_targets, S), _inputLengths, _targetLengths, _gradient);

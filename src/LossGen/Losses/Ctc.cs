@@ -59,10 +59,16 @@ public static partial class Losses
     /// Keras adds before taking logs.
     /// </para>
     /// <para>
-    /// <b>Cost.</b> Samples are computed in parallel when the batch is large (more than about 32k DP cells in all);
-    /// each sample's result goes to its own slot, so results are bit-identical for any thread count. Calls that
-    /// stay sequential allocate nothing after the first call of a given size (per-thread pinned workspaces);
-    /// the parallel path allocates Parallel.For's small bookkeeping objects.
+    /// <b>Cost and determinism.</b> The recursions run in log space, vectorized over the extended-label axis
+    /// (the widest accelerated of 512, 256 and 128 bits) and restricted to the states that can still lie on a
+    /// complete alignment; their exp and log are the same lane-wise polynomials the generated kernels use, so the result depends
+    /// neither on the vector width nor on the JIT tier. Samples are computed in parallel when the batch is large
+    /// (sum of <c>inputLengths[b] * (2 * targetLengths[b] + 1)</c> of at least 16384 with two or more samples and
+    /// processors); each sample's result goes to its own slot and the reduction adds them in sample order, so
+    /// results are bit-identical for any thread count. Calls that stay sequential allocate nothing after the first
+    /// call of a given size: workspaces are pinned per-thread arrays that grow and are kept (with a gradient, about
+    /// <c>2 * sizeof(T) * T * (2S + 5)</c> bytes for the longest sample). The parallel path allocates only
+    /// Parallel.For's small bookkeeping objects (about 2 KB per call). All methods are thread-safe.
     /// </para>
     /// </remarks>
     /// <param name="logProbs">Log-probabilities, row-major <c>[T, N, C]</c>.</param>
@@ -286,7 +292,7 @@ public static partial class Losses
     internal static unsafe double CtcCore<TS, TC>(ReadOnlySpan<TS> input, int batchSize, int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths,
         Span<TS> gradient, bool wantGradient, Span<TS> elementwise, bool wantElementwise,
-        CtcInputKind kind, int blank, bool zeroInfinity, Reduction reduction, CtcParallelism parallelism)
+        CtcInputKind kind, int blank, bool zeroInfinity, Reduction reduction, CtcParallelism parallelism, int vectorBits = 0)
         where TS : unmanaged
         where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
     {
@@ -397,6 +403,7 @@ public static partial class Losses
                 ZeroInfinity = zeroInfinity,
                 Mean = reduction == Reduction.Mean,
                 Kind = kind,
+                VectorBits = vectorBits,
             };
             CtcEngine<TS, TC>.RunBatch(in batch, CtcEngine.UseParallel(parallelism, batchSize, work));
         }

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Threading.Tasks;
+using LossGen.Kernels;
 
 namespace LossGen;
 
@@ -45,6 +46,7 @@ internal unsafe struct CtcBatch
     public bool ZeroInfinity;
     public bool Mean;            // gradient scale: 1 / (N * max(L, 1)) when true, 1 otherwise
     public CtcInputKind Kind;
+    public int VectorBits;       // 0: widest accelerated; 512, 256 or 128 forces that width (tests)
 }
 
 /// <summary>Per-call buffers of the calling thread: per-sample losses and target offsets.</summary>
@@ -111,9 +113,10 @@ internal static class CtcEngine
 {
     /// <summary>
     /// Parallel over samples when the total number of DP cells, sum over b of inputLength * (2 * targetLength + 1),
-    /// reaches this (and there are at least two samples and two processors). About 30 µs of sequential work.
+    /// reaches this (and there are at least two samples and two processors): a few hundred microseconds of
+    /// sequential work, well above Parallel.For's overhead of tens of microseconds.
     /// </summary>
-    public const long ParallelWorkThreshold = 32_768;
+    public const long ParallelWorkThreshold = 16_384;
 
     public static bool UseParallel(CtcParallelism mode, int batchSize, long work) => mode switch
     {
@@ -137,15 +140,13 @@ internal sealed unsafe class CtcJob<TS, TC>
 
 /// <summary>
 /// The CTC forward/backward recursions for one sample, in log space, vectorized over the extended-label
-/// axis with <see cref="Vector256{T}"/>. <typeparamref name="TS"/> is the storage type of inputs and
+/// axis with the <see cref="ISimd{TVec, T}"/> operations of the widest accelerated width. <typeparamref name="TS"/> is the storage type of inputs and
 /// gradients (float, double or Half), <typeparamref name="TC"/> the compute type (float or double).
 /// </summary>
 internal static unsafe class CtcEngine<TS, TC>
     where TS : unmanaged
     where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
 {
-    private static int W => Vector256<TC>.Count;
-
     public static void RunBatch(in CtcBatch batch, bool parallel)
     {
         if (parallel)
@@ -159,34 +160,52 @@ internal static unsafe class CtcEngine<TS, TC>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<TC> Exp(Vector256<TC> x)
+    /// <summary>
+    /// Computes sample <paramref name="b"/> with the widest accelerated vectors. Every operation is lane-wise and
+    /// padding lanes hold -inf, so the width changes the speed, never the bits.
+    /// </summary>
+    public static void Sample(in CtcBatch batch, int b)
     {
-        if (typeof(TC) == typeof(double)) return CtcMath.Exp(x.AsDouble()).As<double, TC>();
-        return CtcMath.Exp(x.AsSingle()).As<float, TC>();
+        if (Vector512.IsHardwareAccelerated && batch.VectorBits is 0 or 512)
+            Sample<Vector512<TC>, Simd512<TC>>(in batch, b);
+        else if (Vector256.IsHardwareAccelerated && batch.VectorBits is 0 or 256)
+            Sample<Vector256<TC>, Simd256<TC>>(in batch, b);
+        else
+            Sample<Vector128<TC>, Simd128<TC>>(in batch, b);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<TC> Log(Vector256<TC> x)
+    /// <summary><c>dst[i] = exp(src[i] + add)</c> for arguments &lt;= 0 (see <c>ExpNonPositive</c>); the tail goes through a padded vector, so every element gets the same function.</summary>
+    private static void ExpRow<TV, TL>(TC* src, TC add, TC* dst, int count)
+        where TV : struct
+        where TL : struct, ISimd<TV, TC>
     {
-        if (typeof(TC) == typeof(double)) return CtcMath.Log(x.AsDouble()).As<double, TC>();
-        return CtcMath.Log(x.AsSingle()).As<float, TC>();
-    }
-
-    /// <summary><c>dst[i] = exp(src[i] + add)</c>; the tail goes through a padded vector, so every element gets the same function.</summary>
-    private static void ExpRow(TC* src, TC add, TC* dst, int count)
-    {
-        int w = W, i = 0;
-        var addV = Vector256.Create(add);
-        for (; i <= count - w; i += w) Vector256.Store(Exp(Vector256.Load(src + i) + addV), dst + i);
+        int w = TL.Count, i = 0;
+        var addV = TL.Create(add);
+        for (; i <= count - w; i += w) TL.StoreUnsafe(ExpNonPositive<TV, TL>(TL.Add(TL.LoadUnsafe(ref src[i], 0), addV)), ref dst[i], 0);
         if (i < count)
         {
             TC* tmp = stackalloc TC[w];
             int rest = count - i;
             for (int j = 0; j < w; j++) tmp[j] = j < rest ? src[i + j] : TC.Zero;
-            Vector256.Store(Exp(Vector256.Load(tmp) + addV), tmp);
+            TL.StoreUnsafe(ExpNonPositive<TV, TL>(TL.Add(TL.LoadUnsafe(ref tmp[0], 0), addV)), ref tmp[0], 0);
             for (int j = 0; j < rest; j++) dst[i + j] = tmp[j];
         }
+    }
+
+    /// <summary>
+    /// e^x for the x &lt;= 0 of the recursions (differences from a maximum, log-posteriors), with results below
+    /// the smallest normal number (x &lt; -87 in float, -708 in double, -inf included) flushed to 0. Keeping the
+    /// argument in range lets <see cref="ISimd{TVec, T}.Exp"/> take its one-multiply path on every vector: -inf
+    /// lanes are everywhere here and would otherwise send each vector through the subnormal-aware scaling.
+    /// Flushing changes nothing where it meets 1 + e^x, and moves a posterior by under 1e-38.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV ExpNonPositive<TV, TL>(TV x)
+        where TV : struct
+        where TL : struct, ISimd<TV, TC>
+    {
+        var floor = TL.Constant(typeof(TC) == typeof(float) ? -87.0 : -708.0);
+        return TL.Select(TL.LessThan(x, floor), TL.Constant(0.0), TL.Exp(TL.Max(x, floor)));
     }
 
     /// <summary>
@@ -194,19 +213,21 @@ internal static unsafe class CtcEngine<TS, TC>
     /// in [-inf, +inf)). Two exponentials: the largest term contributes exp(0) = 1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<TC> LogSumExp3(Vector256<TC> a, Vector256<TC> b, Vector256<TC> c)
+    private static TV LogSumExp3<TV, TL>(TV a, TV b, TV c)
+        where TV : struct
+        where TL : struct, ISimd<TV, TC>
     {
-        var hi = Vector256.Max(a, b);
-        var lo = Vector256.Min(a, b);
-        var max = Vector256.Max(hi, c);
-        var mid = Vector256.Max(lo, Vector256.Min(hi, c));
-        var min = Vector256.Min(lo, c);
-        var negInf = Vector256.Create(TC.NegativeInfinity);
-        var allNegInf = Vector256.Equals(max, negInf);
+        var hi = TL.Max(a, b);
+        var lo = TL.Min(a, b);
+        var max = TL.Max(hi, c);
+        var mid = TL.Max(lo, TL.Min(hi, c));
+        var min = TL.Min(lo, c);
+        var negInf = TL.Create(TC.NegativeInfinity);
+        var allNegInf = TL.Equals(max, negInf);
         // PyTorch's convention: when every term is -inf the shift is 0 (no -inf - -inf).
-        var shift = Vector256.ConditionalSelect(allNegInf, Vector256<TC>.Zero, max);
-        var sum = Vector256<TC>.One + Exp(mid - shift) + Exp(min - shift);
-        return Vector256.ConditionalSelect(allNegInf, negInf, Log(sum) + shift);
+        var shift = TL.Select(allNegInf, TL.Create(TC.Zero), max);
+        var sum = TL.Add(TL.Add(TL.Create(TC.One), ExpNonPositive<TV, TL>(TL.Subtract(mid, shift))), ExpNonPositive<TV, TL>(TL.Subtract(min, shift)));
+        return TL.Select(allNegInf, negInf, TL.Add(TL.Log(sum), shift));
     }
 
     private static TC LogAddExp(TC a, TC b)
@@ -217,7 +238,9 @@ internal static unsafe class CtcEngine<TS, TC>
     }
 
     /// <summary>Computes sample <paramref name="b"/>: its loss into <c>batch.Losses[b]</c> and, when asked, its gradient rows.</summary>
-    public static void Sample(in CtcBatch batch, int b)
+    private static void Sample<TV, TL>(in CtcBatch batch, int b)
+        where TV : struct
+        where TL : struct, ISimd<TV, TC>
     {
         int n = batch.BatchSize, classes = batch.Classes, blank = batch.Blank, time = batch.Time;
         int inLen = batch.InputLengths[b];
@@ -236,7 +259,7 @@ internal static unsafe class CtcEngine<TS, TC>
         }
 
         int s1 = 2 * tgtLen + 1;                 // extended-label count S'
-        int w = W;
+        int w = TL.Count;
         int p = (s1 + w - 1) / w * w;            // padded to whole vectors
         int rowLen = p + 4;                      // 2 leading and 2 trailing -inf cells
         bool needLp = typeof(TS) != typeof(TC) || batch.Kind == CtcInputKind.Logits;
@@ -279,7 +302,7 @@ internal static unsafe class CtcEngine<TS, TC>
         {
             lp = ws.Lp;
             lpStride = classes;
-            for (int t = 0; t < inLen; t++) LoadRow(batch, t, b, lp + (long)t * classes, scratch);
+            for (int t = 0; t < inLen; t++) LoadRow<TV, TL>(batch, t, b, lp + (long)t * classes, scratch);
         }
 
         // ---- forward: alpha_t[s] = lse(alpha_{t-1}[s], alpha_{t-1}[s-1], alpha_{t-1}[s-2] + skip[s]) + lp_t[l'_s]
@@ -310,10 +333,10 @@ internal static unsafe class CtcEngine<TS, TC>
             for (int s = vhi; s < p; s++) cur[s] = negInf;
             for (int s = vlo; s < vhi; s += w)
             {
-                var a0 = Vector256.Load(prev + s);
-                var a1 = Vector256.Load(prev + s - 1);
-                var a2 = Vector256.Load(prev + s - 2) + Vector256.Load(skipF + s);
-                Vector256.Store(LogSumExp3(a0, a1, a2) + Vector256.Load(e + s), cur + s);
+                var a0 = TL.LoadUnsafe(ref prev[s], 0);
+                var a1 = TL.LoadUnsafe(ref prev[s - 1], 0);
+                var a2 = TL.Add(TL.LoadUnsafe(ref prev[s - 2], 0), TL.LoadUnsafe(ref skipF[s], 0));
+                TL.StoreUnsafe(TL.Add(LogSumExp3<TV, TL>(a0, a1, a2), TL.LoadUnsafe(ref e[s], 0)), ref cur[s], 0);
             }
         }
 
@@ -334,7 +357,7 @@ internal static unsafe class CtcEngine<TS, TC>
         // ---- backward. beta'_t[s] = log-sum of the paths from (t, s) to the end, without lp_t[l'_s];
         // gamma_t[s] = exp(alpha_t[s] + beta'_t[s] - log p) is the posterior of being at s at time t.
         TC scale = batch.Mean ? TC.One / TC.CreateTruncating((double)n * Math.Max(tgtLen, 1)) : TC.One;
-        var nllV = Vector256.Create(TC.CreateTruncating(nll));
+        var nllV = TL.Create(TC.CreateTruncating(nll));
         TC* next = betaA;   // beta_{t+1} (with emission)
         TC* other = betaB;
         next[0] = negInf; next[1] = negInf; next[p + 2] = negInf; next[p + 3] = negInf;
@@ -351,11 +374,11 @@ internal static unsafe class CtcEngine<TS, TC>
             int vlo = 0, vhi = p;
             for (int s = 0; s < p; s += w)
             {
-                var bv = Vector256.Load(bp + s);
-                Vector256.Store(Exp(Vector256.Load(a + s) + bv + nllV), gamma + s);
-                Vector256.Store(bv + Vector256.Load(e + s), nx + s);
+                var bv = TL.LoadUnsafe(ref bp[s], 0);
+                TL.StoreUnsafe(ExpNonPositive<TV, TL>(TL.Add(TL.Add(TL.LoadUnsafe(ref a[s], 0), bv), nllV)), ref gamma[s], 0);
+                TL.StoreUnsafe(TL.Add(bv, TL.LoadUnsafe(ref e[s], 0)), ref nx[s], 0);
             }
-            StoreGradRow(batch, t, b, ext, gamma, vlo, Math.Min(vhi, s1), gradRow, scratch, scale, lp + t * lpStride);
+            StoreGradRow<TV, TL>(batch, t, b, ext, gamma, vlo, Math.Min(vhi, s1), gradRow, scratch, scale, lp + t * lpStride);
         }
         for (int t = inLen - 2; t >= 0; t--)
         {
@@ -368,15 +391,15 @@ internal static unsafe class CtcEngine<TS, TC>
             for (int s = vhi; s < p; s++) cur[s] = negInf;
             for (int s = vlo; s < vhi; s += w)
             {
-                var b0 = Vector256.Load(nx + s);
-                var b1 = Vector256.Load(nx + s + 1);
-                var b2 = Vector256.Load(nx + s + 2) + Vector256.Load(skipB + s);
-                var bp = LogSumExp3(b0, b1, b2);
-                Vector256.Store(Exp(Vector256.Load(a + s) + bp + nllV), gamma + s);
-                Vector256.Store(bp + Vector256.Load(e + s), cur + s);
+                var b0 = TL.LoadUnsafe(ref nx[s], 0);
+                var b1 = TL.LoadUnsafe(ref nx[s + 1], 0);
+                var b2 = TL.Add(TL.LoadUnsafe(ref nx[s + 2], 0), TL.LoadUnsafe(ref skipB[s], 0));
+                var bp = LogSumExp3<TV, TL>(b0, b1, b2);
+                TL.StoreUnsafe(ExpNonPositive<TV, TL>(TL.Add(TL.Add(TL.LoadUnsafe(ref a[s], 0), bp), nllV)), ref gamma[s], 0);
+                TL.StoreUnsafe(TL.Add(bp, TL.LoadUnsafe(ref e[s], 0)), ref cur[s], 0);
             }
             TC* swap = next; next = other; other = swap;
-            StoreGradRow(batch, t, b, ext, gamma, vlo, Math.Min(vhi, s1), gradRow, scratch, scale, lp + t * lpStride);
+            StoreGradRow<TV, TL>(batch, t, b, ext, gamma, vlo, Math.Min(vhi, s1), gradRow, scratch, scale, lp + t * lpStride);
         }
         for (int t = inLen; t < time; t++) ZeroOutRow(batch, t, b);
     }
@@ -396,7 +419,9 @@ internal static unsafe class CtcEngine<TS, TC>
     }
 
     /// <summary>Reads input row (t, b) into <paramref name="dst"/> as log-probabilities in the compute type.</summary>
-    private static void LoadRow(in CtcBatch batch, int t, int b, TC* dst, TC* scratch)
+    private static void LoadRow<TV, TL>(in CtcBatch batch, int t, int b, TC* dst, TC* scratch)
+        where TV : struct
+        where TL : struct, ISimd<TV, TC>
     {
         int classes = batch.Classes;
         long offset = ((long)t * batch.BatchSize + b) * classes;
@@ -414,7 +439,7 @@ internal static unsafe class CtcEngine<TS, TC>
         {
             // log_softmax: x - (max + log sum exp(x - max))
             TC max = TensorPrimitives.Max<TC>(d);
-            ExpRow(dst, -max, scratch, classes);
+            ExpRow<TV, TL>(dst, -max, scratch, classes);
             TC lse = max + TC.Log(SumInOrder(new ReadOnlySpan<TC>(scratch, classes)));
             TensorPrimitives.Subtract<TC>(d, lse, d);
         }
@@ -442,8 +467,10 @@ internal static unsafe class CtcEngine<TS, TC>
     /// Collects the posteriors of row t per class (g_c = -sum over s with l'_s = c of gamma[s], the true
     /// derivative of -log p with respect to lp[t, c]), then writes the scaled row in the wanted form.
     /// </summary>
-    private static void StoreGradRow(in CtcBatch batch, int t, int b, int* ext, TC* gamma, int sFrom, int sTo, TC* gradRow,
+    private static void StoreGradRow<TV, TL>(in CtcBatch batch, int t, int b, int* ext, TC* gamma, int sFrom, int sTo, TC* gradRow,
         TC* scratch, TC scale, TC* lpRow)
+        where TV : struct
+        where TL : struct, ISimd<TV, TC>
     {
         int classes = batch.Classes;
         new Span<TC>(gradRow, classes).Clear();
@@ -454,7 +481,7 @@ internal static unsafe class CtcEngine<TS, TC>
         {
             // Through log-softmax: dL/dz_c = g_c - softmax_c * sum_k g_k (plain multiplies and adds, no FMA).
             TC sum = SumInOrder(g);
-            ExpRow(lpRow, TC.Zero, scratch, classes);
+            ExpRow<TV, TL>(lpRow, TC.Zero, scratch, classes);
             for (int c = 0; c < classes; c++) gradRow[c] = (gradRow[c] - scratch[c] * sum) * scale;
         }
         else

@@ -112,4 +112,60 @@ internal static class CtcOracle
         if (actual == expected) return 0; // includes equal infinities
         return Math.Abs(actual - expected) / Math.Max(Math.Abs(expected), 1e-300);
     }
+
+    private static double LogAdd(double a, double b)
+    {
+        double m = Math.Max(a, b);
+        return double.IsNegativeInfinity(m) ? m : m + Math.Log(Math.Exp(a - m) + Math.Exp(b - m));
+    }
+
+    /// <summary>
+    /// A plain scalar log-space forward-backward for one sample (full tables, Math.Exp/Math.Log): the loss and
+    /// the true gradient with respect to the log-probabilities (added into <paramref name="grad"/> times
+    /// <paramref name="scale"/>). For sizes beyond the brute force.
+    /// </summary>
+    public static double ScalarReference(double[] lp, int n, int c, int b, int inLen, ReadOnlySpan<int> target, int blank,
+        double[]? grad, double scale)
+    {
+        int sl = 2 * target.Length + 1;
+        if (inLen == 0) return target.Length == 0 ? 0 : double.PositiveInfinity;
+        var ext = new int[sl];
+        for (int s = 0; s < sl; s++) ext[s] = s % 2 == 0 ? blank : target[s / 2];
+        double Lp(int t, int k) => lp[((long)t * n + b) * c + k];
+        var alpha = new double[inLen, sl];
+        var beta = new double[inLen, sl];
+        for (int t = 0; t < inLen; t++)
+            for (int s = 0; s < sl; s++) { alpha[t, s] = double.NegativeInfinity; beta[t, s] = double.NegativeInfinity; }
+        alpha[0, 0] = Lp(0, blank);
+        if (sl > 1) alpha[0, 1] = Lp(0, ext[1]);
+        for (int t = 1; t < inLen; t++)
+            for (int s = 0; s < sl; s++)
+            {
+                double v = alpha[t - 1, s];
+                if (s > 0) v = LogAdd(v, alpha[t - 1, s - 1]);
+                if (s > 1 && ext[s] != blank && ext[s] != ext[s - 2]) v = LogAdd(v, alpha[t - 1, s - 2]);
+                alpha[t, s] = v + Lp(t, ext[s]);
+            }
+        double ll = alpha[inLen - 1, sl - 1];
+        if (sl > 1) ll = LogAdd(ll, alpha[inLen - 1, sl - 2]);
+        if (grad is null || double.IsNegativeInfinity(ll)) return -ll;
+        beta[inLen - 1, sl - 1] = Lp(inLen - 1, ext[sl - 1]);
+        if (sl > 1) beta[inLen - 1, sl - 2] = Lp(inLen - 1, ext[sl - 2]);
+        for (int t = inLen - 2; t >= 0; t--)
+            for (int s = 0; s < sl; s++)
+            {
+                double v = beta[t + 1, s];
+                if (s + 1 < sl) v = LogAdd(v, beta[t + 1, s + 1]);
+                if (s + 2 < sl && ext[s] != blank && ext[s] != ext[s + 2]) v = LogAdd(v, beta[t + 1, s + 2]);
+                beta[t, s] = v + Lp(t, ext[s]);
+            }
+        for (int t = 0; t < inLen; t++)
+            for (int s = 0; s < sl; s++)
+            {
+                double lab = alpha[t, s] + beta[t, s];
+                if (double.IsNegativeInfinity(lab)) continue;
+                grad[((long)t * n + b) * c + ext[s]] -= Math.Exp(lab - Lp(t, ext[s]) - ll) * scale;
+            }
+        return -ll;
+    }
 }

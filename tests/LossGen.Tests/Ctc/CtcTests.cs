@@ -653,48 +653,6 @@ public class CtcTests
     }
 }
 
-public class CtcMathTests
-{
-    private readonly ITestOutputHelper _output;
-
-    public CtcMathTests(ITestOutputHelper output) => _output = output;
-
-    [Fact]
-    public void VectorExpAndLogAreAccurate()
-    {
-        var rng = new Random(43);
-        double maxExp = 0, maxLog = 0, maxExpF = 0, maxLogF = 0;
-        for (int i = 0; i < 20000; i++)
-        {
-            double x = (rng.NextDouble() * 2 - 1) * (i % 2 == 0 ? 700 : 3);
-            double e = CtcMath.Exp(System.Runtime.Intrinsics.Vector256.Create(x))[0];
-            maxExp = Math.Max(maxExp, Math.Abs(e - Math.Exp(x)) / Math.Exp(x));
-            double y = Math.Exp((rng.NextDouble() * 2 - 1) * 700);
-            double l = CtcMath.Log(System.Runtime.Intrinsics.Vector256.Create(y))[0];
-            maxLog = Math.Max(maxLog, Math.Abs(l - Math.Log(y)) / Math.Max(Math.Abs(Math.Log(y)), 1));
-            float xf = (float)((rng.NextDouble() * 2 - 1) * (i % 2 == 0 ? 85 : 3));
-            float ef = CtcMath.Exp(System.Runtime.Intrinsics.Vector256.Create(xf))[0];
-            maxExpF = Math.Max(maxExpF, Math.Abs(ef - Math.Exp(xf)) / Math.Exp(xf));
-            float yf = (float)Math.Exp((rng.NextDouble() * 2 - 1) * 85);
-            float lf = CtcMath.Log(System.Runtime.Intrinsics.Vector256.Create(yf))[0];
-            maxLogF = Math.Max(maxLogF, Math.Abs(lf - Math.Log(yf)) / Math.Max(Math.Abs(Math.Log(yf)), 1));
-        }
-        _output.WriteLine($"exp {maxExp:E2} log {maxLog:E2} expf {maxExpF:E2} logf {maxLogF:E2}");
-        Assert.True(maxExp < 1e-15, $"exp {maxExp}");
-        Assert.True(maxLog < 1e-15, $"log {maxLog}");
-        Assert.True(maxExpF < 1e-6, $"expf {maxExpF}");
-        Assert.True(maxLogF < 1e-6, $"logf {maxLogF}");
-        // Special values.
-        Assert.Equal(0.0, CtcMath.Exp(System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity))[0]);
-        Assert.Equal(0f, CtcMath.Exp(System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity))[0]);
-        Assert.Equal(1.0, CtcMath.Exp(System.Runtime.Intrinsics.Vector256<double>.Zero)[0]);
-        Assert.Equal(double.NegativeInfinity, CtcMath.Log(System.Runtime.Intrinsics.Vector256<double>.Zero)[0]);
-        Assert.Equal(float.NegativeInfinity, CtcMath.Log(System.Runtime.Intrinsics.Vector256<float>.Zero)[0]);
-        Assert.Equal(0.0, CtcMath.Log(System.Runtime.Intrinsics.Vector256<double>.One)[0]);
-        Assert.Equal(double.PositiveInfinity, CtcMath.Log(System.Runtime.Intrinsics.Vector256.Create(double.PositiveInfinity))[0]);
-    }
-}
-
 public class CtcStabilityTests
 {
     [Fact]
@@ -742,5 +700,73 @@ public class CtcStabilityTests
             if (double.IsPositiveInfinity(bf)) Assert.Equal(0.0, dp);
             else Assert.True(CtcOracle.RelativeError(dp, bf) < 1e-12, $"{dp} vs {bf}");
         }
+    }
+}
+
+public class CtcVectorWidthTests
+{
+    [Theory]
+    [InlineData(128)]
+    [InlineData(256)]
+    [InlineData(512)]
+    public void VectorWidthDoesNotChangeTheBits(int bits)
+    {
+        // Every width the machine accelerates (Vector128 always runs, in software if need be) must give the
+        // bits of the default (widest) width.
+        var rng = new Random(59);
+        var (lp, labels, inLens, tgtLens) = CtcOracle.RandomBatch(rng, 50, 5, 11, 17);
+        var lpf = lp.Select(v => (float)v).ToArray();
+        foreach (var kind in new[] { CtcInputKind.LogProbs, CtcInputKind.Logits })
+        {
+            var gForced = new double[lp.Length];
+            var gAuto = new double[lp.Length];
+            double lForced = Losses.CtcCore<double, double>(lp, 5, 11, CtcTargets.Concatenated(labels), inLens, tgtLens,
+                gForced, true, default, false, kind, 0, false, Reduction.Mean, CtcParallelism.Sequential, vectorBits: bits);
+            double lAuto = Losses.CtcCore<double, double>(lp, 5, 11, CtcTargets.Concatenated(labels), inLens, tgtLens,
+                gAuto, true, default, false, kind, 0, false, Reduction.Mean, CtcParallelism.Sequential);
+            Assert.Equal(lAuto, lForced);
+            Assert.True(gAuto.AsSpan().SequenceEqual(gForced));
+
+            var fForced = new float[lp.Length];
+            var fAuto = new float[lp.Length];
+            double mForced = Losses.CtcCore<float, float>(lpf, 5, 11, CtcTargets.Concatenated(labels), inLens, tgtLens,
+                fForced, true, default, false, kind, 0, false, Reduction.Mean, CtcParallelism.Sequential, vectorBits: bits);
+            double mAuto = Losses.CtcCore<float, float>(lpf, 5, 11, CtcTargets.Concatenated(labels), inLens, tgtLens,
+                fAuto, true, default, false, kind, 0, false, Reduction.Mean, CtcParallelism.Sequential);
+            Assert.Equal(mAuto, mForced);
+            Assert.True(fAuto.AsSpan().SequenceEqual(fForced));
+        }
+    }
+}
+
+public class CtcReferenceTests
+{
+    [Theory]
+    [InlineData(1, 150, 4, 20, 35)]
+    [InlineData(2, 64, 6, 9, 31)]
+    [InlineData(3, 33, 5, 3, 16)]
+    public void MatchesScalarReferenceOnLargerProblems(int seed, int time, int n, int c, int maxTarget)
+    {
+        var rng = new Random(seed);
+        var (lp, labels, inLens, tgtLens) = CtcOracle.RandomBatch(rng, time, n, c, maxTarget);
+        var targets = CtcTargets.Concatenated(labels);
+        var expectedGrad = new double[lp.Length];
+        var per = new double[n];
+        int offset = 0;
+        double expectedMean = 0;
+        for (int b = 0; b < n; b++)
+        {
+            per[b] = CtcOracle.ScalarReference(lp, n, c, b, inLens[b], labels.AsSpan(offset, tgtLens[b]), 0,
+                expectedGrad, 1.0 / (n * Math.Max(tgtLens[b], 1)));
+            offset += tgtLens[b];
+            expectedMean += per[b] / Math.Max(tgtLens[b], 1) / n;
+        }
+        var grad = new double[lp.Length];
+        double mean = Losses.CtcWithGradient(lp, n, c, targets, inLens, tgtLens, grad);
+        Assert.True(CtcOracle.RelativeError(mean, expectedMean) < 1e-12, $"{mean} vs {expectedMean}");
+        var actual = new double[n];
+        Losses.CtcElementwise(lp, n, c, targets, inLens, tgtLens, actual);
+        for (int b = 0; b < n; b++) Assert.True(CtcOracle.RelativeError(actual[b], per[b]) < 1e-12, $"sample {b}: {actual[b]} vs {per[b]}");
+        for (int i = 0; i < grad.Length; i++) Assert.True(Math.Abs(grad[i] - expectedGrad[i]) < 1e-13, $"gradient {i}: {grad[i]} vs {expectedGrad[i]}");
     }
 }
