@@ -101,7 +101,7 @@ internal static class LossEmitter
         WriteInputParams(w, plan);
         w.WriteLine("/// <param name=\"reduction\">How the per-element losses are combined: <see cref=\"global::LossGen.Reduction.Mean\"/> (NaN for empty input) or <see cref=\"global::LossGen.Reduction.Sum\"/>.</param>");
         w.WriteLine("/// <returns>The reduced loss.</returns>");
-        WriteRemarks(w, plan);
+        WriteRemarks(w, plan, withDerivative: false);
         w.WriteLine(GeneratedCode);
         string parameters = string.Join(", ", InputParameters(plan, type).Concat(HyperParameters(plan)).Append($"{ReductionType} reduction = {ReductionType}.Mean"));
         w.WriteLine($"{spec.Accessibility} static {type} {Identifier(spec.MethodName)}({parameters})");
@@ -123,7 +123,7 @@ internal static class LossEmitter
 
         w.WriteLine("/// <param name=\"reduction\">How the per-element losses are combined: <see cref=\"global::LossGen.Reduction.Mean\"/> (NaN for empty input) or <see cref=\"global::LossGen.Reduction.Sum\"/>.</param>");
         w.WriteLine("/// <returns>The reduced loss.</returns>");
-        WriteRemarks(w, plan);
+        WriteRemarks(w, plan, withDerivative: true);
         w.WriteLine(GeneratedCode);
         IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient");
         string parameters = string.Join(", ", InputParameters(plan, type).Concat(gradients).Concat(HyperParameters(plan)).Append($"{ReductionType} reduction = {ReductionType}.Mean"));
@@ -141,7 +141,7 @@ internal static class LossEmitter
         WriteSummary(w, plan, type, "of each element, unreduced");
         WriteInputParams(w, plan);
         w.WriteLine("/// <param name=\"losses\">Receives the loss of each element; the same length as the inputs.</param>");
-        WriteRemarks(w, plan);
+        WriteRemarks(w, plan, withDerivative: false);
         w.WriteLine(GeneratedCode);
         string parameters = string.Join(", ", InputParameters(plan, type).Append($"{Span}<{type}> losses").Concat(HyperParameters(plan)));
         w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({parameters})");
@@ -154,7 +154,7 @@ internal static class LossEmitter
     private static void WriteSummary(IndentedTextWriter w, KernelPlan plan, string type, string what)
     {
         string name = plan.Spec.Summary ?? $"The <c>{plan.Spec.MethodName}</c> loss.";
-        string element = type.StartsWith("global::", System.StringComparison.Ordinal) ? $"<see cref=\"{type}\"/>" : $"<see cref=\"{type}\"/>";
+        string element = $"<see cref=\"{type}\"/>";
         string computed = type == "global::System.Half" ? " (computed in float)" : "";
         w.WriteLine($"/// <summary>{name} Over spans of {element}{computed}: the loss {what}.</summary>");
     }
@@ -173,10 +173,19 @@ internal static class LossEmitter
         }
     }
 
-    private static void WriteRemarks(IndentedTextWriter w, KernelPlan plan)
+    /// <summary>The formula; on the gradient methods, also the derivative program (once per element type is enough).</summary>
+    private static void WriteRemarks(IndentedTextWriter w, KernelPlan plan, bool withDerivative)
     {
         w.WriteLine("/// <remarks>");
         w.WriteLine($"/// <para>Formula for one element: <c>{Xml(plan.Spec.Formula.Text)}</c></para>");
+        if (!withDerivative)
+        {
+            w.WriteLine($"/// <para>The generated forward and backward program is shown on <c>{plan.Spec.MethodName}WithGradient</c>.</para>");
+            w.WriteLine("/// </remarks>");
+            w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The spans' lengths differ.</exception>");
+            return;
+        }
+
         w.WriteLine("/// <para>Forward and backward pass of one element, as generated (both branches of a select are");
         w.WriteLine("/// computed and the one taken is kept):</para>");
         w.WriteLine("/// <code>");
