@@ -122,26 +122,26 @@ public readonly struct ScalarSimd<T> : ISimd<T, T>
 
     // The transcendental functions are calls, not inlined: a kernel with a few of them inlined overran the
     // JIT's inlining budget, and everything after that point (every Add, every Multiply) became a call too.
-    // Out of line, each is compiled once with its own budget; a call costs a few ns per vector.
+    // Out of line, each is compiled once, fully optimized, with its own budget; a call costs a few ns per vector.
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Exp(T x) => SimdMath.Exp<T, T, ScalarSimd<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Log(T x) => SimdMath.Log<T, T, ScalarSimd<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Log1p(T x) => SimdMath.Log1p<T, T, ScalarSimd<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Expm1(T x) => SimdMath.Expm1<T, T, ScalarSimd<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Tanh(T x) => SimdMath.Tanh<T, T, ScalarSimd<T>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -126,25 +126,25 @@ public readonly struct Simd128<T> : ISimd<Vector128<T>, T>
 
     // The transcendental functions are calls, not inlined: a kernel with a few of them inlined overran the
     // JIT's inlining budget, and everything after that point (every Add, every Multiply) became a call too.
-    // Out of line, each is compiled once with its own budget; a call costs a few ns per vector.
+    // Out of line, each is compiled once, fully optimized, with its own budget; a call costs a few ns per vector.
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector128<T> Exp(Vector128<T> x) => SimdMath.Exp<Vector128<T>, T, Simd128<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector128<T> Log(Vector128<T> x) => SimdMath.Log<Vector128<T>, T, Simd128<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector128<T> Log1p(Vector128<T> x) => SimdMath.Log1p<Vector128<T>, T, Simd128<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector128<T> Expm1(Vector128<T> x) => SimdMath.Expm1<Vector128<T>, T, Simd128<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector128<T> Tanh(Vector128<T> x) => SimdMath.Tanh<Vector128<T>, T, Simd128<T>>(x);
 }

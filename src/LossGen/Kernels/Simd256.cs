@@ -126,25 +126,25 @@ public readonly struct Simd256<T> : ISimd<Vector256<T>, T>
 
     // The transcendental functions are calls, not inlined: a kernel with a few of them inlined overran the
     // JIT's inlining budget, and everything after that point (every Add, every Multiply) became a call too.
-    // Out of line, each is compiled once with its own budget; a call costs a few ns per vector.
+    // Out of line, each is compiled once, fully optimized, with its own budget; a call costs a few ns per vector.
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector256<T> Exp(Vector256<T> x) => SimdMath.Exp<Vector256<T>, T, Simd256<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector256<T> Log(Vector256<T> x) => SimdMath.Log<Vector256<T>, T, Simd256<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector256<T> Log1p(Vector256<T> x) => SimdMath.Log1p<Vector256<T>, T, Simd256<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector256<T> Expm1(Vector256<T> x) => SimdMath.Expm1<Vector256<T>, T, Simd256<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector256<T> Tanh(Vector256<T> x) => SimdMath.Tanh<Vector256<T>, T, Simd256<T>>(x);
 }

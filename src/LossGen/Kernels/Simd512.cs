@@ -126,25 +126,25 @@ public readonly struct Simd512<T> : ISimd<Vector512<T>, T>
 
     // The transcendental functions are calls, not inlined: a kernel with a few of them inlined overran the
     // JIT's inlining budget, and everything after that point (every Add, every Multiply) became a call too.
-    // Out of line, each is compiled once with its own budget; a call costs a few ns per vector.
+    // Out of line, each is compiled once, fully optimized, with its own budget; a call costs a few ns per vector.
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector512<T> Exp(Vector512<T> x) => SimdMath.Exp<Vector512<T>, T, Simd512<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector512<T> Log(Vector512<T> x) => SimdMath.Log<Vector512<T>, T, Simd512<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector512<T> Log1p(Vector512<T> x) => SimdMath.Log1p<Vector512<T>, T, Simd512<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector512<T> Expm1(Vector512<T> x) => SimdMath.Expm1<Vector512<T>, T, Simd512<T>>(x);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector512<T> Tanh(Vector512<T> x) => SimdMath.Tanh<Vector512<T>, T, Simd512<T>>(x);
 }
