@@ -147,7 +147,7 @@ public static class ElementwiseEngine
     {
         var lanes = default(Lanes<T>);
         nuint i = 0;
-        if (Vector512.IsHardwareAccelerated && MaxVectorBits >= 512)
+        if (Vector512.IsHardwareAccelerated && MaxVectorBits >= 512 && !TKernel.IsMemoryBound)
         {
             i = AccumulateVectors<T, TKernel, TMode, Vector512<T>, Simd512<T>>(ref kernel, in operands, n, scale, ref lanes, ref totals);
         }
@@ -228,7 +228,7 @@ public static class ElementwiseEngine
         where TKernel : struct, IElementwiseKernel<T>
     {
         nuint i = 0;
-        if (Vector512.IsHardwareAccelerated && MaxVectorBits >= 512)
+        if (Vector512.IsHardwareAccelerated && MaxVectorBits >= 512 && !TKernel.IsMemoryBound)
         {
             i = MapVectors<T, TKernel, Vector512<T>, Simd512<T>>(ref kernel, in o, ref losses, n);
         }
