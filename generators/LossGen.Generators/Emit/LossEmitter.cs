@@ -324,17 +324,21 @@ internal static class LossEmitter
             w.WriteLine($"TVec {plan.Name(hyper)} = TSimd.Create(_{plan.Name(hyper)});");
         }
 
+        // A lone exp is inlined (the call costs more than its body); more inlined copies would overrun the JIT's
+        // inlining budget and turn every other operation of the kernel into a call. Pow calls exp and log itself.
+        bool inlineExp = statements.Count(id => plan.Graph[id].Op == Op.Exp) == 1 && !statements.Any(id => plan.Graph[id].Op == Op.Pow);
         foreach (int id in statements)
         {
-            w.WriteLine($"TVec {plan.Name(id)} = {Call(plan, id)}; // {Infix(plan, id)}");
+            w.WriteLine($"TVec {plan.Name(id)} = {Call(plan, id, inlineExp)}; // {Infix(plan, id)}");
         }
     }
 
-    private static string Call(KernelPlan plan, int id)
+    private static string Call(KernelPlan plan, int id, bool inlineExp)
     {
         Node n = plan.Graph[id];
         string method = n.Op switch
         {
+            Op.Exp when inlineExp => "TSimd.ExpInlined",
             Op.Equal => "TSimd.Equals",
             Op.NotEqual => "TSimd.NotEquals",
             Op.Pow => "global::LossGen.Kernels.SimdFunctions.Pow<TVec, T, TSimd>",

@@ -129,6 +129,10 @@ public readonly struct ScalarSimd<T> : ISimd<T, T>
     public static T Exp(T x) => SimdMath.Exp<T, T, ScalarSimd<T>>(x);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T ExpInlined(T x) => SimdMath.Exp<T, T, ScalarSimd<T>>(x);
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Log(T x) => SimdMath.Log<T, T, ScalarSimd<T>>(x);
 

@@ -133,6 +133,10 @@ public readonly struct Simd128<T> : ISimd<Vector128<T>, T>
     public static Vector128<T> Exp(Vector128<T> x) => SimdMath.Exp<Vector128<T>, T, Simd128<T>>(x);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> ExpInlined(Vector128<T> x) => SimdMath.Exp<Vector128<T>, T, Simd128<T>>(x);
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector128<T> Log(Vector128<T> x) => SimdMath.Log<Vector128<T>, T, Simd128<T>>(x);
 

@@ -133,6 +133,10 @@ public readonly struct Simd256<T> : ISimd<Vector256<T>, T>
     public static Vector256<T> Exp(Vector256<T> x) => SimdMath.Exp<Vector256<T>, T, Simd256<T>>(x);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ExpInlined(Vector256<T> x) => SimdMath.Exp<Vector256<T>, T, Simd256<T>>(x);
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector256<T> Log(Vector256<T> x) => SimdMath.Log<Vector256<T>, T, Simd256<T>>(x);
 

@@ -133,6 +133,10 @@ public readonly struct Simd512<T> : ISimd<Vector512<T>, T>
     public static Vector512<T> Exp(Vector512<T> x) => SimdMath.Exp<Vector512<T>, T, Simd512<T>>(x);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ExpInlined(Vector512<T> x) => SimdMath.Exp<Vector512<T>, T, Simd512<T>>(x);
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector512<T> Log(Vector512<T> x) => SimdMath.Log<Vector512<T>, T, Simd512<T>>(x);
 
