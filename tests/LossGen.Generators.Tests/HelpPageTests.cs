@@ -1,0 +1,58 @@
+using System;
+using System.IO;
+using System.Linq;
+using LossGen.Generators.Diagnostics;
+using Microsoft.CodeAnalysis;
+
+namespace LossGen.Generators.Tests;
+
+/// <summary>
+/// Every diagnostic's help link leads somewhere: a page docs/diagnostics/{Id}.md in this repository,
+/// titled as the descriptor is, and listed in docs/diagnostics/README.md.
+/// </summary>
+public sealed class HelpPageTests
+{
+    public static TheoryData<string> Ids => new(DiagnosticDescriptors.All.Select(d => d.Id));
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Every_diagnostic_has_a_help_page_in_the_repository(string id)
+    {
+        DiagnosticDescriptor descriptor = DiagnosticDescriptors.ById(id);
+        string relative = $"docs/diagnostics/{id}.md";
+        Assert.EndsWith(relative, descriptor.HelpLinkUri, StringComparison.Ordinal);
+
+        string directory = Path.Combine(RepositoryRoot(), "docs", "diagnostics");
+        string page = Path.Combine(directory, id + ".md");
+        Assert.True(File.Exists(page), $"{relative} is missing");
+
+        string firstLine = File.ReadLines(page).FirstOrDefault() ?? "";
+        Assert.Equal($"# {id}: {descriptor.Title}", firstLine.TrimEnd());
+
+        string index = Path.Combine(directory, "README.md");
+        Assert.True(File.Exists(index), "docs/diagnostics/README.md is missing");
+        Assert.Contains(id, File.ReadAllText(index), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_help_page_belongs_to_a_descriptor()
+    {
+        string directory = Path.Combine(RepositoryRoot(), "docs", "diagnostics");
+        var pages = Directory.GetFiles(directory, "LG*.md").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal);
+        Assert.Equal(DiagnosticDescriptors.All.Select(d => d.Id), pages);
+    }
+
+    /// <summary>The nearest directory above the test binaries that holds LossGen.sln.</summary>
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "LossGen.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No LossGen.sln above {AppContext.BaseDirectory}.");
+    }
+}
