@@ -86,6 +86,9 @@ public sealed class DiagnosticTests
         ["non-partial outer type"] = ("LG0002", GeneratorHarness.Usings + "public static class Outer\n{\n    public static partial class Inner\n    {\n        [Loss] public static double [|F|](double x) => x * x;\n    }\n}\n"),
         ["keyword parameter"] = ("LG0009", Member("    [Loss] public static double F(double x, [Target] double [|@double|]) => x * @double;")),
         ["gradient-named parameter"] = ("LG0009", Member("    [Loss] public static double F(double x, [Target] double [|xGradient|]) => x * xGradient;")),
+        ["kernel slot name"] = ("LG0009", Member("    [Loss] public static double F(double x, double [|unused2|]) => x * unused2;")),
+        ["kernel gradient slot name"] = ("LG0009", Member("    [Loss] public static double F(double x, [Target] double [|unusedGradient1|]) => x * unusedGradient1;")),
+        ["hyperparameter field name"] = ("LG0009", Member("    [Loss] public static double F(double x, double [|_h|], [Hyper] double h) => x * _h * h;")),
     };
 
     public static TheoryData<string> Cases => new(s_cases.Keys);
@@ -115,6 +118,18 @@ public sealed class DiagnosticTests
                 result.GeneratorDiagnostics.Any(d => d.Id == id && d.Location.SourceSpan == span),
                 $"expected {id} at '{source.Substring(span.Start, span.Length)}' {span}; got:\n" + string.Join("\n", result.GeneratorDiagnostics.Select(d => $"{d} '{source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length)}'")));
         }
+    }
+
+    [Theory]
+    [InlineData("ref", "ref double")]
+    [InlineData("in", "in double")]
+    [InlineData("ref readonly", "ref readonly double")]
+    public void Unsupported_parameter_message_names_the_modifier_as_written(string modifier, string expected)
+    {
+        GeneratorResult result = GeneratorHarness.Run(Member($"    [Loss] public static double F(double x, {modifier} double y) => x * y;"));
+
+        Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "LG0003");
+        Assert.Contains($"'{expected}'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
     }
 
     [Fact]

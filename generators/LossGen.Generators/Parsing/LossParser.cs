@@ -134,7 +134,7 @@ internal sealed class LossParser
 
             if (p.Type.SpecialType != SpecialType.System_Double || p.RefKind != RefKind.None || p.IsParams)
             {
-                Report(UnsupportedParameter, location, p.Name, $"it is '{(p.RefKind == RefKind.None ? "" : p.RefKind.ToString().ToLowerInvariant() + " ")}{p.Type.ToDisplayString()}'");
+                Report(UnsupportedParameter, location, p.Name, $"it is '{RefKindKeyword(p.RefKind)}{p.Type.ToDisplayString()}'");
                 continue;
             }
 
@@ -347,8 +347,29 @@ internal sealed class LossParser
             return "a type parameter of the kernel";
         }
 
+        // The kernel's methods always take four inputs and four gradients; the slots a loss does not use are named so.
+        if (name is "unused0" or "unused1" or "unused2" or "unused3" or "unusedGradient0" or "unusedGradient1" or "unusedGradient2" or "unusedGradient3")
+        {
+            return "a parameter of the generated kernel's methods";
+        }
+
+        // A hyperparameter h is kept in the kernel's field _h, which a parameter named _h would hide.
+        if (method.Parameters.FirstOrDefault(other => "_" + other.Name == name && HasAttribute(other, HyperAttributeName)) is { } hyper)
+        {
+            return $"the kernel field that holds hyperparameter '{hyper.Name}'";
+        }
+
         return method.Parameters.Any(other => other.Name + "Gradient" == name) ? $"the gradient of '{name.Substring(0, name.Length - "Gradient".Length)}'" : null;
     }
+
+    private static string RefKindKeyword(RefKind kind) => kind switch
+    {
+        RefKind.Ref => "ref ",
+        RefKind.Out => "out ",
+        RefKind.In => "in ",
+        RefKind.None => "",
+        _ => "ref readonly ",
+    };
 
     private static bool HasAttribute(ISymbol symbol, string name)
         => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == name);
