@@ -187,8 +187,20 @@ internal sealed class Graph
             });
         }
 
+        // One node per comparison however it is spelled, so the derivative's masks meet the forward pass's:
+        // a > b is b < a, and -x < -y is y < x (negation is exact, NaN included; 0 is its own negation).
+        if (op == Op.GreaterThan) return Compare(Op.LessThan, b, a);
+        if (op == Op.GreaterThanOrEqual) return Compare(Op.LessThanOrEqual, b, a);
+        if ((x.Op == Op.Negate || y.Op == Op.Negate) && IsNegationOrZero(x) && IsNegationOrZero(y))
+        {
+            int na = x.Op == Op.Negate ? x.A : a, nb = y.Op == Op.Negate ? y.A : b;
+            return op.IsCommutative() ? Compare(op, na, nb) : Compare(op, nb, na);
+        }
+
         return op.IsCommutative() ? Binary(op, a, b) : Intern(new Node(op, a, b));
     }
+
+    private static bool IsNegationOrZero(Node n) => n.Op == Op.Negate || (n.IsConstant && n.Value == 0);
 
     /// <summary>A constant mask: a comparison of two constants.</summary>
     public int Bool(bool value) => Intern(new Node(value ? Op.Equal : Op.NotEqual, Constant(0), Constant(0)));
