@@ -65,10 +65,10 @@ public static partial class Losses
     /// neither on the vector width nor on the JIT tier. Samples are computed in parallel when the batch is large
     /// (sum of <c>inputLengths[b] * (2 * targetLengths[b] + 1)</c> of at least 16384 with two or more samples and
     /// processors); each sample's result goes to its own slot and the reduction adds them in sample order, so
-    /// results are bit-identical for any thread count. Calls that stay sequential allocate nothing after the first
-    /// call of a given size: workspaces are pinned per-thread arrays that grow and are kept (with a gradient, about
-    /// <c>2 * sizeof(T) * T * (2S + 5)</c> bytes for the longest sample). The parallel path allocates only
-    /// Parallel.For's small bookkeeping objects (about 2 KB per call). All methods are thread-safe.
+    /// results are bit-identical for any thread count. Repeated calls of a given size allocate nothing, sequential
+    /// or parallel: workspaces are pinned per-thread arrays that grow and are kept (with a gradient, about
+    /// <c>2 * sizeof(T) * T * (2S + 5)</c> bytes for the longest sample), and the parallel path queues one reusable
+    /// work item per helper thread. All methods are thread-safe.
     /// </para>
     /// </remarks>
     /// <param name="logProbs">Log-probabilities, row-major <c>[T, N, C]</c>.</param>

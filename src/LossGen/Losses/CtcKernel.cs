@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Threading.Tasks;
+using System.Threading;
 using LossGen.Kernels;
 
 namespace LossGen;
@@ -16,7 +16,7 @@ internal enum CtcParallelism
     Auto,
     /// <summary>Always on the calling thread (the zero-allocation path).</summary>
     Sequential,
-    /// <summary>Always through <see cref="Parallel.For(int, int, Action{int})"/> when there are at least two samples.</summary>
+    /// <summary>Always spread over the thread pool when there are at least two samples.</summary>
     Parallel,
 }
 
@@ -114,7 +114,7 @@ internal static class CtcEngine
     /// <summary>
     /// Parallel over samples when the total number of DP cells, sum over b of inputLength * (2 * targetLength + 1),
     /// reaches this (and there are at least two samples and two processors): a few hundred microseconds of
-    /// sequential work, well above Parallel.For's overhead of tens of microseconds.
+    /// sequential work, well above the cost of waking pool threads (tens of microseconds).
     /// </summary>
     public const long ParallelWorkThreshold = 16_384;
 
@@ -126,16 +126,46 @@ internal static class CtcEngine
     };
 }
 
-/// <summary>Runs the parallel loop body (the only allocation of the parallel path, with Parallel.For's own).</summary>
-internal sealed unsafe class CtcJob<TS, TC>
+/// <summary>
+/// Spreads the samples of one call over the thread pool without allocating: one reusable work item per calling
+/// thread, queued once per helper, each taking the next sample from a shared counter; the caller works too and
+/// then waits for the helpers. Every sample writes only its own slots, so the order is irrelevant to the result.
+/// </summary>
+internal sealed class CtcParallelRun<TS, TC> : IThreadPoolWorkItem
     where TS : unmanaged
     where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
 {
-    private readonly CtcBatch _batch;
+    [ThreadStatic] private static CtcParallelRun<TS, TC>? t_current;
 
-    public CtcJob(in CtcBatch batch) => _batch = batch;
+    private readonly ManualResetEventSlim _helpersDone = new(false);
+    private CtcBatch _batch;
+    private int _nextSample;
+    private int _runningHelpers;
 
-    public void Run(int b) => CtcEngine<TS, TC>.Sample(in _batch, b);
+    public static void Run(in CtcBatch batch)
+    {
+        var run = t_current ??= new CtcParallelRun<TS, TC>();
+        int helpers = Math.Min(Environment.ProcessorCount, batch.BatchSize) - 1;
+        run._batch = batch;
+        run._nextSample = 0;
+        run._runningHelpers = helpers;
+        run._helpersDone.Reset();
+        for (int k = 0; k < helpers; k++) ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
+        run.TakeSamples();
+        if (helpers > 0) run._helpersDone.Wait();
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        TakeSamples();
+        if (Interlocked.Decrement(ref _runningHelpers) == 0) _helpersDone.Set();
+    }
+
+    private void TakeSamples()
+    {
+        int b;
+        while ((b = Interlocked.Increment(ref _nextSample) - 1) < _batch.BatchSize) CtcEngine<TS, TC>.Sample(in _batch, b);
+    }
 }
 
 /// <summary>
@@ -151,8 +181,7 @@ internal static unsafe class CtcEngine<TS, TC>
     {
         if (parallel)
         {
-            var job = new CtcJob<TS, TC>(in batch);
-            Parallel.For(0, batch.BatchSize, job.Run);
+            CtcParallelRun<TS, TC>.Run(in batch);
         }
         else
         {

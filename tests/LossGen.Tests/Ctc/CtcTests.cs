@@ -770,3 +770,29 @@ public class CtcReferenceTests
         for (int i = 0; i < grad.Length; i++) Assert.True(Math.Abs(grad[i] - expectedGrad[i]) < 1e-13, $"gradient {i}: {grad[i]} vs {expectedGrad[i]}");
     }
 }
+
+public class CtcParallelAllocationTests
+{
+    [Fact]
+    public void RepeatedParallelCallsAllocateNothingOnTheCallingThread()
+    {
+        // The size of the benchmark, through the public method: the parallel path. Parallel.For allocated ~2 KB per
+        // call here; the reusable work item allocates nothing. (Pool threads keep per-thread workspaces, created the
+        // first time a thread computes a sample; the thread pool may add threads at any time, so those are not counted.)
+        var rng = new Random(38);
+        var big = CtcOracle.RandomBatch(rng, 200, 32, 40, 30, fullLengths: true);
+        var gradient = new float[big.Lp.Length];
+        var lp = big.Lp.Select(v => (float)v).ToArray();
+        double sink = 0;
+        void Call() => sink += Losses.CtcFromLogitsWithGradient(lp, 32, 40, CtcTargets.Concatenated(big.Labels), big.InLens, big.TgtLens, gradient);
+        for (int i = 0; i < 5; i++) Call();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) Call();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(double.IsFinite(sink));
+        Assert.True(CtcEngine.UseParallel(CtcParallelism.Auto, 32, 200L * 61 * 32) || Environment.ProcessorCount == 1);
+        Assert.Equal(0, allocated);
+    }
+}
