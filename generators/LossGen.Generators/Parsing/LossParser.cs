@@ -280,6 +280,12 @@ internal sealed class LossParser
             return Unsupported(UnsupportedExpression, binary, "integer division");
         }
 
+        // f * 3f of float locals rounds to float in C#; the kernels compute in T (double for double spans).
+        if (_model.GetTypeInfo(binary, _cancellationToken).Type?.SpecialType is SpecialType.System_Single or SpecialType.System_Decimal)
+        {
+            return Unsupported(UnsupportedExpression, binary, $"arithmetic in '{_model.GetTypeInfo(binary, _cancellationToken).Type!.ToDisplayString()}' (use double)");
+        }
+
         int left = Lower(binary.Left), right = Lower(binary.Right);
         return kind switch
         {
