@@ -771,6 +771,7 @@ public class CtcReferenceTests
     }
 }
 
+[Collection(LossGen.Tests.Infrastructure.QuietProcessCollection.Name)]
 public class CtcParallelAllocationTests
 {
     [Fact]
@@ -779,12 +780,15 @@ public class CtcParallelAllocationTests
         // The size of the benchmark, through the public method: the parallel path. Parallel.For allocated ~2 KB per
         // call here; the reusable work item allocates nothing. (Pool threads keep per-thread workspaces, created the
         // first time a thread computes a sample; the thread pool may add threads at any time, so those are not counted.)
+        // Every sample the same size, so no thread's workspace grows whichever samples it happens to take.
         var rng = new Random(38);
-        var big = CtcOracle.RandomBatch(rng, 200, 32, 40, 30, fullLengths: true);
-        var gradient = new float[big.Lp.Length];
-        var lp = big.Lp.Select(v => (float)v).ToArray();
+        var lp = CtcOracle.RandomLogProbs(rng, 200, 32, 40).Select(v => (float)v).ToArray();
+        var labels = CtcOracle.RandomLabels(rng, 32 * 30, 40, 0);
+        var inLens = Enumerable.Repeat(200, 32).ToArray();
+        var tgtLens = Enumerable.Repeat(30, 32).ToArray();
+        var gradient = new float[lp.Length];
         double sink = 0;
-        void Call() => sink += Losses.CtcFromLogitsWithGradient(lp, 32, 40, CtcTargets.Concatenated(big.Labels), big.InLens, big.TgtLens, gradient);
+        void Call() => sink += Losses.CtcFromLogitsWithGradient(lp, 32, 40, CtcTargets.Concatenated(labels), inLens, tgtLens, gradient);
         for (int i = 0; i < 5; i++) Call();
 
         long before = GC.GetAllocatedBytesForCurrentThread();
