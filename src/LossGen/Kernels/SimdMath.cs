@@ -81,7 +81,14 @@ internal static class SimdMath
     {
         bool isFloat = typeof(T) == typeof(float);
         TVec zero = S.Constant(0.0);
-        TVec subnormal = S.And(S.GreaterThan(x, zero), S.LessThan(x, S.Constant(isFloat ? 1.1754943508222875e-38 : 2.2250738585072014e-308)));
+        TVec smallestNormal = S.Constant(isFloat ? 1.1754943508222875e-38 : 2.2250738585072014e-308);
+        // Common case: every lane a positive normal number, nothing to scale or replace.
+        if (!S.AnyTrue(S.Not(S.And(S.GreaterThanOrEqual(x, smallestNormal), S.LessThan(x, S.Constant(double.PositiveInfinity))))))
+        {
+            return LogCore<TVec, T, S>(x, zero, zero);
+        }
+
+        TVec subnormal = S.And(S.GreaterThan(x, zero), S.LessThan(x, smallestNormal));
         TVec u = x;
         TVec kAdjust = zero;
         // Rare, so skipped when no lane needs it (the other lanes' bits are the same either way).
@@ -112,10 +119,17 @@ internal static class SimdMath
         // Both differences are exact (Sterbenz): u − x when x ≥ 1, u − 1 otherwise.
         TVec error = S.Select(S.GreaterThanOrEqual(x, one), S.Subtract(one, S.Subtract(u, x)), S.Subtract(x, S.Subtract(u, one)));
         TVec result = LogCore<TVec, T, S>(u, S.Constant(0.0), S.Divide(error, u));
-        result = S.Select(S.Equals(x, S.Constant(0.0)), x, result);
-        result = S.Select(S.Equals(x, S.Constant(double.PositiveInfinity)), x, result);
-        result = S.Select(S.Equals(x, minusOne), S.Constant(double.NegativeInfinity), result);
-        return S.Select(S.GreaterThanOrEqual(x, minusOne), result, S.Constant(double.NaN));
+        // Rare, so skipped when no lane needs it: ±0 (keeps the sign), +∞, −1 and below, NaN.
+        TVec ordinary = S.And(S.GreaterThan(x, minusOne), S.LessThan(S.Abs(x), S.Constant(double.PositiveInfinity)));
+        if (S.AnyTrue(S.Not(S.And(ordinary, S.NotEquals(x, S.Constant(0.0))))))
+        {
+            result = S.Select(S.Equals(x, S.Constant(0.0)), x, result);
+            result = S.Select(S.Equals(x, S.Constant(double.PositiveInfinity)), x, result);
+            result = S.Select(S.Equals(x, minusOne), S.Constant(double.NegativeInfinity), result);
+            result = S.Select(S.GreaterThanOrEqual(x, minusOne), result, S.Constant(double.NaN));
+        }
+
+        return result;
     }
 
     /// <summary>
