@@ -404,15 +404,36 @@ public static class ElementwiseEngine
         return loss;
     }
 
+    /// <summary>Adds the lanes into the double totals and clears them.</summary>
+    /// <remarks>
+    /// Runs once per block (1024 floats or 512 doubles), so it is vectorized too: as a scalar loop it
+    /// added about 200 instructions per block to a kernel that needs about 400 for the block itself.
+    /// Widening is exact and each total adds only its own lane, so this gives the scalar loop's bits.
+    /// </remarks>
     private static void Flush<T>(ref Lanes<T> lanes, ref DoubleLanes totals)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int laneCount = LaneCount<T>();
-        for (int k = 0; k < laneCount; k++)
+        ref double t = ref totals[0];
+        if (typeof(T) == typeof(float))
         {
-            totals[k] += double.CreateTruncating(lanes[k]);
-            lanes[k] = T.Zero;
+            ref float l = ref Unsafe.As<T, float>(ref lanes[0]);
+            for (nuint k = 0; k < (nuint)LaneCount<float>(); k += (nuint)Vector256<float>.Count)
+            {
+                Vector256<float> v = Vector256.LoadUnsafe(ref l, k);
+                (Vector256.LoadUnsafe(ref t, k) + Vector256.WidenLower(v)).StoreUnsafe(ref t, k);
+                (Vector256.LoadUnsafe(ref t, k + 4) + Vector256.WidenUpper(v)).StoreUnsafe(ref t, k + 4);
+            }
         }
+        else
+        {
+            ref double l = ref Unsafe.As<T, double>(ref lanes[0]);
+            for (nuint k = 0; k < (nuint)LaneCount<double>(); k += (nuint)Vector256<double>.Count)
+            {
+                (Vector256.LoadUnsafe(ref t, k) + Vector256.LoadUnsafe(ref l, k)).StoreUnsafe(ref t, k);
+            }
+        }
+
+        lanes = default;
     }
 
     /// <summary>Sums the lane totals pairwise in a fixed order and applies the reduction.</summary>
