@@ -319,7 +319,6 @@ public static class ElementwiseEngine
         return i;
     }
 
-
     private static void MapRange<T, TKernel>(ref TKernel kernel, in Operands<T> o, ref T losses, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IElementwiseKernel<T>
