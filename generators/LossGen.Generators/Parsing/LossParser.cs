@@ -274,16 +274,18 @@ internal sealed class LossParser
             return Unsupported(UnsupportedExpression, binary, $"the operator '{binary.OperatorToken.Text}'");
         }
 
+        ITypeSymbol? type = _model.GetTypeInfo(binary, _cancellationToken).Type;
+
         // i / 3 of int locals truncates in C#, so the formula called directly would disagree with the kernels.
-        if (kind == SyntaxKind.DivideExpression && _model.GetTypeInfo(binary, _cancellationToken).Type?.SpecialType is >= SpecialType.System_Char and <= SpecialType.System_UInt64)
+        if (kind == SyntaxKind.DivideExpression && type?.SpecialType is >= SpecialType.System_Char and <= SpecialType.System_UInt64)
         {
             return Unsupported(UnsupportedExpression, binary, "integer division");
         }
 
         // f * 3f of float locals rounds to float in C#; the kernels compute in T (double for double spans).
-        if (_model.GetTypeInfo(binary, _cancellationToken).Type?.SpecialType is SpecialType.System_Single or SpecialType.System_Decimal)
+        if (type?.SpecialType is SpecialType.System_Single or SpecialType.System_Decimal)
         {
-            return Unsupported(UnsupportedExpression, binary, $"arithmetic in '{_model.GetTypeInfo(binary, _cancellationToken).Type!.ToDisplayString()}' (use double)");
+            return Unsupported(UnsupportedExpression, binary, $"arithmetic in '{type.ToDisplayString()}' (use double)");
         }
 
         int left = Lower(binary.Left), right = Lower(binary.Right);
