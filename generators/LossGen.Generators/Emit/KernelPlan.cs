@@ -72,7 +72,7 @@ internal sealed class KernelPlan
     /// the kernel is then a few arithmetic operations per element and the engine treats it as memory-bound.
     /// </summary>
     public bool IsMemoryBound
-        => !Statements(Gradients.Append(Loss).ToArray()).Any(id => Graph[id].Op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh or Op.Pow);
+        => !Statements(Gradients.Append(Loss).ToArray()).Any(id => Graph[id].Op.IsTranscendental());
 
     /// <summary>The nodes to compute, in order, for the given outputs: no constants, inputs or hyperparameters.</summary>
     public List<int> Statements(params int[] outputs)

@@ -47,6 +47,9 @@ internal static class OpFacts
 {
     public static bool IsMask(this Op op) => op is >= Op.LessThan and <= Op.Not;
 
+    /// <summary>Exp, log, tanh and pow: the operations that are calls into SimdMath rather than a few instructions.</summary>
+    public static bool IsTranscendental(this Op op) => op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh or Op.Pow;
+
     public static bool IsCommutative(this Op op) => op is Op.Add or Op.Multiply or Op.Max or Op.Min or Op.Equal or Op.NotEqual or Op.And or Op.Or;
 
     public static int Arity(this Op op) => op switch
