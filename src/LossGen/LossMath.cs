@@ -9,7 +9,7 @@ namespace LossGen;
 /// each kink is stated on the function and follows PyTorch and JAX. The matching <see cref="Math"/>
 /// functions mean the same inside a formula.
 /// </summary>
-public static class LossMath
+public static partial class LossMath
 {
     /// <summary>
     /// The probability clamp of formulas that take a log of a probability, e.g.

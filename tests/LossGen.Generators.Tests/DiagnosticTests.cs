@@ -22,16 +22,19 @@ public sealed class DiagnosticTests
         // One per descriptor.
         ["LG0001 instance method"] = ("LG0001", GeneratorHarness.Usings + "public partial class C\n{\n    [Loss] public double [|F|](double x) => x * x;\n}\n"),
         ["LG0002 non-partial type"] = ("LG0002", GeneratorHarness.Usings + "public static class C\n{\n    [Loss] public static double [|F|](double x) => x * x;\n}\n"),
-        ["LG0003 int parameter"] = ("LG0003", Member("    [Loss] public static double F(double x, [Target] int [|y|]) => x * y;")),
+        ["LG0003 long parameter"] = ("LG0003", Member("    [Loss] public static double F(double x, [Target] long [|y|]) => x * y;")),
         ["LG0004 float return"] = ("LG0004", Member("    [Loss] public static [|float|] F(double x) => (float)x;")),
         ["LG0005 no inputs"] = ("LG0005", Member("    [Loss] public static double [|F|]([Hyper] double a) => a;")),
         ["LG0006 target and hyper"] = ("LG0006", Member("    [Loss] public static double F(double x, [Target, Hyper] double [|y|]) => x * y;")),
         ["LG0007 generic method"] = ("LG0007", Member("    [Loss] public static double [|F|]<T>(double x) => x * x;")),
         ["LG0008 overloaded name"] = ("LG0008", Member("    [Loss] public static double [|F|](double x) => x * x;\n    [Loss] public static double [|F|](double x, double y) => x * y;")),
         ["LG0009 reserved parameter name"] = ("LG0009", Member("    [Loss] public static double F(double x, [Target] double [|reduction|]) => x * reduction;")),
+        ["LG0010 label without rows"] = ("LG0010", Member("    [Loss] public static double [|F|](double x, [Target] int y) => x * y;")),
+        ["LG0011 per-row value without target"] = ("LG0011", Member("    [Loss] public static double F(Row x, double [|s|]) => Sum(x) * s;")),
         ["LG0101 if statement"] = ("LG0101", Member("    [Loss] public static double F(double x)\n    {\n        [|if (x > 0) return x;|]\n        return -x;\n    }")),
         ["LG0102 modulo"] = ("LG0102", Member("    [Loss] public static double F(double x) => [|x % 2|];")),
         ["LG0103 user method"] = ("LG0103", Member("    private static double Helper(double v) => v * v;\n    [Loss] public static double F(double x) => [|Helper|](x);")),
+        ["LG0105 index not a label"] = ("LG0105", Member("    [Loss] public static double F(Row x, [Hyper] double k) => x[[|(int)k|]];")),
         ["LG0104 static field"] = ("LG0104", Member("    private static double s_scale = 2;\n    [Loss] public static double F(double x) => x * [|s_scale|];")),
 
         // Statements.

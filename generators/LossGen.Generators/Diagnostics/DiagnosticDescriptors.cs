@@ -23,7 +23,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedParameter = Error(
         "LG0003", Declaration, "Unsupported loss parameter",
-        "The parameter '{0}' of a [Loss] formula must be a 'double' passed by value ({1})");
+        "The parameter '{0}' of a [Loss] formula must be a 'double', a 'LossGen.Row' or an 'int' label, passed by value ({1})");
 
     public static readonly DiagnosticDescriptor ReturnTypeMustBeDouble = Error(
         "LG0004", Declaration, "Loss must return double",
@@ -49,6 +49,14 @@ internal static class DiagnosticDescriptors
         "LG0009", Declaration, "Reserved parameter name",
         "The parameter name '{0}' is taken by the generated methods ({1}); rename the parameter");
 
+    public static readonly DiagnosticDescriptor WrongRowInputCount = Error(
+        "LG0010", Declaration, "Unsupported inputs of a row formula",
+        "The row formula '{0}' has {1}; a row formula takes 1 to 4 Row inputs, at most 2 int labels and at most 2 per-row double values");
+
+    public static readonly DiagnosticDescriptor RowValueMustBeTarget = Error(
+        "LG0011", Declaration, "Per-row value must be a target",
+        "The parameter '{0}' is one value per row of the row formula '{1}' and gets no gradient; mark it [Target], or [Hyper] if it is a setting");
+
     public static readonly DiagnosticDescriptor UnsupportedBody = Error(
         "LG0101", Formula, "Unsupported statement in a loss formula",
         "A [Loss] formula is an expression body, or a block of local declarations ending in 'return'; '{0}' is not allowed here");
@@ -64,6 +72,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedName = Error(
         "LG0104", Formula, "Unsupported name in a loss formula",
         "'{0}' is not a parameter, a local or a constant of this formula");
+
+    public static readonly DiagnosticDescriptor IndexMustBeLabel = Error(
+        "LG0105", Formula, "Row index must be a label",
+        "'{0}' indexes a row with something other than an int label parameter of the formula; only row[label] is supported");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(DiagnosticDescriptors)
         .GetFields()

@@ -39,6 +39,11 @@ internal sealed class KernelPlan
 
     public IEnumerable<LossParameter> Hypers => Spec.Parameters.Where(p => p.Role == ParameterRole.Hyper);
 
+    /// <summary>True for a row formula: one with Row inputs (and maybe int labels and per-row values).</summary>
+    public bool IsRowFormula => Spec.Parameters.Any(p => p.Shape != ParameterShape.Element);
+
+    public IEnumerable<LossParameter> OfShape(ParameterShape shape) => Spec.Parameters.Where(p => p.Role != ParameterRole.Hyper && p.Shape == shape);
+
     public static KernelPlan Create(LossSpec spec)
     {
         // Rebuild through the smart constructors: the graph must be extended by differentiation.
@@ -51,7 +56,9 @@ internal sealed class KernelPlan
         }
 
         int loss = map[spec.Formula.Root];
-        int inputCount = spec.Parameters.Count(p => p.Role != ParameterRole.Hyper);
+        // Gradients are indexed like the inputs that get them: per-element inputs, or the Row inputs of a row formula.
+        bool rows = spec.Parameters.Any(p => p.Shape != ParameterShape.Element);
+        int inputCount = spec.Parameters.Count(p => p.Role != ParameterRole.Hyper && p.Shape == (rows ? ParameterShape.Row : ParameterShape.Element));
         int[] all = Differentiator.Gradients(graph, loss, inputCount);
         int[] gradients = spec.Parameters.Where(p => p.Role == ParameterRole.Input).Select(p => all[p.Index]).ToArray();
 
@@ -94,7 +101,7 @@ internal sealed class KernelPlan
             }
         }
 
-        return needed.Where(id => Graph[id].Op is not (Op.Constant or Op.Input or Op.Hyper or Op.Epsilon)).OrderBy(id => id).ToList();
+        return needed.Where(id => !Graph[id].Op.IsLeaf()).OrderBy(id => id).ToList();
     }
 
     /// <summary>The hyperparameters the statements read, and those returned as they are (a loss that is just <c>k</c>).</summary>
@@ -110,12 +117,33 @@ internal sealed class KernelPlan
         // A local named like a hyperparameter's field (_delta) would hide the field it is read from.
         taken.UnionWith(Hypers.Select(p => "_" + p.Name));
         taken.UnionWith(Enumerable.Range(0, 4).SelectMany(k => new[] { "unused" + k, "unusedGradient" + k }));
+        if (IsRowFormula)
+        {
+            // The row kernel's methods take these; its two named leaves are the row length and the column.
+            taken.UnionWith(new[] { "state", "row", "lane", "column", "stage", "rowLength" });
+        }
+
         for (int id = 0; id < Graph.Nodes.Count; id++)
         {
             Node n = Graph[id];
-            if (n.Op == Op.Input)
+            if (n.Op is Op.Input or Op.RowInput or Op.Label or Op.RowValue)
             {
-                _names[id] = Inputs.Single(p => p.Index == n.Index).Name;
+                ParameterShape shape = n.Op switch
+                {
+                    Op.RowInput => ParameterShape.Row,
+                    Op.Label => ParameterShape.Label,
+                    Op.RowValue => ParameterShape.RowValue,
+                    _ => ParameterShape.Element,
+                };
+                _names[id] = OfShape(shape).Single(p => p.Index == n.Index).Name;
+            }
+            else if (n.Op == Op.RowLength)
+            {
+                _names[id] = "rowLength";
+            }
+            else if (n.Op == Op.ElementIndex)
+            {
+                _names[id] = "column";
             }
             else if (n.Op == Op.Hyper)
             {

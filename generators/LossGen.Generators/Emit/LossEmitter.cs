@@ -16,13 +16,13 @@ namespace LossGen.Generators.Emit;
 /// </summary>
 internal static class LossEmitter
 {
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"LossGen\", \"0.1.0\")]";
+    internal const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"LossGen\", \"0.1.0\")]";
     private const string Engine = "global::LossGen.Kernels.ElementwiseEngine";
-    private const string Span = "global::System.Span";
-    private const string ReadOnlySpan = "global::System.ReadOnlySpan";
-    private const string ReductionType = "global::LossGen.Reduction";
+    internal const string Span = "global::System.Span";
+    internal const string ReadOnlySpan = "global::System.ReadOnlySpan";
+    internal const string ReductionType = "global::LossGen.Reduction";
 
-    private static readonly (int Flag, string Type, string Kernel)[] s_elementTypes =
+    internal static readonly (int Flag, string Type, string Kernel)[] s_elementTypes =
     {
         (1, "float", "float"),
         (2, "double", "double"),
@@ -69,6 +69,12 @@ internal static class LossEmitter
             }
 
             first = false;
+            if (plan.IsRowFormula)
+            {
+                RowKernelEmitter.WriteOverloads(w, plan, type, kernelType);
+                continue;
+            }
+
             WriteReduce(w, plan, type, kernelType);
             w.WriteLine();
             WriteWithGradient(w, plan, type, kernelType);
@@ -83,7 +89,15 @@ internal static class LossEmitter
         }
 
         w.WriteLine();
-        WriteKernel(w, plan);
+        if (plan.IsRowFormula)
+        {
+            RowKernelEmitter.WriteKernel(w, plan);
+        }
+        else
+        {
+            WriteKernel(w, plan);
+        }
+
         if (spec.Namespace is not null)
         {
             w.Indent--;
@@ -151,7 +165,7 @@ internal static class LossEmitter
         w.Indent--;
     }
 
-    private static void WriteSummary(IndentedTextWriter w, KernelPlan plan, string type, string what)
+    internal static void WriteSummary(IndentedTextWriter w, KernelPlan plan, string type, string what)
     {
         string name = plan.Spec.Summary ?? $"The <c>{plan.Spec.MethodName}</c> loss.";
         string element = $"<see cref=\"{type}\"/>";
@@ -295,7 +309,7 @@ internal static class LossEmitter
         w.Indent--;
     }
 
-    private static void WriteNameSwitch(IndentedTextWriter w, string method, List<string> names)
+    internal static void WriteNameSwitch(IndentedTextWriter w, string method, List<string> names)
     {
         if (names.Count <= 1)
         {
@@ -333,7 +347,7 @@ internal static class LossEmitter
         }
     }
 
-    private static string Call(KernelPlan plan, int id, bool inlineExp)
+    internal static string Call(KernelPlan plan, int id, bool inlineExp)
     {
         Node n = plan.Graph[id];
         string method = n.Op switch
@@ -347,7 +361,7 @@ internal static class LossEmitter
         return $"{method}({string.Join(", ", Enumerable.Range(0, n.Op.Arity()).Select(k => Operand(plan, n.Operand(k), infix: false)))})";
     }
 
-    private static string Operand(KernelPlan plan, int id, bool infix)
+    internal static string Operand(KernelPlan plan, int id, bool infix)
     {
         Node n = plan.Graph[id];
         if (n.IsConstant)
@@ -365,7 +379,7 @@ internal static class LossEmitter
     }
 
     /// <summary>One node in the notation of the formula, its operands by name.</summary>
-    private static string Infix(KernelPlan plan, int id)
+    internal static string Infix(KernelPlan plan, int id)
     {
         Node n = plan.Graph[id];
         string A() => Operand(plan, n.A, infix: true);
@@ -387,14 +401,18 @@ internal static class LossEmitter
             Op.Or => $"{A()} || {B()}",
             Op.Not => $"!{A()}",
             Op.Select => $"{A()} ? {B()} : {Operand(plan, n.C, infix: true)}",
+            Op.Gather => $"{plan.OfShape(ParameterShape.Row).Single(p => p.Index == n.Index).Name}[{A()}]",
+            Op.ReduceSum => $"Sum({A()})",
+            Op.ReduceMax => $"Max({A()})",
+            Op.ReduceMin => $"Min({A()})",
             _ when n.Op.Arity() == 1 => $"{n.Op}({A()})",
             _ => $"{n.Op}({A()}, {B()})",
         };
     }
 
-    private static string KernelName(LossSpec spec) => spec.MethodName + "Kernel";
+    internal static string KernelName(LossSpec spec) => spec.MethodName + "Kernel";
 
-    private static string NewKernel(KernelPlan plan, string kernelType)
+    internal static string NewKernel(KernelPlan plan, string kernelType)
         => $"new {KernelName(plan.Spec)}<{kernelType}>({string.Join(", ", plan.Hypers.Select(p => p.Name))})";
 
     private static string PaddedInputs(KernelPlan plan)
@@ -403,11 +421,11 @@ internal static class LossEmitter
     private static IEnumerable<string> InputParameters(KernelPlan plan, string type)
         => plan.Inputs.Select(p => $"{ReadOnlySpan}<{type}> {p.Name}");
 
-    private static IEnumerable<string> HyperParameters(KernelPlan plan)
+    internal static IEnumerable<string> HyperParameters(KernelPlan plan)
         => plan.Hypers.Select(p => p.DefaultValue is null ? $"double {p.Name}" : $"double {p.Name} = {p.DefaultValue}");
 
     /// <summary>A name as C# source: symbol names come without the '@' a keyword needs (class @event).</summary>
-    private static string Identifier(string name) => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? name : "@" + name;
+    internal static string Identifier(string name) => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? name : "@" + name;
 
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    internal static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

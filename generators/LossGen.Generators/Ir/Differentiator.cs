@@ -10,7 +10,9 @@ namespace LossGen.Generators.Ir;
 /// <remarks>
 /// Kinks follow NUMERICS.md: |x| and relu at 0 give 0, a tie in max/min splits ½ to each side, and
 /// a select passes the gradient only to the branch that was taken (so clamp passes it inside the
-/// closed interval, bounds included).
+/// closed interval, bounds included). Reductions: a sum broadcasts its adjoint over the row, a max
+/// or min shares it evenly among the elements that tie, log-sum-exp sends it through the softmax, and
+/// <c>row[label]</c> sends it to the labelled column only.
 /// </remarks>
 internal static class Differentiator
 {
@@ -36,8 +38,28 @@ internal static class Differentiator
             Node n = g[id];
             switch (n.Op)
             {
-                case Op.Input:
+                case Op.Input or Op.RowInput:
                     gradients[n.Index] = adjoint;
+                    break;
+                case Op.ReduceSum:
+                    Accumulate(n.A, adjoint);
+                    break;
+                case Op.ReduceMax or Op.ReduceMin:
+                {
+                    // Ties share the gradient evenly (PyTorch's amax): each maximal element gets adjoint / count.
+                    int isExtreme = g.Compare(Op.Equal, n.A, id);
+                    int count = g.Reduce(Op.ReduceSum, g.Select(isExtreme, g.One, g.Zero));
+                    Accumulate(n.A, g.Select(isExtreme, g.Divide(adjoint, count), g.Zero));
+                    break;
+                }
+
+                case Op.LogSumExp:
+                    // The softmax, from the log-sum-exp already computed: e^(x − lse).
+                    Accumulate(n.A, g.Multiply(adjoint, g.Unary(Op.Exp, g.Subtract(n.A, id))));
+                    break;
+                case Op.Gather:
+                    // One-hot: the adjoint lands on the labelled column of the row input.
+                    Accumulate(g.RowInput(n.Index), g.Select(g.Compare(Op.Equal, g.ElementIndex(), n.A), adjoint, g.Zero));
                     break;
                 case Op.Add:
                     Accumulate(n.A, adjoint);
@@ -106,6 +128,12 @@ internal static class Differentiator
 
         void Accumulate(int operand, int contribution)
         {
+            // A scalar used across a row (x − max(x)) collects its users' adjoints over the whole row.
+            if (!g.IsRow(operand) && g.IsRow(contribution))
+            {
+                contribution = g.Reduce(Op.ReduceSum, contribution);
+            }
+
             adjoints[operand] = adjoints.TryGetValue(operand, out int existing) ? g.Add(existing, contribution) : contribution;
         }
     }

@@ -17,6 +17,8 @@ internal sealed class Graph
 {
     private readonly List<Node> _nodes = new();
     private readonly Dictionary<Node, int> _ids = new();
+    private readonly List<bool> _isRow = new();
+    private readonly Dictionary<(int, int), int> _at = new();
 
     public IReadOnlyList<Node> Nodes => _nodes;
 
@@ -30,6 +32,65 @@ internal sealed class Graph
 
     public int Epsilon() => Intern(new Node(Op.Epsilon));
 
+    public int RowInput(int index) => Intern(new Node(Op.RowInput, Index: index));
+
+    public int Label(int index) => Intern(new Node(Op.Label, Index: index));
+
+    public int RowValue(int index) => Intern(new Node(Op.RowValue, Index: index));
+
+    public int RowLength() => Intern(new Node(Op.RowLength));
+
+    public int ElementIndex() => Intern(new Node(Op.ElementIndex));
+
+    /// <summary>Element <paramref name="label"/> of row input <paramref name="input"/>.</summary>
+    public int Gather(int input, int label) => Intern(new Node(Op.Gather, label, Index: input));
+
+    /// <summary>True for a row-valued node: one value per element of a row, where other nodes have one per row.</summary>
+    public bool IsRow(int id) => _isRow[id];
+
+    /// <summary>A reduction of a row. A scalar broadcast over the row reduces in closed form (Σ c = c·n).</summary>
+    public int Reduce(Op op, int a)
+    {
+        if (!IsRow(a))
+        {
+            return op switch
+            {
+                Op.ReduceSum => Multiply(a, RowLength()),
+                Op.LogSumExp => Add(a, Unary(Op.Log, RowLength())),
+                _ => a,
+            };
+        }
+
+        return Intern(new Node(op, a));
+    }
+
+    /// <summary>
+    /// The row expression <paramref name="row"/> at column <paramref name="label"/>, as a scalar: each row input
+    /// becomes its element at the label, so <c>LogSoftmax(x)[y]</c> costs one gather, not a row.
+    /// </summary>
+    public int At(int row, int label)
+    {
+        if (!IsRow(row))
+        {
+            return row;
+        }
+
+        if (_at.TryGetValue((row, label), out int known))
+        {
+            return known;
+        }
+
+        Node n = _nodes[row];
+        int result = n.Op switch
+        {
+            Op.RowInput => Gather(n.Index, label),
+            Op.ElementIndex => label,
+            _ => Build(n.Op, n.A < 0 ? -1 : At(n.A, label), n.B < 0 ? -1 : At(n.B, label), n.C < 0 ? -1 : At(n.C, label), n.Value, n.Index),
+        };
+        _at[(row, label)] = result;
+        return result;
+    }
+
     public int Zero => Constant(0);
 
     public int One => Constant(1);
@@ -41,6 +102,13 @@ internal sealed class Graph
         Op.Input => Input(index),
         Op.Hyper => Hyper(index),
         Op.Epsilon => Epsilon(),
+        Op.RowInput => RowInput(index),
+        Op.Label => Label(index),
+        Op.RowValue => RowValue(index),
+        Op.RowLength => RowLength(),
+        Op.ElementIndex => ElementIndex(),
+        Op.Gather => Gather(index, a),
+        _ when op.IsReduction() => Reduce(op, a),
         Op.Pow => Pow(a, b),
         Op.Select => Select(a, b, c),
         Op.Add => Add(a, b),
@@ -315,6 +383,12 @@ internal sealed class Graph
             id = _nodes.Count;
             _nodes.Add(node);
             _ids.Add(node, id);
+            _isRow.Add(node.Op switch
+            {
+                Op.RowInput or Op.ElementIndex => true,
+                _ when node.Op.IsReduction() || node.Op.IsLeaf() || node.Op == Op.Gather => false,
+                _ => (node.A >= 0 && _isRow[node.A]) || (node.B >= 0 && _isRow[node.B]) || (node.C >= 0 && _isRow[node.C]),
+            });
         }
 
         return id;

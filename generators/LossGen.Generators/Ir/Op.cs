@@ -11,6 +11,19 @@ internal enum Op
     /// <summary><c>LossMath.Epsilon</c>: the probability clamp, chosen per element type when emitted.</summary>
     Epsilon,
 
+    /// <summary>A <c>Row</c> input of a row formula, row-valued; <see cref="Node.Index"/> is its position among the rows.</summary>
+    RowInput,
+    /// <summary>An <c>int</c> label of a row formula (one per row); <see cref="Node.Index"/> is its position among the labels.</summary>
+    Label,
+    /// <summary>A per-row <c>double</c> input of a row formula; <see cref="Node.Index"/> is its position among them.</summary>
+    RowValue,
+    /// <summary>The row length of a row formula.</summary>
+    RowLength,
+    /// <summary>The column index of each element of a row, row-valued (what a label is compared with).</summary>
+    ElementIndex,
+    /// <summary>Row input <see cref="Node.Index"/> at column A (a label): <c>row[label]</c>.</summary>
+    Gather,
+
     Add,
     Subtract,
     Multiply,
@@ -32,6 +45,15 @@ internal enum Op
     /// <summary>Mask ? A : B, both computed; the gradient follows the branch that was taken.</summary>
     Select,
 
+    /// <summary>Σ over a row of the row-valued A.</summary>
+    ReduceSum,
+    /// <summary>The largest element of the row-valued A.</summary>
+    ReduceMax,
+    /// <summary>The smallest element of the row-valued A.</summary>
+    ReduceMin,
+    /// <summary>log Σ e^A over a row, in the online max-rescaling form.</summary>
+    LogSumExp,
+
     LessThan,
     LessThanOrEqual,
     GreaterThan,
@@ -48,14 +70,21 @@ internal static class OpFacts
     public static bool IsMask(this Op op) => op is >= Op.LessThan and <= Op.Not;
 
     /// <summary>Exp, log, tanh and pow: the operations that are calls into SimdMath rather than a few instructions.</summary>
-    public static bool IsTranscendental(this Op op) => op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh or Op.Pow;
+    public static bool IsTranscendental(this Op op) => op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh or Op.Pow or Op.LogSumExp;
+
+    /// <summary>The operations that turn a row into one number per row, each computed in a pass over the row.</summary>
+    public static bool IsReduction(this Op op) => op is Op.ReduceSum or Op.ReduceMax or Op.ReduceMin or Op.LogSumExp;
+
+    /// <summary>Values the kernel reads rather than computes.</summary>
+    public static bool IsLeaf(this Op op) => op.Arity() == 0;
 
     public static bool IsCommutative(this Op op) => op is Op.Add or Op.Multiply or Op.Max or Op.Min or Op.Equal or Op.NotEqual or Op.And or Op.Or;
 
     public static int Arity(this Op op) => op switch
     {
-        Op.Constant or Op.Input or Op.Hyper or Op.Epsilon => 0,
-        Op.Negate or Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Sqrt or Op.Abs or Op.Tanh or Op.Not => 1,
+        Op.Constant or Op.Input or Op.Hyper or Op.Epsilon or Op.RowInput or Op.Label or Op.RowValue or Op.RowLength or Op.ElementIndex => 0,
+        Op.Negate or Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Sqrt or Op.Abs or Op.Tanh or Op.Not or Op.Gather => 1,
+        Op.ReduceSum or Op.ReduceMax or Op.ReduceMin or Op.LogSumExp => 1,
         Op.Select => 3,
         _ => 2,
     };

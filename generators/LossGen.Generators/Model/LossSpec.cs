@@ -23,8 +23,24 @@ internal enum ParameterRole
     Hyper,
 }
 
-/// <summary>A formula parameter. <paramref name="Index"/> counts inputs (targets included) or hyperparameters.</summary>
-internal readonly record struct LossParameter(string Name, ParameterRole Role, int Index, string? DefaultValue);
+/// <summary>What one value of a parameter covers: an element, a row, or a row's label or scalar.</summary>
+internal enum ParameterShape
+{
+    /// <summary>A <c>double</c> per element of an elementwise formula (or a hyperparameter).</summary>
+    Element,
+    /// <summary>A <c>Row</c>: one row of a <c>[batch, rowLength]</c> input.</summary>
+    Row,
+    /// <summary>An <c>int</c> class label, one per row.</summary>
+    Label,
+    /// <summary>A <c>double</c> target, one per row.</summary>
+    RowValue,
+}
+
+/// <summary>
+/// A formula parameter. <paramref name="Index"/> counts the parameters of the same shape that are not
+/// hyperparameters (targets included), or the hyperparameters.
+/// </summary>
+internal readonly record struct LossParameter(string Name, ParameterRole Role, int Index, string? DefaultValue, ParameterShape Shape = ParameterShape.Element);
 
 /// <summary>The parsed formula: its DAG, the node it returns, and the user's names for nodes (locals).</summary>
 internal sealed record Formula(EquatableArray<Node> Nodes, int Root, EquatableArray<NamedNode> Names, string Text);

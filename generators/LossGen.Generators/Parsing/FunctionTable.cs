@@ -35,6 +35,24 @@ internal static class FunctionTable
         ["Sign"] = (1, (g, a) => Differentiator.Sign(g, a[0])),
     };
 
+    /// <summary>The LossMath functions on rows whose arity sets them apart from an elementwise function of the same name.</summary>
+    private static readonly Dictionary<string, (int Arity, Func<Graph, int[], int> Lower)> s_rows = new(StringComparer.Ordinal)
+    {
+        ["Length"] = (1, (g, a) => g.RowLength()),
+        ["Sum"] = (1, (g, a) => g.Reduce(Op.ReduceSum, a[0])),
+        ["Mean"] = (1, (g, a) => g.Divide(g.Reduce(Op.ReduceSum, a[0]), g.RowLength())),
+        ["Max"] = (1, (g, a) => g.Reduce(Op.ReduceMax, a[0])),
+        ["Min"] = (1, (g, a) => g.Reduce(Op.ReduceMin, a[0])),
+        ["LogSumExp"] = (1, (g, a) => g.Reduce(Op.LogSumExp, a[0])),
+        ["Dot"] = (2, (g, a) => g.Reduce(Op.ReduceSum, g.Multiply(a[0], a[1]))),
+        ["SquaredNorm"] = (1, (g, a) => g.Reduce(Op.ReduceSum, g.Multiply(a[0], a[0]))),
+        ["Norm"] = (1, (g, a) => Norm(g, g.Reduce(Op.ReduceSum, g.Multiply(a[0], a[0])))),
+        ["SquaredDistance"] = (2, (g, a) => SquaredDistance(g, a[0], a[1])),
+        ["Distance"] = (2, (g, a) => Norm(g, SquaredDistance(g, a[0], a[1]))),
+        ["Softmax"] = (1, (g, a) => g.Unary(Op.Exp, g.Subtract(a[0], g.Reduce(Op.LogSumExp, a[0])))),
+        ["LogSoftmax"] = (1, (g, a) => g.Subtract(a[0], g.Reduce(Op.LogSumExp, a[0]))),
+    };
+
     /// <summary>The System.Math functions that mean the same as their LossMath twins.</summary>
     private static readonly HashSet<string> s_math = new(StringComparer.Ordinal)
     {
@@ -43,6 +61,12 @@ internal static class FunctionTable
 
     public static bool TryLower(string containingType, string name, Graph g, int[] arguments, out int result)
     {
+        if (containingType == "LossGen.LossMath" && s_rows.TryGetValue(name, out var row) && row.Arity == arguments.Length)
+        {
+            result = row.Lower(g, arguments);
+            return true;
+        }
+
         bool known = containingType switch
         {
             "LossGen.LossMath" => s_lossMath.ContainsKey(name),
@@ -80,6 +104,16 @@ internal static class FunctionTable
     {
         int a = g.Unary(Op.Abs, x);
         return g.Subtract(g.Add(a, g.Unary(Op.Log1p, g.Unary(Op.Exp, g.Multiply(g.Constant(-2), a)))), g.Constant(Math.Log(2)));
+    }
+
+    /// <summary>√s, with the gradient 0 where s = 0: the norm's kink gets a subgradient instead of 0/0.</summary>
+    private static int Norm(Graph g, int squared)
+        => g.Select(g.Compare(Op.LessThanOrEqual, squared, g.Zero), g.Zero, g.Unary(Op.Sqrt, squared));
+
+    private static int SquaredDistance(Graph g, int x, int y)
+    {
+        int d = g.Subtract(x, y);
+        return g.Reduce(Op.ReduceSum, g.Multiply(d, d));
     }
 
     /// <summary>A small integer power multiplies out; ½ is a square root; anything else is the Pow primitive.</summary>

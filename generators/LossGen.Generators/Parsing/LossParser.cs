@@ -22,6 +22,7 @@ internal sealed class LossParser
     public const string LossAttributeName = "LossGen.LossAttribute";
     private const string TargetAttributeName = "LossGen.TargetAttribute";
     private const string HyperAttributeName = "LossGen.HyperAttribute";
+    private const string RowTypeName = "LossGen.Row";
     private const int MaxInputs = 4;
 
     private readonly SemanticModel _model;
@@ -121,8 +122,11 @@ internal sealed class LossParser
 
     private EquatableArray<LossParameter> CheckParameters(IMethodSymbol method, MethodDeclarationSyntax syntax)
     {
+        // Row or int parameters make a row formula; its other non-hyper doubles are then one value per row.
+        bool rowFormula = IsRowFormula(method);
         var parameters = new List<LossParameter>();
-        int inputs = 0, hypers = 0;
+        var counts = new Dictionary<ParameterShape, int>();
+        int hypers = 0;
         foreach (IParameterSymbol p in method.Parameters)
         {
             bool target = HasAttribute(p, TargetAttributeName), hyper = HasAttribute(p, HyperAttributeName);
@@ -132,31 +136,69 @@ internal sealed class LossParser
                 Report(TargetAndHyper, location, p.Name);
             }
 
-            if (p.Type.SpecialType != SpecialType.System_Double || p.RefKind != RefKind.None || p.IsParams)
+            ParameterShape? shape = p.RefKind != RefKind.None || p.IsParams ? null : p.Type switch
             {
-                Report(UnsupportedParameter, location, p.Name, $"it is '{RefKindKeyword(p.RefKind)}{p.Type.ToDisplayString()}'");
+                { SpecialType: SpecialType.System_Double } => rowFormula && !hyper ? ParameterShape.RowValue : ParameterShape.Element,
+                { SpecialType: SpecialType.System_Int32 } when !hyper => ParameterShape.Label,
+                _ when IsRow(p.Type) && !hyper => ParameterShape.Row,
+                _ => null,
+            };
+            if (shape is not { } s)
+            {
+                Report(UnsupportedParameter, location, p.Name, $"it is '{(hyper ? "[Hyper] " : "")}{RefKindKeyword(p.RefKind)}{p.Type.ToDisplayString()}'");
                 continue;
             }
 
-            if (ReservedBy(p.Name, method) is { } reservedBy)
+            if (ReservedBy(p.Name, method, rowFormula) is { } reservedBy)
             {
                 Report(ReservedParameterName, location, p.Name, reservedBy);
             }
 
-            ParameterRole role = hyper ? ParameterRole.Hyper : target ? ParameterRole.Target : ParameterRole.Input;
-            int index = role == ParameterRole.Hyper ? hypers++ : inputs++;
+            // Without Row inputs the formula is reported once, as LG0010, not once per parameter.
+            if (s == ParameterShape.RowValue && !target && method.Parameters.Any(other => IsRow(other.Type)))
+            {
+                Report(RowValueMustBeTarget, location, p.Name, method.Name);
+            }
+
+            // Labels are class indices: they never get a gradient, marked [Target] or not.
+            ParameterRole role = hyper ? ParameterRole.Hyper : target || s == ParameterShape.Label ? ParameterRole.Target : ParameterRole.Input;
+            counts.TryGetValue(s, out int count);
+            int index = role == ParameterRole.Hyper ? hypers++ : count;
+            if (role != ParameterRole.Hyper)
+            {
+                counts[s] = count + 1;
+            }
+
             string? defaultValue = p.HasExplicitDefaultValue ? Literal(Convert.ToDouble(p.ExplicitDefaultValue, CultureInfo.InvariantCulture)) : null;
-            parameters.Add(new LossParameter(p.Name, role, index, defaultValue));
-            _values[p] = role == ParameterRole.Hyper ? _graph.Hyper(index) : _graph.Input(index);
+            parameters.Add(new LossParameter(p.Name, role, index, defaultValue, role == ParameterRole.Hyper ? ParameterShape.Element : s));
+            _values[p] = role == ParameterRole.Hyper ? _graph.Hyper(index) : s switch
+            {
+                ParameterShape.Row => _graph.RowInput(index),
+                ParameterShape.Label => _graph.Label(index),
+                ParameterShape.RowValue => _graph.RowValue(index),
+                _ => _graph.Input(index),
+            };
         }
 
-        if (inputs is 0 or > MaxInputs)
+        int Count(ParameterShape shape) => counts.TryGetValue(shape, out int n) ? n : 0;
+        if (!rowFormula && Count(ParameterShape.Element) is 0 or > MaxInputs)
         {
-            Report(WrongInputCount, syntax.Identifier.GetLocation(), method.Name, inputs.ToString(CultureInfo.InvariantCulture));
+            Report(WrongInputCount, syntax.Identifier.GetLocation(), method.Name, Count(ParameterShape.Element).ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (rowFormula && (Count(ParameterShape.Row) is 0 or > MaxInputs || Count(ParameterShape.Label) > 2 || Count(ParameterShape.RowValue) > 2))
+        {
+            string what = $"{Count(ParameterShape.Row)} Row inputs, {Count(ParameterShape.Label)} int labels and {Count(ParameterShape.RowValue)} per-row values";
+            Report(WrongRowInputCount, syntax.Identifier.GetLocation(), method.Name, what);
         }
 
         return parameters.ToEquatableArray();
     }
+
+    private static bool IsRow(ITypeSymbol type) => type.ToDisplayString() == RowTypeName;
+
+    private static bool IsRowFormula(IMethodSymbol method)
+        => method.Parameters.Any(p => IsRow(p.Type) || (p.Type.SpecialType == SpecialType.System_Int32 && !HasAttribute(p, HyperAttributeName)));
 
     private int LowerBody(MethodDeclarationSyntax syntax)
     {
@@ -238,6 +280,10 @@ internal sealed class LossParser
                 }
 
                 return Unsupported(UnsupportedName, name, name.Identifier.Text);
+            case MemberAccessExpressionSyntax { Name.Identifier.Text: "Length" } member when IsRowExpression(member.Expression):
+                return _graph.RowLength();
+            case ElementAccessExpressionSyntax access when IsRowExpression(access.Expression):
+                return LowerIndex(access);
             case BinaryExpressionSyntax binary:
                 return LowerBinary(binary);
             case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression):
@@ -301,6 +347,26 @@ internal sealed class LossParser
         };
     }
 
+    /// <summary><c>row[label]</c>: the row expression at the label's column; the index must be an int label parameter.</summary>
+    private int LowerIndex(ElementAccessExpressionSyntax access)
+    {
+        if (access.ArgumentList.Arguments is not [{ NameColon: null, RefKindKeyword.RawKind: 0 } argument])
+        {
+            return Unsupported(IndexMustBeLabel, access, Describe(access));
+        }
+
+        int label = Lower(argument.Expression);
+        if (_graph[label].Op != Op.Label)
+        {
+            return Unsupported(IndexMustBeLabel, argument, Describe(argument));
+        }
+
+        return _graph.At(Lower(access.Expression), label);
+    }
+
+    private bool IsRowExpression(ExpressionSyntax expression)
+        => _model.GetTypeInfo(expression, _cancellationToken).Type is { } type && IsRow(type);
+
     private int LowerCall(InvocationExpressionSyntax invocation)
     {
         if (_model.GetSymbolInfo(invocation, _cancellationToken).Symbol is not IMethodSymbol callee)
@@ -314,7 +380,7 @@ internal sealed class LossParser
         }
 
         int[] arguments = invocation.ArgumentList.Arguments.Select(a => Lower(a.Expression)).ToArray();
-        bool allDouble = callee.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Double);
+        bool allDouble = callee.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Double || IsRow(p.Type));
         string containingType = callee.ContainingType.ToDisplayString();
         if (allDouble && FunctionTable.TryLower(containingType, callee.Name, _graph, arguments, out int result))
         {
@@ -338,8 +404,13 @@ internal sealed class LossParser
         => _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
 
     /// <summary>What in the generated code already uses <paramref name="name"/>, or null when it is free.</summary>
-    private static string? ReservedBy(string name, IMethodSymbol method)
+    private static string? ReservedBy(string name, IMethodSymbol method, bool rowFormula)
     {
+        if (rowFormula && name is "rowLength" or "state" or "row" or "lane" or "column" or "stage")
+        {
+            return name == "rowLength" ? "the 'rowLength' parameter of the span overloads" : "a parameter of the generated row kernel's methods";
+        }
+
         if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
         {
             return "it is a C# keyword, written with '@'";

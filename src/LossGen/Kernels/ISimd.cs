@@ -30,6 +30,8 @@ public interface ISimd<TVec, T>
     static abstract TVec Create(T value);
     /// <summary>Every lane set to <paramref name="value"/> rounded to <typeparamref name="T"/>.</summary>
     static abstract TVec Constant(double value);
+    /// <summary>Lane k set to <paramref name="start"/> + k: the column indices of a vector of a row.</summary>
+    static abstract TVec Indices(T start);
 
     static abstract TVec Add(TVec x, TVec y);
     static abstract TVec Subtract(TVec x, TVec y);

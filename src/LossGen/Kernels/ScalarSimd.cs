@@ -34,6 +34,10 @@ public readonly struct ScalarSimd<T> : ISimd<T, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Indices(T start) => start;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Add(T x, T y) => x + y;
 
     /// <inheritdoc/>

@@ -34,6 +34,10 @@ public readonly struct Simd128<T> : ISimd<Vector128<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Indices(T start) => Vector128.Create(start) + Vector128<T>.Indices;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Add(Vector128<T> x, Vector128<T> y) => x + y;
 
     /// <inheritdoc/>

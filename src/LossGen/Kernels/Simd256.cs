@@ -34,6 +34,10 @@ public readonly struct Simd256<T> : ISimd<Vector256<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Indices(T start) => Vector256.Create(start) + Vector256<T>.Indices;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Add(Vector256<T> x, Vector256<T> y) => x + y;
 
     /// <inheritdoc/>

@@ -34,6 +34,10 @@ public readonly struct Simd512<T> : ISimd<Vector512<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Indices(T start) => Vector512.Create(start) + Vector512<T>.Indices;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Add(Vector512<T> x, Vector512<T> y) => x + y;
 
     /// <inheritdoc/>

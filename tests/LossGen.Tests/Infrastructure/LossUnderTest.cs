@@ -46,9 +46,10 @@ internal sealed class LossUnderTest
 
     public override string ToString() => Name;
 
+    /// <summary>The elementwise formulas of <paramref name="owner"/>: those with only double parameters (row formulas are tested apart).</summary>
     public static IEnumerable<LossUnderTest> All(Type owner)
         => owner.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
-            .Where(m => m.GetCustomAttribute<LossAttribute>() is not null)
+            .Where(m => m.GetCustomAttribute<LossAttribute>() is not null && m.GetParameters().All(p => p.ParameterType == typeof(double)))
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .Select(m => new LossUnderTest(owner, m));
 

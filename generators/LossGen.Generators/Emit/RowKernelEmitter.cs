@@ -1,0 +1,433 @@
+using System.CodeDom.Compiler;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using LossGen.Generators.Ir;
+using LossGen.Generators.Model;
+using static LossGen.Generators.Emit.LossEmitter;
+
+namespace LossGen.Generators.Emit;
+
+/// <summary>
+/// Writes a row formula: the span overloads over <c>[batch, rowLength]</c> inputs, and a file-local
+/// <c>IRowKernel</c> holding the formula's reductions (one method per pass), the scalars between
+/// passes and the gradient. The loops live in <c>LossGen.Kernels.RowEngine</c>, not here.
+/// </summary>
+internal static class RowKernelEmitter
+{
+    private const string Engine = "global::LossGen.Kernels.RowEngine";
+
+    public static void WriteOverloads(IndentedTextWriter w, KernelPlan plan, string type, string kernelType)
+    {
+        LossSpec spec = plan.Spec;
+        string half = type == kernelType ? "" : "Half";
+        string generic = type == kernelType ? $"<{type}, {KernelName(spec)}<{kernelType}>>" : $"<{KernelName(spec)}<{kernelType}>>";
+        string reduction = $"{ReductionType} reduction = {ReductionType}.Mean";
+
+        WriteSummary(w, plan, type, "of each row, reduced by <paramref name=\"reduction\"/>");
+        WriteParams(w, plan, gradients: false, losses: false);
+        WriteRemarks(w, plan, withProgram: false);
+        w.WriteLine(GeneratedCode);
+        w.WriteLine($"{spec.Accessibility} static {type} {Identifier(spec.MethodName)}({Parameters(plan, type, gradients: false, losses: false).Append(reduction).Join()})");
+        w.WriteLine($"    => {Engine}.Reduce{half}{generic}({NewKernel(plan, kernelType)}, {Operands(plan, type, gradients: false)}, rowLength, reduction);");
+        w.WriteLine();
+
+        WriteSummary(w, plan, type, "of each row, reduced by <paramref name=\"reduction\"/>, and its gradient, in one pass of each kind over each row");
+        WriteParams(w, plan, gradients: true, losses: false);
+        WriteRemarks(w, plan, withProgram: true);
+        w.WriteLine(GeneratedCode);
+        w.WriteLine($"{spec.Accessibility} static {type} {spec.MethodName}WithGradient({Parameters(plan, type, gradients: true, losses: false).Append(reduction).Join()})");
+        w.WriteLine($"    => {Engine}.ReduceWithGradient{half}{generic}({NewKernel(plan, kernelType)}, {Operands(plan, type, gradients: true)}, rowLength, reduction);");
+        w.WriteLine();
+
+        WriteSummary(w, plan, type, "of each row, unreduced");
+        WriteParams(w, plan, gradients: false, losses: true);
+        WriteRemarks(w, plan, withProgram: false);
+        w.WriteLine(GeneratedCode);
+        w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({Parameters(plan, type, gradients: false, losses: true).Join()})");
+        w.WriteLine($"    => {Engine}.Map{half}{generic}({NewKernel(plan, kernelType)}, {Operands(plan, type, gradients: false)}, losses, rowLength);");
+    }
+
+    private static IEnumerable<string> Parameters(KernelPlan plan, string type, bool gradients, bool losses)
+    {
+        IEnumerable<string> inputs = plan.Inputs.Select(p => p.Shape == ParameterShape.Label ? $"{ReadOnlySpan}<int> {p.Name}" : $"{ReadOnlySpan}<{type}> {p.Name}");
+        if (gradients)
+        {
+            inputs = inputs.Concat(plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient"));
+        }
+
+        if (losses)
+        {
+            inputs = inputs.Append($"{Span}<{type}> losses");
+        }
+
+        return inputs.Append("int rowLength").Concat(HyperParameters(plan));
+    }
+
+    private static string Operands(KernelPlan plan, string type, bool gradients)
+    {
+        var fields = new List<string>();
+        fields.AddRange(plan.OfShape(ParameterShape.Row).Select(p => $"X{p.Index} = {p.Name}"));
+        fields.AddRange(plan.OfShape(ParameterShape.Label).Select(p => $"Labels{p.Index} = {p.Name}"));
+        fields.AddRange(plan.OfShape(ParameterShape.RowValue).Select(p => $"Values{p.Index} = {p.Name}"));
+        if (gradients)
+        {
+            fields.AddRange(plan.DifferentiableInputs.Select((p, k) => $"G{k} = {p.Name}Gradient"));
+        }
+
+        return $"new global::LossGen.Kernels.RowOperands<{type}> {{ {fields.Join()} }}";
+    }
+
+    private static void WriteParams(IndentedTextWriter w, KernelPlan plan, bool gradients, bool losses)
+    {
+        foreach (LossParameter p in plan.Inputs)
+        {
+            string what = p.Shape switch
+            {
+                ParameterShape.Row when p.Role == ParameterRole.Target => "Rows of the target, row-major <c>[batch, rowLength]</c> (no gradient).",
+                ParameterShape.Row => "Rows of the input, row-major <c>[batch, rowLength]</c>.",
+                ParameterShape.Label => "One class index per row, in [0, rowLength).",
+                _ => "One target value per row (no gradient).",
+            };
+            w.WriteLine($"/// <param name=\"{p.Name}\">{what}</param>");
+        }
+
+        if (gradients)
+        {
+            foreach (LossParameter p in plan.DifferentiableInputs)
+            {
+                w.WriteLine($"/// <param name=\"{p.Name}Gradient\">Receives the gradient of the reduced loss with respect to <paramref name=\"{p.Name}\"/> (divided by the number of rows for the mean).</param>");
+            }
+        }
+
+        if (losses)
+        {
+            w.WriteLine("/// <param name=\"losses\">Receives the loss of each row.</param>");
+        }
+
+        w.WriteLine("/// <param name=\"rowLength\">The length of every row (classes, features, pixels).</param>");
+        foreach (LossParameter p in plan.Hypers)
+        {
+            w.WriteLine($"/// <param name=\"{p.Name}\">Hyperparameter <c>{p.Name}</c> of the formula.</param>");
+        }
+
+        if (!losses)
+        {
+            w.WriteLine("/// <param name=\"reduction\">How the row losses are combined: <see cref=\"global::LossGen.Reduction.Mean\"/> over rows (NaN for no rows) or <see cref=\"global::LossGen.Reduction.Sum\"/>.</param>");
+            w.WriteLine("/// <returns>The reduced loss.</returns>");
+        }
+    }
+
+    private static void WriteRemarks(IndentedTextWriter w, KernelPlan plan, bool withProgram)
+    {
+        w.WriteLine("/// <remarks>");
+        w.WriteLine($"/// <para>Formula for one row: <c>{Xml(plan.Spec.Formula.Text)}</c></para>");
+        if (!withProgram)
+        {
+            w.WriteLine($"/// <para>The generated passes over each row are shown on <c>{plan.Spec.MethodName}WithGradient</c>.</para>");
+        }
+        else
+        {
+            var schedule = new RowSchedule(plan);
+            w.WriteLine("/// <para>Passes over each row, as generated:</para>");
+            w.WriteLine("/// <code>");
+            for (int pass = 0; pass <= schedule.PassCount; pass++)
+            {
+                // The row's labels, values and length are read, not computed: only computed scalars are listed.
+                foreach (int id in schedule.Scalars.Where(id => schedule.Stage(id) == pass && !plan.Graph[id].Op.IsLeaf()))
+                {
+                    w.WriteLine($"/// {plan.Name(id)} = {Xml(Infix(plan, id))}");
+                }
+
+                if (pass == schedule.PassCount)
+                {
+                    break;
+                }
+
+                w.WriteLine($"/// pass {pass + 1}:");
+                foreach (int id in schedule.Reductions.Where(id => schedule.Pass(id) == pass))
+                {
+                    w.WriteLine($"///     {plan.Name(id)} = {Xml(Infix(plan, id))}");
+                }
+            }
+
+            w.WriteLine($"/// loss = {Xml(Operand(plan, plan.Loss, infix: true))}");
+            w.WriteLine("/// gradient pass:");
+            int k = 0;
+            foreach (LossParameter p in plan.DifferentiableInputs)
+            {
+                int gradient = plan.Gradients[k++];
+                foreach (int id in schedule.RowStatements(new[] { gradient }).Rows)
+                {
+                    w.WriteLine($"///     {plan.Name(id)} = {Xml(Infix(plan, id))}");
+                }
+
+                w.WriteLine($"///     ∂loss/∂{p.Name} = {Xml(Operand(plan, gradient, infix: true))}");
+            }
+
+            w.WriteLine("/// </code>");
+        }
+
+        w.WriteLine("/// </remarks>");
+        w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is not a whole number of rows, or the inputs' row counts differ.</exception>");
+        if (plan.OfShape(ParameterShape.Label).Any())
+        {
+            w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A label is outside [0, rowLength).</exception>");
+        }
+    }
+
+    private static string Describe(KernelPlan plan, int id) => plan.Graph[id].Op switch
+    {
+        Op.Label or Op.RowValue or Op.RowLength => plan.Name(id),
+        _ => Infix(plan, id),
+    };
+
+    public static void WriteKernel(IndentedTextWriter w, KernelPlan plan)
+    {
+        LossSpec spec = plan.Spec;
+        var schedule = new RowSchedule(plan);
+        string name = KernelName(spec);
+        string owner = string.Join(".", spec.ContainingTypes.Select(t => t.Name).Append(spec.MethodName));
+        w.WriteLine($"/// <summary>The row formula of <c>{owner}</c>: its passes over a row, the scalars between them and its gradient, written once for every vector width.</summary>");
+        w.WriteLine(GeneratedCode);
+        w.WriteLine($"file readonly struct {name}<T> : global::LossGen.Kernels.IRowKernel<T>");
+        w.WriteLine("    where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>");
+        w.WriteLine("{");
+        w.Indent++;
+        if (schedule.SlotCount > 64 || schedule.Reductions.Count > RowSchedule.FirstDerivedSlot || schedule.PassCount > 3)
+        {
+            // The engine's fixed-size row state cannot hold this formula; say so where the build shows it.
+            w.WriteLine($"#error The row formula {spec.MethodName} needs {schedule.Reductions.Count} reductions in {schedule.PassCount} passes and {schedule.SlotCount} scalar slots; LossGen supports 8, 3 and 64.");
+        }
+
+        List<LossParameter> hypers = plan.Hypers.ToList();
+        foreach (LossParameter p in hypers)
+        {
+            w.WriteLine($"private readonly T _{p.Name};");
+        }
+
+        if (hypers.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine($"public {name}({string.Join(", ", hypers.Select(p => "double " + p.Name))})");
+            w.WriteLine("{");
+            w.Indent++;
+            foreach (LossParameter p in hypers)
+            {
+                w.WriteLine($"_{p.Name} = T.CreateTruncating({p.Name});");
+            }
+
+            w.Indent--;
+            w.WriteLine("}");
+        }
+
+        w.WriteLine();
+        List<LossParameter> rows = plan.OfShape(ParameterShape.Row).ToList();
+        w.WriteLine($"public static int InputCount => {rows.Count};");
+        w.WriteLine();
+        w.WriteLine($"public static int LabelCount => {plan.OfShape(ParameterShape.Label).Count()};");
+        w.WriteLine();
+        w.WriteLine($"public static int ValueCount => {plan.OfShape(ParameterShape.RowValue).Count()};");
+        w.WriteLine();
+        w.WriteLine($"public static int GradientCount => {plan.DifferentiableInputs.Count()};");
+        w.WriteLine();
+        w.WriteLine($"public static int PassCount => {schedule.PassCount};");
+        w.WriteLine();
+        w.WriteLine($"public static int ReductionCount => {schedule.Reductions.Count};");
+        w.WriteLine();
+        WriteSwitch(w, "global::LossGen.Kernels.RowReduction ReductionKind", schedule.Reductions.Select(id => "global::LossGen.Kernels.RowReduction." + schedule.ReductionMethod(id)).ToList(), "default");
+        w.WriteLine();
+        WriteSwitch(w, "int ReductionPass", schedule.Reductions.Select(id => schedule.Pass(id).ToString(CultureInfo.InvariantCulture)).ToList(), "0");
+        w.WriteLine();
+        WriteNameSwitch(w, "InputName", rows.Select(p => p.Name).ToList());
+        w.WriteLine();
+        WriteNameSwitch(w, "LabelName", plan.OfShape(ParameterShape.Label).Select(p => p.Name).ToList());
+        w.WriteLine();
+        WriteNameSwitch(w, "ValueName", plan.OfShape(ParameterShape.RowValue).Select(p => p.Name).ToList());
+        w.WriteLine();
+        WriteNameSwitch(w, "GradientName", plan.DifferentiableInputs.Select(p => p.Name + "Gradient").ToList());
+        w.WriteLine();
+
+        WriteScalars(w, plan, schedule);
+        w.WriteLine();
+        string inputs = string.Join(", ", Enumerable.Range(0, 4).Select(k => "TVec " + (k < rows.Count ? rows[k].Name : "unused" + k)));
+        WriteAccumulate(w, plan, schedule, inputs);
+        w.WriteLine();
+        w.WriteLine($"public T Loss(ref global::LossGen.Kernels.RowState<T> state) => {ScalarValue(plan, schedule, plan.Loss)};");
+        w.WriteLine();
+        WriteGradient(w, plan, schedule, inputs);
+        w.Indent--;
+        w.WriteLine("}");
+    }
+
+    private static void WriteSwitch(IndentedTextWriter w, string signature, List<string> values, string fallback)
+    {
+        if (values.Count <= 1)
+        {
+            w.WriteLine($"public static {signature}(int k) => {(values.Count == 0 ? fallback : values[0])};");
+            return;
+        }
+
+        w.WriteLine($"public static {signature}(int k) => k switch");
+        w.WriteLine("{");
+        w.Indent++;
+        for (int k = 0; k < values.Count - 1; k++)
+        {
+            w.WriteLine($"{k} => {values[k]},");
+        }
+
+        w.WriteLine($"_ => {values[values.Count - 1]},");
+        w.Indent--;
+        w.WriteLine("};");
+    }
+
+    /// <summary>Between passes: the scalars of each stage, computed with the one-lane SIMD operations so they match the vector code bit for bit.</summary>
+    private static void WriteScalars(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule)
+    {
+        var stages = Enumerable.Range(0, schedule.PassCount + 1).Where(s => schedule.Scalars.Any(id => schedule.Stage(id) == s)).ToList();
+        w.WriteLine("public void Scalars(int stage, ref global::LossGen.Kernels.RowState<T> state, in global::LossGen.Kernels.RowView<T> row)");
+        w.WriteLine("{");
+        w.Indent++;
+        foreach (int stage in stages)
+        {
+            w.WriteLine($"{(stage == stages[0] ? "" : "else ")}if (stage == {stage})");
+            w.WriteLine("{");
+            w.Indent++;
+            w.WriteLine($"Stage{stage}<global::LossGen.Kernels.ScalarSimd<T>>(ref state, in row);");
+            w.Indent--;
+            w.WriteLine("}");
+        }
+
+        w.Indent--;
+        w.WriteLine("}");
+        foreach (int stage in stages)
+        {
+            List<int> statements = schedule.Scalars.Where(id => schedule.Stage(id) == stage).ToList();
+            w.WriteLine();
+            w.WriteLine($"private void Stage{stage}<TSimd>(ref global::LossGen.Kernels.RowState<T> state, in global::LossGen.Kernels.RowView<T> row)");
+            w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<T, T>");
+            w.WriteLine("{");
+            w.Indent++;
+            IEnumerable<int> read = statements.SelectMany(id => Enumerable.Range(0, plan.Graph[id].Op.Arity()).Select(k => plan.Graph[id].Operand(k)))
+                .Where(id => !statements.Contains(id) && !plan.Graph[id].IsConstant && plan.Graph[id].Op is not (Op.Epsilon or Op.Label))
+                .Distinct().OrderBy(id => id);
+            foreach (int id in read)
+            {
+                w.WriteLine($"T {plan.Name(id)} = {ScalarValue(plan, schedule, id)};");
+            }
+
+            foreach (int id in statements)
+            {
+                w.WriteLine($"T {plan.Name(id)} = {ScalarStatement(plan, id)}; // {Describe(plan, id)}");
+                if (schedule.Slots.TryGetValue(id, out int slot))
+                {
+                    w.WriteLine($"state[{slot}] = {plan.Name(id)};");
+                }
+            }
+
+            w.Indent--;
+            w.WriteLine("}");
+        }
+    }
+
+    private static string ScalarStatement(KernelPlan plan, int id)
+    {
+        Node n = plan.Graph[id];
+        return n.Op switch
+        {
+            Op.Label => $"T.CreateTruncating(row.Label{n.Index})",
+            Op.RowValue => $"row.Value{n.Index}",
+            Op.RowLength => "T.CreateTruncating(row.Length)",
+            Op.Gather => $"row.X{n.Index}[row.Label{plan.Graph[n.A].Index}]",
+            _ => Call(plan, id, inlineExp: false),
+        };
+    }
+
+    /// <summary>A scalar read back: from its slot, a hyperparameter's field, or a literal.</summary>
+    private static string ScalarValue(KernelPlan plan, RowSchedule schedule, int id)
+    {
+        Node n = plan.Graph[id];
+        if (n.Op == Op.Hyper)
+        {
+            return "_" + plan.Name(id);
+        }
+
+        if (n.IsConstant || n.Op == Op.Epsilon)
+        {
+            return Operand(plan, id, infix: false).Replace("TSimd.Constant(", "T.CreateTruncating(");
+        }
+
+        return $"state[{schedule.Slots[id]}]";
+    }
+
+    private static void WriteAccumulate(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, string inputs)
+    {
+        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        w.WriteLine($"public void Accumulate<TVec, TSimd, TPass>(ref global::LossGen.Kernels.RowState<T> state, {inputs}, TVec column, nuint lane)");
+        w.WriteLine("    where TVec : struct");
+        w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<TVec, T>");
+        w.WriteLine("    where TPass : struct, global::LossGen.Kernels.IRowPass");
+        w.WriteLine("{");
+        w.Indent++;
+        for (int pass = 0; pass < schedule.PassCount; pass++)
+        {
+            List<int> reductions = schedule.Reductions.Where(id => schedule.Pass(id) == pass).ToList();
+            w.WriteLine($"{(pass == 0 ? "" : "else ")}if (TPass.Index == {pass})");
+            w.WriteLine("{");
+            w.Indent++;
+            WriteRowStatements(w, plan, schedule, reductions.Select(id => plan.Graph[id].A));
+            foreach (int id in reductions)
+            {
+                w.WriteLine($"state.{schedule.ReductionMethod(id)}<TVec, TSimd>({schedule.Slots[id]}, lane, {Operand(plan, plan.Graph[id].A, infix: false)}); // {plan.Name(id)} = {Infix(plan, id)}");
+            }
+
+            w.Indent--;
+            w.WriteLine("}");
+        }
+
+        w.Indent--;
+        w.WriteLine("}");
+    }
+
+    private static void WriteGradient(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, string inputs)
+    {
+        List<LossParameter> differentiable = plan.DifferentiableInputs.ToList();
+        string outs = string.Join(", ", Enumerable.Range(0, 4).Select(k => "out TVec " + (k < differentiable.Count ? differentiable[k].Name + "Gradient" : "unusedGradient" + k)));
+        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        w.WriteLine($"public void Gradient<TVec, TSimd>(ref global::LossGen.Kernels.RowState<T> state, {inputs}, TVec column, {outs})");
+        w.WriteLine("    where TVec : struct");
+        w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<TVec, T>");
+        w.WriteLine("{");
+        w.Indent++;
+        WriteRowStatements(w, plan, schedule, plan.Gradients);
+        for (int k = 0; k < 4; k++)
+        {
+            string value = k < differentiable.Count ? Operand(plan, plan.Gradients[k], infix: false) : "default";
+            w.WriteLine($"{(k < differentiable.Count ? differentiable[k].Name + "Gradient" : "unusedGradient" + k)} = {value};");
+        }
+
+        w.Indent--;
+        w.WriteLine("}");
+    }
+
+    /// <summary>The row-valued statements behind <paramref name="outputs"/>, after broadcasting the scalars they read.</summary>
+    private static void WriteRowStatements(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, IEnumerable<int> outputs)
+    {
+        (List<int> rows, List<int> scalars) = schedule.RowStatements(outputs);
+        foreach (int id in scalars)
+        {
+            w.WriteLine($"TVec {plan.Name(id)} = TSimd.Create({ScalarValue(plan, schedule, id)});");
+        }
+
+        bool inlineExp = rows.Count(id => plan.Graph[id].Op == Op.Exp) == 1 && !rows.Any(id => plan.Graph[id].Op == Op.Pow);
+        foreach (int id in rows)
+        {
+            w.WriteLine($"TVec {plan.Name(id)} = {Call(plan, id, inlineExp)}; // {Infix(plan, id)}");
+        }
+    }
+}
+
+internal static class StringJoin
+{
+    public static string Join(this IEnumerable<string> parts) => string.Join(", ", parts);
+}

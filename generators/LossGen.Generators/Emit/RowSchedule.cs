@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LossGen.Generators.Ir;
+
+namespace LossGen.Generators.Emit;
+
+/// <summary>
+/// When each value of a row formula is computed. A reduction runs in the first pass over the row
+/// after every scalar its argument reads is known, so independent reductions share a pass; scalars
+/// are computed at stages between passes (stage 0 before the first pass, stage p + 1 after pass p);
+/// the gradient pass comes last and writes each output once.
+/// </summary>
+internal sealed class RowSchedule
+{
+    /// <summary>The first slot after the reduction results, where derived scalars are kept.</summary>
+    public const int FirstDerivedSlot = 8;
+
+    private readonly KernelPlan _plan;
+    private readonly Dictionary<int, int> _stages = new();
+
+    public RowSchedule(KernelPlan plan)
+    {
+        _plan = plan;
+        Graph g = plan.Graph;
+        int[] outputs = plan.Gradients.Append(plan.Loss).ToArray();
+        List<int> needed = plan.Statements(outputs);
+        var leaves = new HashSet<int>(outputs.Concat(needed.SelectMany(id => Enumerable.Range(0, g[id].Op.Arity()).Select(k => g[id].Operand(k)))));
+
+        Reductions = needed.Where(id => g[id].Op.IsReduction()).OrderBy(Pass).ThenBy(id => id).ToList();
+        PassCount = Reductions.Count == 0 ? 0 : Reductions.Max(Pass) + 1;
+
+        // Scalars the kernel computes between passes: every scalar node the outputs need, the row's labels,
+        // values and length included; constants, hyperparameters and reductions are not computed here.
+        Scalars = needed.Concat(leaves.Where(id => g[id].Op is Op.Label or Op.RowValue or Op.RowLength))
+            .Where(id => !g.IsRow(id) && !g[id].Op.IsReduction())
+            .Distinct().OrderBy(id => id).ToList();
+
+        // A scalar needs a slot when something outside its own stage reads it: a later stage, a pass, the
+        // gradient pass, or the loss. The rest stay locals of their stage.
+        var slotted = new HashSet<int> { plan.Loss };
+        foreach (int id in needed.Concat(outputs))
+        {
+            Node n = g[id];
+            bool rowContext = g.IsRow(id) || n.Op.IsReduction() || plan.Gradients.Contains(id);
+            for (int k = 0; k < n.Op.Arity(); k++)
+            {
+                int operand = n.Operand(k);
+                if (rowContext || Stage(operand) != Stage(id))
+                {
+                    slotted.Add(operand);
+                }
+            }
+
+            if (plan.Gradients.Contains(id))
+            {
+                slotted.Add(id);
+            }
+        }
+
+        int next = FirstDerivedSlot;
+        foreach (int id in Scalars.Where(slotted.Contains))
+        {
+            Slots[id] = next++;
+        }
+
+        for (int k = 0; k < Reductions.Count; k++)
+        {
+            Slots[Reductions[k]] = k;
+        }
+    }
+
+    /// <summary>The reductions, in pass order; reduction k's result is slot k.</summary>
+    public List<int> Reductions { get; }
+
+    public int PassCount { get; }
+
+    /// <summary>The scalar nodes the kernel computes between passes, in dependency order.</summary>
+    public List<int> Scalars { get; }
+
+    /// <summary>The slot of each scalar kept in the row state.</summary>
+    public Dictionary<int, int> Slots { get; } = new();
+
+    /// <summary>The number of slots used, reduction results included.</summary>
+    public int SlotCount => Slots.Count == 0 ? 0 : Slots.Values.Max() + 1;
+
+    /// <summary>When a node is known: 0 before the first pass, p + 1 after pass p (for a row-valued node, when it can be computed).</summary>
+    public int Stage(int id)
+    {
+        if (_stages.TryGetValue(id, out int stage))
+        {
+            return stage;
+        }
+
+        Node n = _plan.Graph[id];
+        stage = n.Op.IsReduction() ? Pass(id) + 1 : Enumerable.Range(0, n.Op.Arity()).Select(k => Stage(n.Operand(k))).DefaultIfEmpty(0).Max();
+        _stages[id] = stage;
+        return stage;
+    }
+
+    /// <summary>The pass a reduction runs in: as soon as its argument can be computed.</summary>
+    public int Pass(int reduction) => Stage(_plan.Graph[reduction].A);
+
+    /// <summary>The row-valued nodes needed to compute <paramref name="outputs"/> in a pass, in order, and the scalars they read.</summary>
+    public (List<int> Rows, List<int> ScalarsRead) RowStatements(IEnumerable<int> outputs)
+    {
+        Graph g = _plan.Graph;
+        var rows = new HashSet<int>();
+        var scalars = new HashSet<int>();
+        var stack = new Stack<int>(outputs);
+        while (stack.Count > 0)
+        {
+            int id = stack.Pop();
+            Node n = g[id];
+            if (!g.IsRow(id) || n.Op.IsLeaf())
+            {
+                if (!g.IsRow(id) && !n.IsConstant && n.Op != Op.Epsilon)
+                {
+                    scalars.Add(id);
+                }
+
+                continue;
+            }
+
+            if (rows.Add(id))
+            {
+                for (int k = 0; k < n.Op.Arity(); k++)
+                {
+                    stack.Push(n.Operand(k));
+                }
+            }
+        }
+
+        return (rows.OrderBy(id => id).ToList(), scalars.OrderBy(id => id).ToList());
+    }
+
+    public string ReductionMethod(int id) => _plan.Graph[id].Op switch
+    {
+        Op.ReduceSum => "Sum",
+        Op.ReduceMax => "Max",
+        Op.ReduceMin => "Min",
+        Op.LogSumExp => "LogSumExp",
+        var op => throw new ArgumentOutOfRangeException(nameof(id), op, null),
+    };
+}

@@ -1,0 +1,184 @@
+using System;
+using System.Numerics;
+
+namespace LossGen.Kernels;
+
+/// <summary>What a row reduction combines its lanes with.</summary>
+public enum RowReduction
+{
+    /// <summary>Σ.</summary>
+    Sum,
+    /// <summary>The largest element.</summary>
+    Max,
+    /// <summary>The smallest element.</summary>
+    Min,
+    /// <summary>log Σ e^x, in the online (running-max) form.</summary>
+    LogSumExp,
+}
+
+/// <summary>Names one pass over a row as a type, so the JIT compiles each pass of a kernel on its own.</summary>
+public interface IRowPass
+{
+    /// <summary>The pass number, from 0.</summary>
+    static abstract int Index { get; }
+}
+
+/// <summary>The first pass over a row.</summary>
+public readonly struct RowPass0 : IRowPass
+{
+    /// <inheritdoc/>
+    public static int Index => 0;
+}
+
+/// <summary>The second pass over a row.</summary>
+public readonly struct RowPass1 : IRowPass
+{
+    /// <inheritdoc/>
+    public static int Index => 1;
+}
+
+/// <summary>The third pass over a row.</summary>
+public readonly struct RowPass2 : IRowPass
+{
+    /// <inheritdoc/>
+    public static int Index => 2;
+}
+
+/// <summary>
+/// One row formula, as the generator emits it: the reductions of each pass over a row, the scalars
+/// computed between passes, the row's loss, and the gradient written in a last pass. Generic over
+/// the vector width; <see cref="RowEngine"/> owns the loops. Infrastructure for generated code.
+/// </summary>
+/// <remarks>
+/// Inputs: up to four <see cref="Row"/> inputs (x0..x3), two <see cref="int"/> labels and two
+/// per-row values, each in the formula's parameter order within its kind. Reduction k of the formula
+/// adds into lane set k of the <see cref="RowState{T}"/> and its result is scalar slot k; the scalars
+/// the kernel derives from them take the slots after <see cref="RowState{T}.MaxReductions"/>.
+/// </remarks>
+public interface IRowKernel<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Number of <see cref="Row"/> inputs, 1 to 4.</summary>
+    static abstract int InputCount { get; }
+
+    /// <summary>Number of per-row <see cref="int"/> labels, 0 to 2.</summary>
+    static abstract int LabelCount { get; }
+
+    /// <summary>Number of per-row scalar targets, 0 to 2.</summary>
+    static abstract int ValueCount { get; }
+
+    /// <summary>Number of gradient outputs (the non-target rows), 0 to <see cref="InputCount"/>.</summary>
+    static abstract int GradientCount { get; }
+
+    /// <summary>Number of reduction passes over each row before the gradient pass, 0 to 3.</summary>
+    static abstract int PassCount { get; }
+
+    /// <summary>Number of reductions, 0 to <see cref="RowState{T}.MaxReductions"/>.</summary>
+    static abstract int ReductionCount { get; }
+
+    /// <summary>How reduction <paramref name="k"/> combines elements.</summary>
+    static abstract RowReduction ReductionKind(int k);
+
+    /// <summary>The pass reduction <paramref name="k"/> is computed in.</summary>
+    static abstract int ReductionPass(int k);
+
+    /// <summary>The parameter name of row input <paramref name="index"/>, for error messages.</summary>
+    static abstract string InputName(int index);
+
+    /// <summary>The parameter name of label input <paramref name="index"/>, for error messages.</summary>
+    static abstract string LabelName(int index);
+
+    /// <summary>The parameter name of per-row value input <paramref name="index"/>, for error messages.</summary>
+    static abstract string ValueName(int index);
+
+    /// <summary>The parameter name of gradient output <paramref name="index"/>, for error messages.</summary>
+    static abstract string GradientName(int index);
+
+    /// <summary>Computes the scalars that become known at <paramref name="stage"/>: 0 before the first pass, p + 1 after pass p.</summary>
+    void Scalars(int stage, ref RowState<T> state, in RowView<T> row);
+
+    /// <summary>Adds the elements at one column vector into the reductions of pass <typeparamref name="TPass"/>.</summary>
+    void Accumulate<TVec, TSimd, TPass>(ref RowState<T> state, TVec x0, TVec x1, TVec x2, TVec x3, TVec column, nuint lane)
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+        where TPass : struct, IRowPass;
+
+    /// <summary>The row's loss, once every stage has run.</summary>
+    T Loss(ref RowState<T> state);
+
+    /// <summary>The gradient of the row's loss at one column vector, for each non-target row.</summary>
+    void Gradient<TVec, TSimd>(ref RowState<T> state, TVec x0, TVec x1, TVec x2, TVec x3, TVec column, out TVec g0, out TVec g1, out TVec g2, out TVec g3)
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>;
+}
+
+/// <summary>One row of each input, for the scalars a kernel computes between passes (e.g. <c>logits[label]</c>).</summary>
+public readonly ref struct RowView<T>
+{
+    /// <summary>Row input 0.</summary>
+    public ReadOnlySpan<T> X0 { get; init; }
+
+    /// <summary>Row input 1.</summary>
+    public ReadOnlySpan<T> X1 { get; init; }
+
+    /// <summary>Row input 2.</summary>
+    public ReadOnlySpan<T> X2 { get; init; }
+
+    /// <summary>Row input 3.</summary>
+    public ReadOnlySpan<T> X3 { get; init; }
+
+    /// <summary>Label 0 of the row.</summary>
+    public int Label0 { get; init; }
+
+    /// <summary>Label 1 of the row.</summary>
+    public int Label1 { get; init; }
+
+    /// <summary>Per-row value 0.</summary>
+    public T Value0 { get; init; }
+
+    /// <summary>Per-row value 1.</summary>
+    public T Value1 { get; init; }
+
+    /// <summary>The row length.</summary>
+    public int Length { get; init; }
+}
+
+/// <summary>The spans of one call of a row formula: inputs as <c>[batch, rowLength]</c>, labels and values per row, gradients like the inputs.</summary>
+public readonly ref struct RowOperands<T>
+{
+    /// <summary>Row input 0.</summary>
+    public ReadOnlySpan<T> X0 { get; init; }
+
+    /// <summary>Row input 1.</summary>
+    public ReadOnlySpan<T> X1 { get; init; }
+
+    /// <summary>Row input 2.</summary>
+    public ReadOnlySpan<T> X2 { get; init; }
+
+    /// <summary>Row input 3.</summary>
+    public ReadOnlySpan<T> X3 { get; init; }
+
+    /// <summary>Labels 0, one per row.</summary>
+    public ReadOnlySpan<int> Labels0 { get; init; }
+
+    /// <summary>Labels 1, one per row.</summary>
+    public ReadOnlySpan<int> Labels1 { get; init; }
+
+    /// <summary>Values 0, one per row.</summary>
+    public ReadOnlySpan<T> Values0 { get; init; }
+
+    /// <summary>Values 1, one per row.</summary>
+    public ReadOnlySpan<T> Values1 { get; init; }
+
+    /// <summary>Gradient output 0.</summary>
+    public Span<T> G0 { get; init; }
+
+    /// <summary>Gradient output 1.</summary>
+    public Span<T> G1 { get; init; }
+
+    /// <summary>Gradient output 2.</summary>
+    public Span<T> G2 { get; init; }
+
+    /// <summary>Gradient output 3.</summary>
+    public Span<T> G3 { get; init; }
+}

@@ -1,0 +1,479 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace LossGen.Kernels;
+
+/// <summary>
+/// The loops behind every generated row formula: validation, the batch loop, the passes over each
+/// row with width dispatch, the gradient pass, the reduction over rows and the Half path. Written and
+/// tested once; generated code supplies only an <see cref="IRowKernel{T}"/>. Infrastructure for
+/// generated code.
+/// </summary>
+/// <remarks>
+/// Each row is read once per reduction pass (independent reductions share a pass) and once more to
+/// write its gradients; a row of a few thousand elements stays in L1 between passes. Row losses are
+/// added in row order in double, so the result does not depend on the vector width (see
+/// <see cref="RowState{T}"/> for the lanes inside a row).
+/// </remarks>
+public static class RowEngine
+{
+    /// <summary>The widest vector path the engine may take, in bits; tests lower it to reach every path.</summary>
+    internal static int MaxVectorBits { get; set; } = 512;
+
+    /// <summary>The loss of every row, reduced.</summary>
+    public static T Reduce<T, TKernel>(TKernel kernel, RowOperands<T> operands, int rowLength, Reduction reduction)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        int batch = Validate<T, T, TKernel>(operands, rowLength, reduction, gradients: false);
+        double total = Rows<T, TKernel, LossOnly>(ref kernel, operands, rowLength, batch, T.Zero, default);
+        return T.CreateTruncating(Finish(total, batch, reduction));
+    }
+
+    /// <summary>The reduced loss, and its gradient with respect to each non-target row input.</summary>
+    public static T ReduceWithGradient<T, TKernel>(TKernel kernel, RowOperands<T> operands, int rowLength, Reduction reduction)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        int batch = Validate<T, T, TKernel>(operands, rowLength, reduction, gradients: true);
+        double total = Rows<T, TKernel, LossAndGradient>(ref kernel, operands, rowLength, batch, GradientScale<T>(batch, reduction), default);
+        return T.CreateTruncating(Finish(total, batch, reduction));
+    }
+
+    /// <summary>The loss of each row, unreduced.</summary>
+    public static void Map<T, TKernel>(TKernel kernel, RowOperands<T> operands, Span<T> losses, int rowLength)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        int batch = Validate<T, T, TKernel>(operands, rowLength, Reduction.Sum, gradients: false);
+        ValidateLosses(batch, losses.Length);
+        Rows<T, TKernel, LossOnly>(ref kernel, operands, rowLength, batch, T.Zero, losses);
+    }
+
+    /// <summary><see cref="Reduce{T, TKernel}"/> for Half inputs, computed in float.</summary>
+    public static Half ReduceHalf<TKernel>(TKernel kernel, RowOperands<Half> operands, int rowLength, Reduction reduction)
+        where TKernel : struct, IRowKernel<float>
+    {
+        int batch = Validate<Half, float, TKernel>(operands, rowLength, reduction, gradients: false);
+        double total = HalfRows<TKernel, LossOnly>(ref kernel, operands, rowLength, batch, 0f, default);
+        return (Half)(float)Finish(total, batch, reduction);
+    }
+
+    /// <summary><see cref="ReduceWithGradient{T, TKernel}"/> for Half inputs, computed in float.</summary>
+    public static Half ReduceWithGradientHalf<TKernel>(TKernel kernel, RowOperands<Half> operands, int rowLength, Reduction reduction)
+        where TKernel : struct, IRowKernel<float>
+    {
+        int batch = Validate<Half, float, TKernel>(operands, rowLength, reduction, gradients: true);
+        double total = HalfRows<TKernel, LossAndGradient>(ref kernel, operands, rowLength, batch, GradientScale<float>(batch, reduction), default);
+        return (Half)(float)Finish(total, batch, reduction);
+    }
+
+    /// <summary><see cref="Map{T, TKernel}"/> for Half inputs, computed in float.</summary>
+    public static void MapHalf<TKernel>(TKernel kernel, RowOperands<Half> operands, Span<Half> losses, int rowLength)
+        where TKernel : struct, IRowKernel<float>
+    {
+        int batch = Validate<Half, float, TKernel>(operands, rowLength, Reduction.Sum, gradients: false);
+        ValidateLosses(batch, losses.Length);
+        HalfRows<TKernel, LossOnly>(ref kernel, operands, rowLength, batch, 0f, losses);
+    }
+
+    /// <summary>Runs rows [0, batch): returns the sum of their losses and, when given, writes each into <paramref name="losses"/>.</summary>
+    private static double Rows<T, TKernel, TMode>(ref TKernel kernel, RowOperands<T> o, int rowLength, int batch, T scale, Span<T> losses)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TMode : struct, IMode
+    {
+        var state = default(RowState<T>);
+        double total = 0;
+        for (int r = 0; r < batch; r++)
+        {
+            int start = r * rowLength;
+            var row = new RowView<T>
+            {
+                X0 = o.X0.Slice(start, rowLength),
+                X1 = TKernel.InputCount > 1 ? o.X1.Slice(start, rowLength) : default,
+                X2 = TKernel.InputCount > 2 ? o.X2.Slice(start, rowLength) : default,
+                X3 = TKernel.InputCount > 3 ? o.X3.Slice(start, rowLength) : default,
+                Label0 = TKernel.LabelCount > 0 ? o.Labels0[r] : 0,
+                Label1 = TKernel.LabelCount > 1 ? o.Labels1[r] : 0,
+                Value0 = TKernel.ValueCount > 0 ? o.Values0[r] : T.Zero,
+                Value1 = TKernel.ValueCount > 1 ? o.Values1[r] : T.Zero,
+                Length = rowLength,
+            };
+
+            for (int k = 0; k < TKernel.ReductionCount; k++)
+            {
+                state.Reset(k, TKernel.ReductionKind(k));
+            }
+
+            kernel.Scalars(0, ref state, in row);
+            for (int pass = 0; pass < TKernel.PassCount; pass++)
+            {
+                switch (pass)
+                {
+                    case 0: Pass<T, TKernel, RowPass0>(ref kernel, ref state, in row); break;
+                    case 1: Pass<T, TKernel, RowPass1>(ref kernel, ref state, in row); break;
+                    default: Pass<T, TKernel, RowPass2>(ref kernel, ref state, in row); break;
+                }
+
+                for (int k = 0; k < TKernel.ReductionCount; k++)
+                {
+                    if (TKernel.ReductionPass(k) == pass)
+                    {
+                        state.Finish(k, TKernel.ReductionKind(k));
+                    }
+                }
+
+                kernel.Scalars(pass + 1, ref state, in row);
+            }
+
+            T loss = kernel.Loss(ref state);
+            total += double.CreateTruncating(loss);
+            if (!losses.IsEmpty)
+            {
+                losses[r] = loss;
+            }
+
+            if (TMode.WithGradient && TKernel.GradientCount > 0)
+            {
+                var gradients = new GradientRow<T>(o, start, rowLength);
+                GradientPass(ref kernel, ref state, in row, in gradients, scale);
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>Half rows, one at a time, through float copies: the float kernel sees each row as a batch of one.</summary>
+    [SkipLocalsInit]
+    private static double HalfRows<TKernel, TMode>(ref TKernel kernel, RowOperands<Half> o, int rowLength, int batch, float scale, Span<Half> losses)
+        where TKernel : struct, IRowKernel<float>
+        where TMode : struct, IMode
+    {
+        Span<float> buffer = HalfScratch.Rent(8 * rowLength);
+        Span<float> x0 = buffer.Slice(0, rowLength), x1 = buffer.Slice(rowLength, rowLength);
+        Span<float> x2 = buffer.Slice(2 * rowLength, rowLength), x3 = buffer.Slice(3 * rowLength, rowLength);
+        Span<float> g0 = buffer.Slice(4 * rowLength, rowLength), g1 = buffer.Slice(5 * rowLength, rowLength);
+        Span<float> g2 = buffer.Slice(6 * rowLength, rowLength), g3 = buffer.Slice(7 * rowLength, rowLength);
+        Span<float> values = stackalloc float[2];
+        Span<float> loss = stackalloc float[1];
+        double total = 0;
+        for (int r = 0; r < batch; r++)
+        {
+            int start = r * rowLength;
+            TensorPrimitives.ConvertToSingle(o.X0.Slice(start, rowLength), x0);
+            if (TKernel.InputCount > 1) TensorPrimitives.ConvertToSingle(o.X1.Slice(start, rowLength), x1);
+            if (TKernel.InputCount > 2) TensorPrimitives.ConvertToSingle(o.X2.Slice(start, rowLength), x2);
+            if (TKernel.InputCount > 3) TensorPrimitives.ConvertToSingle(o.X3.Slice(start, rowLength), x3);
+            values[0] = TKernel.ValueCount > 0 ? (float)o.Values0[r] : 0f;
+            values[1] = TKernel.ValueCount > 1 ? (float)o.Values1[r] : 0f;
+            var single = new RowOperands<float>
+            {
+                X0 = x0, X1 = x1, X2 = x2, X3 = x3,
+                Labels0 = TKernel.LabelCount > 0 ? o.Labels0.Slice(r, 1) : default,
+                Labels1 = TKernel.LabelCount > 1 ? o.Labels1.Slice(r, 1) : default,
+                Values0 = values.Slice(0, 1), Values1 = values.Slice(1, 1),
+                G0 = g0, G1 = g1, G2 = g2, G3 = g3,
+            };
+            total += Rows<float, TKernel, TMode>(ref kernel, single, rowLength, 1, scale, losses.IsEmpty ? default : loss);
+            if (!losses.IsEmpty)
+            {
+                losses[r] = (Half)loss[0];
+            }
+
+            if (TMode.WithGradient)
+            {
+                if (TKernel.GradientCount > 0) TensorPrimitives.ConvertToHalf(g0, o.G0.Slice(start, rowLength));
+                if (TKernel.GradientCount > 1) TensorPrimitives.ConvertToHalf(g1, o.G1.Slice(start, rowLength));
+                if (TKernel.GradientCount > 2) TensorPrimitives.ConvertToHalf(g2, o.G2.Slice(start, rowLength));
+                if (TKernel.GradientCount > 3) TensorPrimitives.ConvertToHalf(g3, o.G3.Slice(start, rowLength));
+            }
+        }
+
+        return total;
+    }
+
+    private static void Pass<T, TKernel, TPass>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TPass : struct, IRowPass
+    {
+        nuint j = 0;
+        if (Vector512.IsHardwareAccelerated && MaxVectorBits >= 512)
+        {
+            j = PassVectors<T, TKernel, TPass, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row);
+        }
+        else if (Vector256.IsHardwareAccelerated && MaxVectorBits >= 256)
+        {
+            j = PassVectors<T, TKernel, TPass, Vector256<T>, Simd256<T>>(ref kernel, ref state, in row);
+        }
+        else if (Vector128.IsHardwareAccelerated && MaxVectorBits >= 128)
+        {
+            j = PassVectors<T, TKernel, TPass, Vector128<T>, Simd128<T>>(ref kernel, ref state, in row);
+        }
+
+        // The scalar path and the tail: column j adds into lane j mod L, as the vector paths do.
+        nuint laneCount = (nuint)RowState<T>.LaneCount;
+        RowRefs<T> x = new(in row);
+        for (; j < (nuint)row.Length; j++)
+        {
+            kernel.Accumulate<T, ScalarSimd<T>, TPass>(
+                ref state, x.Load<T, ScalarSimd<T>, TKernel>(0, j), x.Load<T, ScalarSimd<T>, TKernel>(1, j), x.Load<T, ScalarSimd<T>, TKernel>(2, j), x.Load<T, ScalarSimd<T>, TKernel>(3, j),
+                T.CreateTruncating(j), j % laneCount);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static nuint PassVectors<T, TKernel, TPass, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TPass : struct, IRowPass
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        nuint c = (nuint)TSimd.Count, n = (nuint)row.Length, laneCount = (nuint)RowState<T>.LaneCount;
+        RowRefs<T> x = new(in row);
+        nuint j = 0;
+        for (; j + c <= n; j += c)
+        {
+            kernel.Accumulate<TVec, TSimd, TPass>(
+                ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
+                TSimd.Indices(T.CreateTruncating(j)), j % laneCount);
+        }
+
+        return j;
+    }
+
+    private static void GradientPass<T, TKernel>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        nuint j = 0;
+        if (Vector512.IsHardwareAccelerated && MaxVectorBits >= 512)
+        {
+            j = GradientVectors<T, TKernel, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row, in g, scale);
+        }
+        else if (Vector256.IsHardwareAccelerated && MaxVectorBits >= 256)
+        {
+            j = GradientVectors<T, TKernel, Vector256<T>, Simd256<T>>(ref kernel, ref state, in row, in g, scale);
+        }
+        else if (Vector128.IsHardwareAccelerated && MaxVectorBits >= 128)
+        {
+            j = GradientVectors<T, TKernel, Vector128<T>, Simd128<T>>(ref kernel, ref state, in row, in g, scale);
+        }
+
+        for (; j < (nuint)row.Length; j++)
+        {
+            GradientStep<T, TKernel, T, ScalarSimd<T>>(ref kernel, ref state, in row, in g, j, scale);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static nuint GradientVectors<T, TKernel, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        // No overlapping last vector: a gradient may alias its own input, so no element is computed twice.
+        nuint c = (nuint)TSimd.Count, n = (nuint)row.Length, j = 0;
+        for (; j + c <= n; j += c)
+        {
+            GradientStep<T, TKernel, TVec, TSimd>(ref kernel, ref state, in row, in g, j, scale);
+        }
+
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientStep<T, TKernel, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, nuint j, T scale)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        RowRefs<T> x = new(in row);
+        kernel.Gradient<TVec, TSimd>(
+            ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
+            TSimd.Indices(T.CreateTruncating(j)), out TVec g0, out TVec g1, out TVec g2, out TVec g3);
+        TVec s = TSimd.Create(scale);
+        if (TKernel.GradientCount > 0) TSimd.StoreUnsafe(TSimd.Multiply(g0, s), ref g.G0, j);
+        if (TKernel.GradientCount > 1) TSimd.StoreUnsafe(TSimd.Multiply(g1, s), ref g.G1, j);
+        if (TKernel.GradientCount > 2) TSimd.StoreUnsafe(TSimd.Multiply(g2, s), ref g.G2, j);
+        if (TKernel.GradientCount > 3) TSimd.StoreUnsafe(TSimd.Multiply(g3, s), ref g.G3, j);
+    }
+
+    private static double Finish(double total, int batch, Reduction reduction)
+        => reduction == Reduction.Sum ? total : batch == 0 ? double.NaN : total / batch;
+
+    private static T GradientScale<T>(int batch, Reduction reduction)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => reduction == Reduction.Sum || batch == 0 ? T.One : T.CreateTruncating(1.0 / batch);
+
+    /// <summary>Checks every length and label before anything is written; returns the batch size.</summary>
+    private static int Validate<TIn, T, TKernel>(RowOperands<TIn> o, int rowLength, Reduction reduction, bool gradients)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        if (reduction is not (Reduction.Mean or Reduction.Sum))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "The reduction must be Reduction.Mean or Reduction.Sum.");
+        }
+
+        if (rowLength <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rowLength), rowLength, "The row length must be positive.");
+        }
+
+        ReadOnlySpan<int> inputs = [o.X0.Length, o.X1.Length, o.X2.Length, o.X3.Length];
+        if (inputs[0] % rowLength != 0)
+        {
+            throw new ArgumentException($"'{TKernel.InputName(0)}' has {inputs[0]} elements, which is not a whole number of rows of {rowLength}.", TKernel.InputName(0));
+        }
+
+        int batch = inputs[0] / rowLength;
+        for (int k = 1; k < TKernel.InputCount; k++)
+        {
+            if (inputs[k] != inputs[0])
+            {
+                throw new ArgumentException(
+                    $"Row inputs must have the same length, but '{TKernel.InputName(0)}' has {inputs[0]} elements ({batch} rows of {rowLength}) and '{TKernel.InputName(k)}' has {inputs[k]}.",
+                    TKernel.InputName(k));
+            }
+        }
+
+        ReadOnlySpan<int> values = [o.Values0.Length, o.Values1.Length];
+        for (int k = 0; k < TKernel.ValueCount; k++)
+        {
+            if (values[k] != batch)
+            {
+                throw new ArgumentException($"'{TKernel.ValueName(k)}' has {values[k]} values, but the inputs have {batch} rows of {rowLength}: one value per row.", TKernel.ValueName(k));
+            }
+        }
+
+        for (int k = 0; k < TKernel.LabelCount; k++)
+        {
+            ReadOnlySpan<int> labels = k == 0 ? o.Labels0 : o.Labels1;
+            string name = TKernel.LabelName(k);
+            if (labels.Length != batch)
+            {
+                throw new ArgumentException($"'{name}' has {labels.Length} labels, but the inputs have {batch} rows of {rowLength}: one label per row.", name);
+            }
+
+            // One unsigned comparison per label finds negatives and labels past the row alike.
+            int bad = labels.IndexOfAnyExceptInRange(0, rowLength - 1);
+            if (bad >= 0)
+            {
+                throw new ArgumentOutOfRangeException(name, labels[bad], $"'{name}'[{bad}] is {labels[bad]}; labels are class indices in [0, {rowLength}).");
+            }
+        }
+
+        if (gradients)
+        {
+            ReadOnlySpan<int> outputs = [o.G0.Length, o.G1.Length, o.G2.Length, o.G3.Length];
+            for (int k = 0; k < TKernel.GradientCount; k++)
+            {
+                if (outputs[k] != inputs[0])
+                {
+                    throw new ArgumentException(
+                        $"The gradient '{TKernel.GradientName(k)}' has {outputs[k]} elements, but the inputs ('{TKernel.InputName(0)}') have {inputs[0]}.",
+                        TKernel.GradientName(k));
+                }
+            }
+        }
+
+        return batch;
+    }
+
+    private static void ValidateLosses(int batch, int length)
+    {
+        if (length != batch)
+        {
+            throw new ArgumentException($"'losses' has {length} elements, but the inputs have {batch} rows: one loss per row.", "losses");
+        }
+    }
+
+    private interface IMode
+    {
+        static abstract bool WithGradient { get; }
+    }
+
+    private readonly struct LossOnly : IMode
+    {
+        public static bool WithGradient => false;
+    }
+
+    private readonly struct LossAndGradient : IMode
+    {
+        public static bool WithGradient => true;
+    }
+
+    /// <summary>The row's inputs as references, so the loops load without bounds checks.</summary>
+    private readonly ref struct RowRefs<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly ref readonly T _x0;
+        private readonly ref readonly T _x1;
+        private readonly ref readonly T _x2;
+        private readonly ref readonly T _x3;
+
+        public RowRefs(in RowView<T> row)
+        {
+            _x0 = ref MemoryMarshal.GetReference(row.X0);
+            _x1 = ref MemoryMarshal.GetReference(row.X1);
+            _x2 = ref MemoryMarshal.GetReference(row.X2);
+            _x3 = ref MemoryMarshal.GetReference(row.X3);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Load<TVec, TSimd, TKernel>(int input, nuint j)
+            where TVec : struct
+            where TSimd : ISimd<TVec, T>
+            where TKernel : struct, IRowKernel<T>
+            => input switch
+            {
+                0 => TSimd.LoadUnsafe(in _x0, j),
+                1 => TKernel.InputCount > 1 ? TSimd.LoadUnsafe(in _x1, j) : default,
+                2 => TKernel.InputCount > 2 ? TSimd.LoadUnsafe(in _x2, j) : default,
+                _ => TKernel.InputCount > 3 ? TSimd.LoadUnsafe(in _x3, j) : default,
+            };
+    }
+
+    /// <summary>One row of each gradient output.</summary>
+    private readonly ref struct GradientRow<T>
+    {
+        public readonly ref T G0;
+        public readonly ref T G1;
+        public readonly ref T G2;
+        public readonly ref T G3;
+
+        public GradientRow(RowOperands<T> o, int start, int rowLength)
+        {
+            G0 = ref MemoryMarshal.GetReference(o.G0.IsEmpty ? default : o.G0.Slice(start, rowLength));
+            G1 = ref MemoryMarshal.GetReference(o.G1.IsEmpty ? default : o.G1.Slice(start, rowLength));
+            G2 = ref MemoryMarshal.GetReference(o.G2.IsEmpty ? default : o.G2.Slice(start, rowLength));
+            G3 = ref MemoryMarshal.GetReference(o.G3.IsEmpty ? default : o.G3.Slice(start, rowLength));
+        }
+    }
+
+    /// <summary>A per-thread float buffer for Half rows, grown when a longer row comes; no allocation per call after the first.</summary>
+    private static class HalfScratch
+    {
+        [ThreadStatic]
+        private static float[]? t_buffer;
+
+        public static Span<float> Rent(int length)
+        {
+            if (t_buffer is null || t_buffer.Length < length)
+            {
+                t_buffer = new float[Math.Max(length, 1024)];
+            }
+
+            return t_buffer.AsSpan(0, length);
+        }
+    }
+}

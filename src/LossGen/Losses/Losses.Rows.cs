@@ -1,0 +1,153 @@
+using static LossGen.LossMath;
+
+namespace LossGen;
+
+// The row losses: each reduces over the last axis of a row-major [batch, rowLength] input (classes,
+// embedding dimensions, pixels of a mask), and Reduction.Mean averages over rows.
+public static partial class Losses
+{
+    /// <summary>
+    /// Softmax cross-entropy on logits with probability targets: −Σ t′·log_softmax(logits), where
+    /// t′ = (1 − labelSmoothing)·target + labelSmoothing/rowLength. Computed as
+    /// LogSumExp(logits)·Σt′ − Σ t′·logits, so no probability is formed and nothing overflows. PyTorch
+    /// <c>CrossEntropyLoss</c> with probability targets and <c>label_smoothing</c>; Keras
+    /// <c>CategoricalCrossentropy(from_logits=True, label_smoothing)</c>. The gradient is
+    /// softmax(logits)·Σt′ − t′ (softmax − t′ for targets that sum to 1).
+    /// </summary>
+    [Loss]
+    public static double SoftmaxCrossEntropy(Row logits, [Target] Row target, [Hyper] double labelSmoothing = 0.0)
+    {
+        var t = (1 - labelSmoothing) * target + labelSmoothing / Length(logits);
+        return LogSumExp(logits) * Sum(t) - Dot(t, logits);
+    }
+
+    /// <summary>
+    /// Softmax cross-entropy on logits with integer class labels: LogSumExp(logits) − logits[label], with
+    /// label smoothing as PyTorch: (1 − ε)·(lse − logits[label]) + ε·(lse − mean(logits)). PyTorch
+    /// <c>CrossEntropyLoss</c> with class indices; Keras <c>SparseCategoricalCrossentropy(from_logits=True)</c>.
+    /// Labels outside [0, rowLength) throw. The gradient is softmax(logits) − one-hot (smoothed).
+    /// </summary>
+    [Loss]
+    public static double SparseSoftmaxCrossEntropy(Row logits, int label, [Hyper] double labelSmoothing = 0.0)
+    {
+        var lse = LogSumExp(logits);
+        return (1 - labelSmoothing) * (lse - logits[label]) + labelSmoothing * (lse - Mean(logits));
+    }
+
+    /// <summary>
+    /// Categorical cross-entropy on probabilities: −Σ target·log p, where p is each row renormalized to sum to 1
+    /// and clamped to [ε, 1 − ε] (ε = 1e-7 for float and Half, 1e-15 for double), as Keras
+    /// <c>CategoricalCrossentropy(from_logits=False)</c>. Prefer <see cref="SoftmaxCrossEntropy(Row, Row, double)"/>
+    /// on logits: it is exact where this one clamps. The clamp's gradient is 0 outside [ε, 1 − ε].
+    /// </summary>
+    [Loss]
+    public static double CategoricalCrossEntropy(Row pred, [Target] Row target)
+    {
+        var p = Clamp(pred / Sum(pred), Epsilon, 1 - Epsilon);
+        return -Sum(target * Log(p));
+    }
+
+    /// <summary>
+    /// Categorical cross-entropy on probabilities with integer labels: −log p[label], p renormalized and clamped as
+    /// in <see cref="CategoricalCrossEntropy(Row, Row)"/> (Keras <c>SparseCategoricalCrossentropy(from_logits=False)</c>;
+    /// PyTorch <c>NLLLoss</c> takes log-probabilities instead). Labels outside [0, rowLength) throw.
+    /// </summary>
+    [Loss]
+    public static double SparseCategoricalCrossEntropy(Row pred, int label)
+        => -Log(Clamp(pred[label] / Sum(pred), Epsilon, 1 - Epsilon));
+
+    /// <summary>
+    /// Kullback–Leibler divergence KL(target ‖ exp(input)) = Σ target·(log target − input), with input the
+    /// model's log-probabilities (PyTorch <c>KLDivLoss</c>'s convention) and 0·log 0 = 0. With
+    /// <c>logTarget</c> ≠ 0 the target holds log-probabilities too: Σ e^target·(target − input) (PyTorch's
+    /// <c>log_target=True</c>). Reduction.Mean averages over rows, which is the true batch-mean KL (PyTorch's
+    /// <c>batchmean</c>; its <c>mean</c> also divides by the row length). Keras <c>KLDivergence</c> takes
+    /// probabilities for both and clips them.
+    /// </summary>
+    [Loss]
+    public static double KLDivergence(Row input, [Target] Row target, [Hyper] double logTarget = 0.0)
+        => logTarget != 0 ? Sum(Exp(target) * (target - input)) : Sum(Xlogy(target, target) - target * input);
+
+    /// <summary>
+    /// Categorical hinge: max(0, 1 + max((1 − target)·pred) − Σ target·pred), Keras <c>CategoricalHinge</c> (one-hot
+    /// targets). Ties for the largest wrong score share its gradient evenly; at the hinge's kink the gradient is 0.
+    /// </summary>
+    [Loss]
+    public static double CategoricalHinge(Row pred, [Target] Row target)
+        => Relu(1 + Max((1 - target) * pred) - Dot(target, pred));
+
+    /// <summary>
+    /// Categorical focal loss on probabilities: −Σ alpha·(1 − p)^gamma·target·log p, p renormalized and clamped as in
+    /// <see cref="CategoricalCrossEntropy(Row, Row)"/>; Keras <c>CategoricalFocalCrossentropy</c> (alpha 0.25,
+    /// gamma 2). gamma = 0 and alpha = 1 is categorical cross-entropy.
+    /// </summary>
+    [Loss]
+    public static double CategoricalFocal(Row pred, [Target] Row target, [Hyper] double alpha = 0.25, [Hyper] double gamma = 2.0)
+    {
+        var p = Clamp(pred / Sum(pred), Epsilon, 1 - Epsilon);
+        return -Sum(alpha * Pow(1 - p, gamma) * target * Log(p));
+    }
+
+    /// <summary>
+    /// Cosine proximity: −pred·target / (max(‖pred‖, eps)·max(‖target‖, eps)), eps = 1e-8, PyTorch
+    /// <c>CosineSimilarity</c>'s guard (so a zero row gives 0, not NaN); Keras <c>CosineSimilarity</c> as a loss
+    /// (which clamps the squared norms at eps² instead). −1 when the rows point the same way.
+    /// </summary>
+    [Loss]
+    public static double CosineProximity(Row pred, [Target] Row target, [Hyper] double eps = 1e-8)
+        => -Dot(pred, target) / (Max(Norm(pred), eps) * Max(Norm(target), eps));
+
+    /// <summary>
+    /// Contrastive loss for a pair of embeddings (Hadsell et al., as in the seed): ½·(similar·d² + (1 − similar)·max(0,
+    /// margin − d)²) with d = ‖x1 − x2‖; <c>similar</c> is 1 for a similar pair and 0 otherwise, one per row. Neither
+    /// PyTorch nor Keras ships it. At d = 0 the gradient of the dissimilar term is 0 (the norm's subgradient).
+    /// </summary>
+    [Loss]
+    public static double Contrastive(Row x1, Row x2, [Target] double similar, [Hyper] double margin = 1.0)
+    {
+        var gap = Relu(margin - Distance(x1, x2));
+        return 0.5 * (similar * SquaredDistance(x1, x2) + (1 - similar) * gap * gap);
+    }
+
+    /// <summary>
+    /// Triplet margin loss: max(0, ‖anchor − positive‖ − ‖anchor − negative‖ + margin), with gradients for all three
+    /// rows. PyTorch <c>TripletMarginLoss</c> (p = 2), except that PyTorch adds eps = 1e-6 inside each distance; here a
+    /// zero distance has the norm's subgradient 0. The seed's form squares the distances.
+    /// </summary>
+    [Loss]
+    public static double Triplet(Row anchor, Row positive, Row negative, [Hyper] double margin = 1.0)
+        => Relu(Distance(anchor, positive) - Distance(anchor, negative) + margin);
+
+    /// <summary>
+    /// Dice loss over a row (a flattened mask): 1 − (2Σ pred·target + smooth)/(Σ pred + Σ target + smooth). pred are
+    /// probabilities, target 0/1 (or soft). smooth = 1 keeps empty masks finite; with smooth = 0 an all-zero row
+    /// divides by 0. The seed's form is smooth = 0.
+    /// </summary>
+    [Loss]
+    public static double Dice(Row pred, [Target] Row target, [Hyper] double smooth = 1.0)
+        => 1 - (2 * Dot(pred, target) + smooth) / (Sum(pred) + Sum(target) + smooth);
+
+    /// <summary>
+    /// Jaccard (IoU) loss over a row: 1 − (I + smooth)/(Σ pred + Σ target − I + smooth), I = Σ pred·target (soft
+    /// intersection over union). smooth = 1 keeps empty masks finite.
+    /// </summary>
+    [Loss]
+    public static double Jaccard(Row pred, [Target] Row target, [Hyper] double smooth = 1.0)
+    {
+        var intersection = Dot(pred, target);
+        return 1 - (intersection + smooth) / (Sum(pred) + Sum(target) - intersection + smooth);
+    }
+
+    /// <summary>
+    /// Tversky loss over a row: 1 − (TP + smooth)/(TP + alpha·FP + beta·FN + smooth), with TP = Σ pred·target,
+    /// FP = Σ pred·(1 − target), FN = Σ (1 − pred)·target. alpha = beta = ½ is Dice; alpha = beta = 1 is Jaccard.
+    /// </summary>
+    [Loss]
+    public static double Tversky(Row pred, [Target] Row target, [Hyper] double alpha = 0.5, [Hyper] double beta = 0.5, [Hyper] double smooth = 1.0)
+    {
+        var truePositive = Dot(pred, target);
+        var falsePositive = Sum(pred) - truePositive;
+        var falseNegative = Sum(target) - truePositive;
+        return 1 - (truePositive + smooth) / (truePositive + alpha * falsePositive + beta * falseNegative + smooth);
+    }
+}

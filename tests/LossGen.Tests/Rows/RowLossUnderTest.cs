@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using LossGen.Tests.Infrastructure;
+
+namespace LossGen.Tests.Rows;
+
+/// <summary>
+/// One row formula and its generated overloads, found by reflection: the formula itself (called on
+/// <see cref="Row"/>s in double, the reference) and, per element type, the reduced, with-gradient and
+/// per-row kernels.
+/// </summary>
+internal sealed class RowLossUnderTest
+{
+    private readonly MethodInfo _formula;
+    private readonly ParameterInfo[] _parameters;
+
+    private RowLossUnderTest(Type owner, MethodInfo formula)
+    {
+        Owner = owner;
+        _formula = formula;
+        Name = formula.Name;
+        _parameters = formula.GetParameters();
+        Hypers = _parameters.Where(IsHyper).ToArray();
+        HyperDefaults = Hypers.Select(p => p.HasDefaultValue ? Convert.ToDouble(p.DefaultValue) : 1.0).ToArray();
+        RowCount = _parameters.Count(p => p.ParameterType == typeof(Row));
+        LabelCount = _parameters.Count(p => p.ParameterType == typeof(int));
+        ValueCount = _parameters.Count(p => p.ParameterType == typeof(double) && !IsHyper(p));
+        DifferentiableRows = _parameters.Where(p => p.ParameterType == typeof(Row)).Select((p, k) => (p, k))
+            .Where(x => x.p.GetCustomAttribute<TargetAttribute>() is null).Select(x => x.k).ToArray();
+    }
+
+    public Type Owner { get; }
+
+    public string Name { get; }
+
+    public ParameterInfo[] Hypers { get; }
+
+    public double[] HyperDefaults { get; }
+
+    public int RowCount { get; }
+
+    public int LabelCount { get; }
+
+    public int ValueCount { get; }
+
+    /// <summary>Positions (among the Row inputs) of the rows that get a gradient.</summary>
+    public int[] DifferentiableRows { get; }
+
+    public override string ToString() => Name;
+
+    public static IEnumerable<RowLossUnderTest> All(Type owner)
+        => owner.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+            .Where(m => m.GetCustomAttribute<LossAttribute>() is not null && m.GetParameters().Any(p => p.ParameterType == typeof(Row) || p.ParameterType == typeof(int)))
+            .OrderBy(m => m.Name, StringComparer.Ordinal)
+            .Select(m => new RowLossUnderTest(owner, m));
+
+    /// <summary>The formula for one row, in double.</summary>
+    public double Formula(double[][] rows, int[] labels, double[] values, double[] hypers)
+    {
+        var arguments = new object[_parameters.Length];
+        int row = 0, label = 0, value = 0, hyper = 0;
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            ParameterInfo p = _parameters[i];
+            arguments[i] = IsHyper(p) ? hypers[hyper++]
+                : p.ParameterType == typeof(Row) ? new Row(rows[row++])
+                : p.ParameterType == typeof(int) ? (object)labels[label++]
+                : values[value++];
+        }
+
+        return (double)_formula.Invoke(null, arguments)!;
+    }
+
+    public Func<object?[], object?> Reduce(Type element) => Find(Name, element, gradients: false, losses: false);
+
+    public Func<object?[], object?> WithGradient(Type element) => Find(Name + "WithGradient", element, gradients: true, losses: false);
+
+    public Func<object?[], object?> Elementwise(Type element) => Find(Name + "Elementwise", element, gradients: false, losses: true);
+
+    /// <summary>The arguments of a generated overload: inputs in the formula's order, then gradients or losses, rowLength, hypers, reduction.</summary>
+    public object?[] Arguments(Array[] rows, int[][] labels, Array[] values, Array[] outputs, int rowLength, double[] hypers, Reduction? reduction)
+    {
+        var arguments = new List<object?>();
+        int row = 0, label = 0, value = 0;
+        foreach (ParameterInfo p in _parameters.Where(p => !IsHyper(p)))
+        {
+            arguments.Add(p.ParameterType == typeof(Row) ? rows[row++] : p.ParameterType == typeof(int) ? labels[label++] : values[value++]);
+        }
+
+        arguments.AddRange(outputs);
+        arguments.Add(rowLength);
+        arguments.AddRange(hypers.Cast<object?>());
+        if (reduction is { } r)
+        {
+            arguments.Add(r);
+        }
+
+        return arguments.ToArray();
+    }
+
+    private Func<object?[], object?> Find(string name, Type element, bool gradients, bool losses)
+    {
+        var types = new List<Type>();
+        foreach (ParameterInfo p in _parameters.Where(p => !IsHyper(p)))
+        {
+            types.Add(typeof(ReadOnlySpan<>).MakeGenericType(p.ParameterType == typeof(int) ? typeof(int) : element));
+        }
+
+        types.AddRange(Enumerable.Repeat(typeof(Span<>).MakeGenericType(element), (gradients ? DifferentiableRows.Length : 0) + (losses ? 1 : 0)));
+        types.Add(typeof(int));
+        types.AddRange(Enumerable.Repeat(typeof(double), Hypers.Length));
+        if (!losses)
+        {
+            types.Add(typeof(Reduction));
+        }
+
+        MethodInfo method = Owner.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, types.ToArray())
+            ?? throw new InvalidOperationException($"No generated {name}({string.Join(", ", types.Select(t => t.Name))}) on {Owner.Name}.");
+        return SpanInvoker.Create(method);
+    }
+
+    private static bool IsHyper(ParameterInfo p) => p.GetCustomAttribute<HyperAttribute>() is not null;
+}
