@@ -194,10 +194,10 @@ internal static class RowKernelEmitter
         w.WriteLine("    where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>");
         w.WriteLine("{");
         w.Indent++;
-        if (schedule.SlotCount > 64 || schedule.Reductions.Count > RowSchedule.FirstDerivedSlot || schedule.PassCount > 3)
+        if (schedule.SlotCount > 64 || schedule.Reductions.Count > RowSchedule.FirstDerivedSlot || schedule.PassCount > 4)
         {
             // The engine's fixed-size row state cannot hold this formula; say so where the build shows it.
-            w.WriteLine($"#error The row formula {spec.MethodName} needs {schedule.Reductions.Count} reductions in {schedule.PassCount} passes and {schedule.SlotCount} scalar slots; LossGen supports 8, 3 and 64.");
+            w.WriteLine($"#error The row formula {spec.MethodName} needs {schedule.Reductions.Count} reductions in {schedule.PassCount} passes and {schedule.SlotCount} scalar slots; LossGen supports 8, 4 and 64.");
         }
 
         List<LossParameter> hypers = plan.Hypers.ToList();
@@ -363,10 +363,12 @@ internal static class RowKernelEmitter
     private static void WriteAccumulate(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, string inputs)
     {
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        w.WriteLine($"public void Accumulate<TVec, TSimd, TPass>(ref global::LossGen.Kernels.RowState<T> state, {inputs}, TVec column, nuint lane)");
+        w.WriteLine($"public void Accumulate<TVec, TSimd, TPass, TEdge>(ref global::LossGen.Kernels.RowState<T> state, {inputs}, TVec column, TVec inside,");
+        w.WriteLine("    ref TVec a0, ref TVec b0, ref TVec a1, ref TVec b1, ref TVec a2, ref TVec b2, ref TVec a3, ref TVec b3)");
         w.WriteLine("    where TVec : struct");
         w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<TVec, T>");
         w.WriteLine("    where TPass : struct, global::LossGen.Kernels.IRowPass");
+        w.WriteLine("    where TEdge : struct, global::LossGen.Kernels.IRowEdge");
         w.WriteLine("{");
         w.Indent++;
         for (int pass = 0; pass < schedule.PassCount; pass++)
@@ -376,9 +378,11 @@ internal static class RowKernelEmitter
             w.WriteLine("{");
             w.Indent++;
             WriteRowStatements(w, plan, schedule, reductions.Select(id => plan.Graph[id].A));
-            foreach (int id in reductions)
+            for (int i = 0; i < reductions.Count; i++)
             {
-                w.WriteLine($"state.{schedule.ReductionMethod(id)}<TVec, TSimd>({schedule.Slots[id]}, lane, {Operand(plan, plan.Graph[id].A, infix: false)}); // {plan.Name(id)} = {Infix(plan, id)}");
+                int id = reductions[i];
+                string accumulators = plan.Graph[id].Op == Op.LogSumExp ? $"ref a{i}, ref b{i}" : $"ref a{i}";
+                w.WriteLine($"global::LossGen.Kernels.RowReduce.{schedule.ReductionMethod(id)}<TVec, T, TSimd, TEdge>({accumulators}, {Operand(plan, plan.Graph[id].A, infix: false)}, inside); // {plan.Name(id)} = {Infix(plan, id)}");
             }
 
             w.Indent--;

@@ -17,7 +17,11 @@ internal sealed class RowSchedule
     public const int FirstDerivedSlot = 8;
 
     private readonly KernelPlan _plan;
+    /// <summary>The most reductions one pass folds (the engine's accumulator registers).</summary>
+    public const int MaxReductionsPerPass = 4;
+
     private readonly Dictionary<int, int> _stages = new();
+    private readonly Dictionary<int, int> _passes = new();
 
     public RowSchedule(KernelPlan plan)
     {
@@ -26,6 +30,12 @@ internal sealed class RowSchedule
         int[] outputs = plan.Gradients.Append(plan.Loss).ToArray();
         List<int> needed = plan.Statements(outputs);
         var leaves = new HashSet<int>(outputs.Concat(needed.SelectMany(id => Enumerable.Range(0, g[id].Op.Arity()).Select(k => g[id].Operand(k)))));
+
+        // Passes are assigned in id order (operands first), so a full pass pushes later reductions on, the same way every time.
+        foreach (int id in needed.Where(id => g[id].Op.IsReduction()))
+        {
+            Pass(id);
+        }
 
         Reductions = needed.Where(id => g[id].Op.IsReduction()).OrderBy(Pass).ThenBy(id => id).ToList();
         PassCount = Reductions.Count == 0 ? 0 : Reductions.Max(Pass) + 1;
@@ -98,8 +108,23 @@ internal sealed class RowSchedule
         return stage;
     }
 
-    /// <summary>The pass a reduction runs in: as soon as its argument can be computed.</summary>
-    public int Pass(int reduction) => Stage(_plan.Graph[reduction].A);
+    /// <summary>The pass a reduction runs in: as soon as its argument can be computed, unless that pass is full.</summary>
+    public int Pass(int reduction)
+    {
+        if (_passes.TryGetValue(reduction, out int pass))
+        {
+            return pass;
+        }
+
+        pass = Stage(_plan.Graph[reduction].A);
+        while (_passes.Values.Count(p => p == pass) >= MaxReductionsPerPass)
+        {
+            pass++;
+        }
+
+        _passes[reduction] = pass;
+        return pass;
+    }
 
     /// <summary>The row-valued nodes needed to compute <paramref name="outputs"/> in a pass, in order, and the scalars they read.</summary>
     public (List<int> Rows, List<int> ScalarsRead) RowStatements(IEnumerable<int> outputs)

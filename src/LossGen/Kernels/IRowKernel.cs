@@ -44,6 +44,13 @@ public readonly struct RowPass2 : IRowPass
     public static int Index => 2;
 }
 
+/// <summary>The fourth pass over a row.</summary>
+public readonly struct RowPass3 : IRowPass
+{
+    /// <inheritdoc/>
+    public static int Index => 3;
+}
+
 /// <summary>
 /// One row formula, as the generator emits it: the reductions of each pass over a row, the scalars
 /// computed between passes, the row's loss, and the gradient written in a last pass. Generic over
@@ -51,8 +58,8 @@ public readonly struct RowPass2 : IRowPass
 /// </summary>
 /// <remarks>
 /// Inputs: up to four <see cref="Row"/> inputs (x0..x3), two <see cref="int"/> labels and two
-/// per-row values, each in the formula's parameter order within its kind. Reduction k of the formula
-/// adds into lane set k of the <see cref="RowState{T}"/> and its result is scalar slot k; the scalars
+/// per-row values, each in the formula's parameter order within its kind. Reductions are numbered in pass
+/// order; reduction k keeps its lanes in lane set k of the <see cref="RowState{T}"/> and its result is scalar slot k; the scalars
 /// the kernel derives from them take the slots after <see cref="RowState{T}.MaxReductions"/>.
 /// </remarks>
 public interface IRowKernel<T>
@@ -70,7 +77,7 @@ public interface IRowKernel<T>
     /// <summary>Number of gradient outputs (the non-target rows), 0 to <see cref="InputCount"/>.</summary>
     static abstract int GradientCount { get; }
 
-    /// <summary>Number of reduction passes over each row before the gradient pass, 0 to 3.</summary>
+    /// <summary>Number of reduction passes over each row before the gradient pass, 0 to 4.</summary>
     static abstract int PassCount { get; }
 
     /// <summary>Number of reductions, 0 to <see cref="RowState{T}.MaxReductions"/>.</summary>
@@ -97,11 +104,17 @@ public interface IRowKernel<T>
     /// <summary>Computes the scalars that become known at <paramref name="stage"/>: 0 before the first pass, p + 1 after pass p.</summary>
     void Scalars(int stage, ref RowState<T> state, in RowView<T> row);
 
-    /// <summary>Adds the elements at one column vector into the reductions of pass <typeparamref name="TPass"/>.</summary>
-    void Accumulate<TVec, TSimd, TPass>(ref RowState<T> state, TVec x0, TVec x1, TVec x2, TVec x3, TVec column, nuint lane)
+    /// <summary>
+    /// Folds the elements at one column vector into the reductions of pass <typeparamref name="TPass"/>: the pass's
+    /// i-th reduction into a<sub>i</sub> (and b<sub>i</sub>, a log-sum-exp's running sum). The engine owns the
+    /// accumulators as locals, so they stay in registers; at most <see cref="RowState{T}.MaxReductionsPerPass"/> per pass.
+    /// </summary>
+    void Accumulate<TVec, TSimd, TPass, TEdge>(ref RowState<T> state, TVec x0, TVec x1, TVec x2, TVec x3, TVec column, TVec inside,
+        ref TVec a0, ref TVec b0, ref TVec a1, ref TVec b1, ref TVec a2, ref TVec b2, ref TVec a3, ref TVec b3)
         where TVec : struct
         where TSimd : ISimd<TVec, T>
-        where TPass : struct, IRowPass;
+        where TPass : struct, IRowPass
+        where TEdge : struct, IRowEdge;
 
     /// <summary>The row's loss, once every stage has run.</summary>
     T Loss(ref RowState<T> state);

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -117,7 +118,8 @@ public static class RowEngine
                 {
                     case 0: Pass<T, TKernel, RowPass0>(ref kernel, ref state, in row); break;
                     case 1: Pass<T, TKernel, RowPass1>(ref kernel, ref state, in row); break;
-                    default: Pass<T, TKernel, RowPass2>(ref kernel, ref state, in row); break;
+                    case 2: Pass<T, TKernel, RowPass2>(ref kernel, ref state, in row); break;
+                    default: Pass<T, TKernel, RowPass3>(ref kernel, ref state, in row); break;
                 }
 
                 for (int k = 0; k < TKernel.ReductionCount; k++)
@@ -197,106 +199,214 @@ public static class RowEngine
         return total;
     }
 
+    /// <summary>One pass over a row: at the widest width allowed, one "vector" is the 64 bytes of canonical lanes.</summary>
     private static void Pass<T, TKernel, TPass>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TPass : struct, IRowPass
     {
-        nuint j = 0;
         if (Vector512.IsHardwareAccelerated && MaxVectorBits >= 512)
         {
-            j = PassVectors<T, TKernel, TPass, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row);
+            PassVectors<T, TKernel, TPass, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row);
         }
         else if (Vector256.IsHardwareAccelerated && MaxVectorBits >= 256)
         {
-            j = PassVectors<T, TKernel, TPass, Vector256<T>, Simd256<T>>(ref kernel, ref state, in row);
+            PassVectors<T, TKernel, TPass, VectorPair<Vector256<T>>, SimdPair<Vector256<T>, T, Simd256<T>>>(ref kernel, ref state, in row);
         }
         else if (Vector128.IsHardwareAccelerated && MaxVectorBits >= 128)
         {
-            j = PassVectors<T, TKernel, TPass, Vector128<T>, Simd128<T>>(ref kernel, ref state, in row);
+            PassVectors<T, TKernel, TPass, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(ref kernel, ref state, in row);
         }
-
-        // The scalar path and the tail: column j adds into lane j mod L, as the vector paths do.
-        nuint laneCount = (nuint)RowState<T>.LaneCount;
-        RowRefs<T> x = new(in row);
-        for (; j < (nuint)row.Length; j++)
+        else
         {
-            kernel.Accumulate<T, ScalarSimd<T>, TPass>(
-                ref state, x.Load<T, ScalarSimd<T>, TKernel>(0, j), x.Load<T, ScalarSimd<T>, TKernel>(1, j), x.Load<T, ScalarSimd<T>, TKernel>(2, j), x.Load<T, ScalarSimd<T>, TKernel>(3, j),
-                T.CreateTruncating(j), j % laneCount);
+            PassScalar<T, TKernel, TPass>(ref kernel, ref state, in row);
         }
     }
 
+    /// <summary>The scalar path: column j folds into lane j mod L, one element at a time.</summary>
+    private static void PassScalar<T, TKernel, TPass>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TPass : struct, IRowPass
+    {
+        (int first, int count) = Reductions<T, TKernel>(TPass.Index);
+        nuint laneCount = (nuint)RowState<T>.LaneCount;
+        RowRefs<T> x = new(in row);
+        for (nuint j = 0; j < (nuint)row.Length; j++)
+        {
+            nuint lane = j % laneCount;
+            LoadAccumulators<T, T, ScalarSimd<T>>(ref state, first, count, lane, out T a0, out T b0, out T a1, out T b1, out T a2, out T b2, out T a3, out T b3);
+            kernel.Accumulate<T, ScalarSimd<T>, TPass, RowInterior>(
+                ref state, x.Load<T, ScalarSimd<T>, TKernel>(0, j), x.Load<T, ScalarSimd<T>, TKernel>(1, j), x.Load<T, ScalarSimd<T>, TKernel>(2, j), x.Load<T, ScalarSimd<T>, TKernel>(3, j),
+                T.CreateTruncating(j), default, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+            StoreAccumulators<T, T, ScalarSimd<T>>(ref state, first, count, lane, a0, b0, a1, b1, a2, b2, a3, b3);
+        }
+    }
+
+    /// <summary>
+    /// The vector loop of one pass: each vector is the L canonical lanes, so the accumulators of the pass's
+    /// reductions are plain locals the JIT keeps in registers. The last, partial vector goes to
+    /// <see cref="PassEdge"/>.
+    /// </summary>
+    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static nuint PassVectors<T, TKernel, TPass, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row)
+    private static void PassVectors<T, TKernel, TPass, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TPass : struct, IRowPass
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
-        nuint c = (nuint)TSimd.Count, n = (nuint)row.Length, laneCount = (nuint)RowState<T>.LaneCount;
+        (int first, int count) = Reductions<T, TKernel>(TPass.Index);
+        nuint c = (nuint)TSimd.Count, n = (nuint)row.Length;
+        LoadAccumulators<T, TVec, TSimd>(ref state, first, count, 0, out TVec a0, out TVec b0, out TVec a1, out TVec b1, out TVec a2, out TVec b2, out TVec a3, out TVec b3);
         RowRefs<T> x = new(in row);
         nuint j = 0;
         for (; j + c <= n; j += c)
         {
-            kernel.Accumulate<TVec, TSimd, TPass>(
+            kernel.Accumulate<TVec, TSimd, TPass, RowInterior>(
                 ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
-                TSimd.Indices(T.CreateTruncating(j)), j % laneCount);
+                TSimd.Indices(T.CreateTruncating(j)), default, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
         }
 
-        return j;
+        StoreAccumulators<T, TVec, TSimd>(ref state, first, count, 0, a0, b0, a1, b1, a2, b2, a3, b3);
+        if (j < n)
+        {
+            PassEdge<T, TKernel, TPass, TVec, TSimd>(ref kernel, ref state, in row, j);
+        }
+    }
+
+    /// <summary>
+    /// The last, partial vector of a pass, read through zero-padded copies; its lanes past the row fold the
+    /// reductions' identities. Apart from the loop so the loop's accumulators never have their address taken.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void PassEdge<T, TKernel, TPass, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, nuint j)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TPass : struct, IRowPass
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        (int first, int count) = Reductions<T, TKernel>(TPass.Index);
+        LoadAccumulators<T, TVec, TSimd>(ref state, first, count, 0, out TVec a0, out TVec b0, out TVec a1, out TVec b1, out TVec a2, out TVec b2, out TVec a3, out TVec b3);
+        RowTail<T> tail = new(in row, (int)j, TKernel.InputCount);
+        TVec column = TSimd.Indices(T.CreateTruncating(j));
+        TVec inside = TSimd.LessThan(column, TSimd.Create(T.CreateTruncating(row.Length)));
+        kernel.Accumulate<TVec, TSimd, TPass, RowEdge>(
+            ref state, tail.Load<TVec, TSimd>(0), tail.Load<TVec, TSimd>(1), tail.Load<TVec, TSimd>(2), tail.Load<TVec, TSimd>(3),
+            column, inside, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+        StoreAccumulators<T, TVec, TSimd>(ref state, first, count, 0, a0, b0, a1, b1, a2, b2, a3, b3);
+    }
+
+    /// <summary>The reductions of a pass: they are numbered in pass order, so they are a range.</summary>
+    private static (int First, int Count) Reductions<T, TKernel>(int pass)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        int first = 0, count = 0;
+        for (int k = 0; k < TKernel.ReductionCount; k++)
+        {
+            int p = TKernel.ReductionPass(k);
+            first += p < pass ? 1 : 0;
+            count += p == pass ? 1 : 0;
+        }
+
+        return (first, count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadAccumulators<T, TVec, TSimd>(ref RowState<T> state, int first, int count, nuint lane,
+        out TVec a0, out TVec b0, out TVec a1, out TVec b1, out TVec a2, out TVec b2, out TVec a3, out TVec b3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        a0 = b0 = a1 = b1 = a2 = b2 = a3 = b3 = default;
+        if (count > 0) state.Load<TVec, TSimd>(first, lane, out a0, out b0);
+        if (count > 1) state.Load<TVec, TSimd>(first + 1, lane, out a1, out b1);
+        if (count > 2) state.Load<TVec, TSimd>(first + 2, lane, out a2, out b2);
+        if (count > 3) state.Load<TVec, TSimd>(first + 3, lane, out a3, out b3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreAccumulators<T, TVec, TSimd>(ref RowState<T> state, int first, int count, nuint lane,
+        TVec a0, TVec b0, TVec a1, TVec b1, TVec a2, TVec b2, TVec a3, TVec b3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        if (count > 0) state.Store<TVec, TSimd>(first, lane, a0, b0);
+        if (count > 1) state.Store<TVec, TSimd>(first + 1, lane, a1, b1);
+        if (count > 2) state.Store<TVec, TSimd>(first + 2, lane, a2, b2);
+        if (count > 3) state.Store<TVec, TSimd>(first + 3, lane, a3, b3);
     }
 
     private static void GradientPass<T, TKernel>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
     {
-        nuint j = 0;
         if (Vector512.IsHardwareAccelerated && MaxVectorBits >= 512)
         {
-            j = GradientVectors<T, TKernel, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row, in g, scale);
+            GradientVectors<T, TKernel, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row, in g, scale);
         }
         else if (Vector256.IsHardwareAccelerated && MaxVectorBits >= 256)
         {
-            j = GradientVectors<T, TKernel, Vector256<T>, Simd256<T>>(ref kernel, ref state, in row, in g, scale);
+            GradientVectors<T, TKernel, VectorPair<Vector256<T>>, SimdPair<Vector256<T>, T, Simd256<T>>>(ref kernel, ref state, in row, in g, scale);
         }
         else if (Vector128.IsHardwareAccelerated && MaxVectorBits >= 128)
         {
-            j = GradientVectors<T, TKernel, Vector128<T>, Simd128<T>>(ref kernel, ref state, in row, in g, scale);
+            GradientVectors<T, TKernel, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(ref kernel, ref state, in row, in g, scale);
         }
-
-        for (; j < (nuint)row.Length; j++)
+        else
         {
-            GradientStep<T, TKernel, T, ScalarSimd<T>>(ref kernel, ref state, in row, in g, j, scale);
+            RowRefs<T> x = new(in row);
+            for (nuint j = 0; j < (nuint)row.Length; j++)
+            {
+                GradientStep<T, TKernel, T, ScalarSimd<T>>(ref kernel, ref state, in x, in g, j, scale);
+            }
         }
     }
 
+    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static nuint GradientVectors<T, TKernel, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale)
+    private static void GradientVectors<T, TKernel, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
-        // No overlapping last vector: a gradient may alias its own input, so no element is computed twice.
         nuint c = (nuint)TSimd.Count, n = (nuint)row.Length, j = 0;
+        RowRefs<T> x = new(in row);
         for (; j + c <= n; j += c)
         {
-            GradientStep<T, TKernel, TVec, TSimd>(ref kernel, ref state, in row, in g, j, scale);
+            GradientStep<T, TKernel, TVec, TSimd>(ref kernel, ref state, in x, in g, j, scale);
         }
 
-        return j;
+        if (j < n)
+        {
+            // The partial last vector, through padded copies; only the lanes inside the row are written back.
+            // The inputs are copied before any gradient is written, so a gradient may alias its own input.
+            RowTail<T> tail = new(in row, (int)j, TKernel.InputCount);
+            kernel.Gradient<TVec, TSimd>(
+                ref state, tail.Load<TVec, TSimd>(0), tail.Load<TVec, TSimd>(1), tail.Load<TVec, TSimd>(2), tail.Load<TVec, TSimd>(3),
+                TSimd.Indices(T.CreateTruncating(j)), out TVec g0, out TVec g1, out TVec g2, out TVec g3);
+            TVec s = TSimd.Create(scale);
+            int count = (int)(n - j);
+            if (TKernel.GradientCount > 0) tail.Write<TVec, TSimd>(TSimd.Multiply(g0, s), ref g.G0, j, count);
+            if (TKernel.GradientCount > 1) tail.Write<TVec, TSimd>(TSimd.Multiply(g1, s), ref g.G1, j, count);
+            if (TKernel.GradientCount > 2) tail.Write<TVec, TSimd>(TSimd.Multiply(g2, s), ref g.G2, j, count);
+            if (TKernel.GradientCount > 3) tail.Write<TVec, TSimd>(TSimd.Multiply(g3, s), ref g.G3, j, count);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientStep<T, TKernel, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, nuint j, T scale)
+    private static void GradientStep<T, TKernel, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowRefs<T> x, in GradientRow<T> g, nuint j, T scale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
-        RowRefs<T> x = new(in row);
         kernel.Gradient<TVec, TSimd>(
             ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
             TSimd.Indices(T.CreateTruncating(j)), out TVec g0, out TVec g1, out TVec g2, out TVec g3);
@@ -421,6 +531,7 @@ public static class RowEngine
         private readonly ref readonly T _x2;
         private readonly ref readonly T _x3;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public RowRefs(in RowView<T> row)
         {
             _x0 = ref MemoryMarshal.GetReference(row.X0);
@@ -441,6 +552,56 @@ public static class RowEngine
                 2 => TKernel.InputCount > 2 ? TSimd.LoadUnsafe(in _x2, j) : default,
                 _ => TKernel.InputCount > 3 ? TSimd.LoadUnsafe(in _x3, j) : default,
             };
+    }
+
+    /// <summary>The last, partial vector of a row: each input's remaining elements copied into 64 zero-padded bytes.</summary>
+    private ref struct RowTail<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private TailBuffer<T> _x0, _x1, _x2, _x3;
+
+        public RowTail(in RowView<T> row, int start, int inputs)
+        {
+            _x0 = default;
+            _x1 = default;
+            _x2 = default;
+            _x3 = default;
+            row.X0[start..].CopyTo(_x0);
+            if (inputs > 1) row.X1[start..].CopyTo(_x1);
+            if (inputs > 2) row.X2[start..].CopyTo(_x2);
+            if (inputs > 3) row.X3[start..].CopyTo(_x3);
+        }
+
+        [UnscopedRef]
+        public readonly TVec Load<TVec, TSimd>(int input)
+            where TVec : struct
+            where TSimd : ISimd<TVec, T>
+        {
+            switch (input)
+            {
+                case 0: return TSimd.LoadUnsafe(in _x0[0], 0);
+                case 1: return TSimd.LoadUnsafe(in _x1[0], 0);
+                case 2: return TSimd.LoadUnsafe(in _x2[0], 0);
+                default: return TSimd.LoadUnsafe(in _x3[0], 0);
+            }
+        }
+
+        /// <summary>Writes the first <paramref name="count"/> lanes of <paramref name="value"/> at <paramref name="destination"/> + <paramref name="offset"/>.</summary>
+        public readonly void Write<TVec, TSimd>(TVec value, ref T destination, nuint offset, int count)
+            where TVec : struct
+            where TSimd : ISimd<TVec, T>
+        {
+            TailBuffer<T> buffer = default;
+            TSimd.StoreUnsafe(value, ref buffer[0], 0);
+            ((ReadOnlySpan<T>)buffer)[..count].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref destination, offset), count));
+        }
+    }
+
+    /// <summary>The canonical lanes' 64 bytes, as room for 16 elements of any type.</summary>
+    [InlineArray(16)]
+    private struct TailBuffer<T>
+    {
+        private T _element;
     }
 
     /// <summary>One row of each gradient output.</summary>

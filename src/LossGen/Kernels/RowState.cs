@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace LossGen.Kernels;
 
@@ -20,6 +22,9 @@ public struct RowState<T>
 {
     /// <summary>The most reductions one formula may have.</summary>
     public const int MaxReductions = 8;
+
+    /// <summary>The most reductions one pass over a row folds.</summary>
+    public const int MaxReductionsPerPass = 4;
 
     /// <summary>The most scalar slots one formula may use, reduction results included.</summary>
     public const int MaxScalars = 64;
@@ -41,59 +46,24 @@ public struct RowState<T>
         get => ref _scalars[slot];
     }
 
-    /// <summary>Adds <paramref name="value"/> into the lanes of sum <paramref name="k"/>.</summary>
+    /// <summary>The lanes of reduction <paramref name="k"/> at <paramref name="lane"/>, as accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Sum<TVec, TSimd>(int k, nuint lane, TVec value)
+    internal void Load<TVec, TSimd>(int k, nuint lane, out TVec a, out TVec b)
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
-        ref T l = ref Set(k, 0);
-        TSimd.StoreUnsafe(TSimd.Add(TSimd.LoadUnsafe(in l, lane), value), ref l, lane);
+        a = TSimd.LoadUnsafe(in Set(k, 0), lane);
+        b = TSimd.LoadUnsafe(in Set(k, 1), lane);
     }
 
-    /// <summary>Folds <paramref name="value"/> into the lanes of maximum <paramref name="k"/>.</summary>
+    /// <summary>Writes the accumulators of reduction <paramref name="k"/> back to its lanes at <paramref name="lane"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Max<TVec, TSimd>(int k, nuint lane, TVec value)
+    internal void Store<TVec, TSimd>(int k, nuint lane, TVec a, TVec b)
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
-        ref T l = ref Set(k, 0);
-        TSimd.StoreUnsafe(TSimd.Max(TSimd.LoadUnsafe(in l, lane), value), ref l, lane);
-    }
-
-    /// <summary>Folds <paramref name="value"/> into the lanes of minimum <paramref name="k"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Min<TVec, TSimd>(int k, nuint lane, TVec value)
-        where TVec : struct
-        where TSimd : ISimd<TVec, T>
-    {
-        ref T l = ref Set(k, 0);
-        TSimd.StoreUnsafe(TSimd.Min(TSimd.LoadUnsafe(in l, lane), value), ref l, lane);
-    }
-
-    /// <summary>
-    /// Adds e^value into log-sum-exp <paramref name="k"/>, online: each lane keeps its running maximum m and
-    /// Σ e^(x − m), rescaled when m grows. The rescale runs only when some lane's maximum grows; a lane whose
-    /// maximum did not grow is multiplied by e^0 = 1 exactly, so grouping lanes differently changes no bits.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void LogSumExp<TVec, TSimd>(int k, nuint lane, TVec value)
-        where TVec : struct
-        where TSimd : ISimd<TVec, T>
-    {
-        ref T m = ref Set(k, 0);
-        ref T s = ref Set(k, 1);
-        TVec max = TSimd.LoadUnsafe(in m, lane);
-        TVec sum = TSimd.LoadUnsafe(in s, lane);
-        if (TSimd.AnyTrue(TSimd.GreaterThan(value, max)))
-        {
-            TVec grown = TSimd.Max(max, value);
-            sum = TSimd.Multiply(sum, TSimd.Exp(TSimd.Subtract(max, grown)));
-            max = grown;
-            TSimd.StoreUnsafe(max, ref m, lane);
-        }
-
-        TSimd.StoreUnsafe(TSimd.Add(sum, TSimd.Exp(TSimd.Subtract(value, max))), ref s, lane);
+        TSimd.StoreUnsafe(a, ref Set(k, 0), lane);
+        TSimd.StoreUnsafe(b, ref Set(k, 1), lane);
     }
 
     /// <summary>Sets the lanes of reduction <paramref name="k"/> to its identity.</summary>
@@ -107,11 +77,8 @@ public struct RowState<T>
             RowReduction.LogSumExp => T.CreateTruncating(typeof(T) == typeof(float) ? float.MinValue : double.MinValue),
             _ => T.Zero,
         };
-        for (int i = 0; i < LaneCount; i++)
-        {
-            Unsafe.Add(ref Set(k, 0), i) = initial;
-            Unsafe.Add(ref Set(k, 1), i) = T.Zero;
-        }
+        MemoryMarshal.CreateSpan(ref Set(k, 0), LaneCount).Fill(initial);
+        MemoryMarshal.CreateSpan(ref Set(k, 1), LaneCount).Clear();
     }
 
     /// <summary>Combines the lanes of reduction <paramref name="k"/>, in lane order, into scalar slot k.</summary>
@@ -148,13 +115,17 @@ public struct RowState<T>
                     max = T.Max(max, Unsafe.Add(ref a, i));
                 }
 
+                // Each lane's sum, moved to the common reference: e^(m_i − max) for all lanes at once (the vector
+                // exp gives the scalar exp's bits), then added in lane order.
+                RowScalars<T> scale = default;
+                ExpLanes(ref a, max, ref scale[0]);
                 T total = T.Zero;
                 for (int i = 0; i < count; i++)
                 {
                     T laneSum = Unsafe.Add(ref b, i);
                     if (laneSum != T.Zero)
                     {
-                        total += laneSum * ScalarSimd<T>.Exp(Unsafe.Add(ref a, i) - max);
+                        total += laneSum * scale[i];
                     }
                 }
 
@@ -166,9 +137,118 @@ public struct RowState<T>
         _scalars[k] = result;
     }
 
+    /// <summary>e^(lane − shift) for the L lanes at <paramref name="lanes"/>, at the widest width there is.</summary>
+    private static void ExpLanes(ref T lanes, T shift, ref T destination)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Simd512<T>.StoreUnsafe(Simd512<T>.Exp(Simd512<T>.LoadUnsafe(in lanes, 0) - Vector512.Create(shift)), ref destination, 0);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (nuint i = 0; i < (nuint)LaneCount; i += (nuint)Vector256<T>.Count)
+            {
+                Simd256<T>.StoreUnsafe(Simd256<T>.Exp(Simd256<T>.LoadUnsafe(in lanes, i) - Vector256.Create(shift)), ref destination, i);
+            }
+        }
+        else
+        {
+            for (nuint i = 0; i < (nuint)LaneCount; i++)
+            {
+                Unsafe.Add(ref destination, i) = ScalarSimd<T>.Exp(Unsafe.Add(ref lanes, i) - shift);
+            }
+        }
+    }
+
     [UnscopedRef]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref T Set(int k, int set) => ref _lanes[((2 * k) + set) * SetStride];
+    internal ref T Set(int k, int set) => ref _lanes[((2 * k) + set) * SetStride];
+}
+
+/// <summary>Whether a vector may reach past the end of the row; a type so the JIT drops the masking inside it.</summary>
+public interface IRowEdge
+{
+    /// <summary>True for the last, partial vector of a row: lanes past the end must fold nothing.</summary>
+    static abstract bool Masked { get; }
+}
+
+/// <summary>A vector wholly inside the row.</summary>
+public readonly struct RowInterior : IRowEdge
+{
+    /// <inheritdoc/>
+    public static bool Masked => false;
+}
+
+/// <summary>The last, partial vector of a row.</summary>
+public readonly struct RowEdge : IRowEdge
+{
+    /// <inheritdoc/>
+    public static bool Masked => true;
+}
+
+/// <summary>
+/// How each reduction folds a vector of values into its accumulators; the same at every width. At the edge of a
+/// row the lanes outside it fold the reduction's identity, which changes no bit: −0 for a sum (x + −0 = x, −0
+/// included), −∞ for a maximum and a log-sum-exp, +∞ for a minimum. Infrastructure for generated code.
+/// </summary>
+public static class RowReduce
+{
+    /// <summary>acc += value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sum<TVec, T, TSimd, TEdge>(ref TVec acc, TVec value, TVec inside)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TSimd : ISimd<TVec, T>
+        where TEdge : struct, IRowEdge
+        => acc = TSimd.Add(acc, TEdge.Masked ? TSimd.Select(inside, value, TSimd.Constant(-0.0)) : value);
+
+    /// <summary>acc = max(acc, value), NaN propagating.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Max<TVec, T, TSimd, TEdge>(ref TVec acc, TVec value, TVec inside)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TSimd : ISimd<TVec, T>
+        where TEdge : struct, IRowEdge
+        => acc = TSimd.Max(acc, TEdge.Masked ? TSimd.Select(inside, value, TSimd.Constant(double.NegativeInfinity)) : value);
+
+    /// <summary>acc = min(acc, value), NaN propagating.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Min<TVec, T, TSimd, TEdge>(ref TVec acc, TVec value, TVec inside)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TSimd : ISimd<TVec, T>
+        where TEdge : struct, IRowEdge
+        => acc = TSimd.Min(acc, TEdge.Masked ? TSimd.Select(inside, value, TSimd.Constant(double.PositiveInfinity)) : value);
+
+    /// <summary>
+    /// Adds e^value into a log-sum-exp, online: each lane keeps a reference point m and Σ e^(x − m). The
+    /// reference moves up to x only when x exceeds it by more than 16, so e^(x − m) ≤ e^16 never overflows, and
+    /// after a row's first vector it almost never moves: the rescale (one more exp) is a branch that is not taken.
+    /// A lane whose reference did not move is multiplied by e^0 = 1 exactly, so grouping lanes differently
+    /// changes no bits. The lanes are combined around their largest reference when the pass ends.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LogSumExp<TVec, T, TSimd, TEdge>(ref TVec max, ref TVec sum, TVec value, TVec inside)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TSimd : ISimd<TVec, T>
+        where TEdge : struct, IRowEdge
+    {
+        if (TEdge.Masked)
+        {
+            value = TSimd.Select(inside, value, TSimd.Constant(double.NegativeInfinity));
+        }
+
+        TVec moves = TSimd.GreaterThan(value, TSimd.Add(max, TSimd.Constant(16)));
+        if (TSimd.AnyTrue(moves))
+        {
+            TVec moved = TSimd.Select(moves, value, max);
+            sum = TSimd.Multiply(sum, TSimd.Exp(TSimd.Subtract(max, moved)));
+            max = moved;
+        }
+
+        sum = TSimd.Add(sum, TSimd.ExpInlined(TSimd.Subtract(value, max)));
+    }
 }
 
 [InlineArray(2 * RowState<float>.MaxReductions * 16)]

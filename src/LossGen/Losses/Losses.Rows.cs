@@ -12,7 +12,8 @@ public static partial class Losses
     /// LogSumExp(logits)·Σt′ − Σ t′·logits, so no probability is formed and nothing overflows. PyTorch
     /// <c>CrossEntropyLoss</c> with probability targets and <c>label_smoothing</c>; Keras
     /// <c>CategoricalCrossentropy(from_logits=True, label_smoothing)</c>. The gradient is
-    /// softmax(logits)·Σt′ − t′ (softmax − t′ for targets that sum to 1).
+    /// softmax(logits)·Σt′ − t′ (softmax − t′ for targets that sum to 1). A −∞ logit gives NaN even where its
+    /// target is 0 (0·∞, as in PyTorch); use <see cref="SparseSoftmaxCrossEntropy(Row, int, double)"/> with masked classes.
     /// </summary>
     [Loss]
     public static double SoftmaxCrossEntropy(Row logits, [Target] Row target, [Hyper] double labelSmoothing = 0.0)
@@ -25,13 +26,16 @@ public static partial class Losses
     /// Softmax cross-entropy on logits with integer class labels: LogSumExp(logits) − logits[label], with
     /// label smoothing as PyTorch: (1 − ε)·(lse − logits[label]) + ε·(lse − mean(logits)). PyTorch
     /// <c>CrossEntropyLoss</c> with class indices; Keras <c>SparseCategoricalCrossentropy(from_logits=True)</c>.
-    /// Labels outside [0, rowLength) throw. The gradient is softmax(logits) − one-hot (smoothed).
+    /// Labels outside [0, rowLength) throw. The gradient is softmax(logits) − one-hot (smoothed). Without smoothing,
+    /// −∞ logits (masked classes) are fine: their probability and gradient are 0.
     /// </summary>
     [Loss]
     public static double SparseSoftmaxCrossEntropy(Row logits, int label, [Hyper] double labelSmoothing = 0.0)
     {
+        // Without smoothing the mean is not used at all, so a −∞ logit (a masked class) gives a finite loss.
         var lse = LogSumExp(logits);
-        return (1 - labelSmoothing) * (lse - logits[label]) + labelSmoothing * (lse - Mean(logits));
+        var nll = lse - logits[label];
+        return labelSmoothing == 0 ? nll : (1 - labelSmoothing) * nll + labelSmoothing * (lse - Mean(logits));
     }
 
     /// <summary>
