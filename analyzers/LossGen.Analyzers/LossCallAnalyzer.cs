@@ -211,7 +211,8 @@ public sealed class LossCallAnalyzer : DiagnosticAnalyzer
                 literal = conversion.Operand;
             }
 
-            return literal is ILiteralOperation && System.Convert.ToDouble(literal.ConstantValue.Value, System.Globalization.CultureInfo.InvariantCulture) == 0;
+            return literal is ILiteralOperation { ConstantValue: { HasValue: true, Value: { } value } }
+                && System.Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture) == 0;
         }
 
         private void Report(DiagnosticDescriptor descriptor, Location location, IEnumerable<Location> additionalLocations, ImmutableDictionary<string, string?> properties, params object?[] arguments)

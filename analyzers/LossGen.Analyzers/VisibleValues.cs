@@ -452,20 +452,19 @@ internal sealed class VisibleValues(LossSymbols symbols, ImmutableArray<IOperati
         return locals;
     }
 
-    private Contents Field(IFieldSymbol field, SemanticModel? model, int depth)
-        => !field.IsReadOnly || model is null
-            ? Contents.Unknown
-            : symbols.FieldContents.GetOrAdd(field, f => ReadOnlyField(f, model, depth));
-
     /// <summary>
-    /// A readonly field declared in the tree being analyzed, with an initializer, and only read by the
-    /// code of its type in that tree. Writes from other types or files are not seen (LG0201's page says so).
+    /// A readonly field declared in the file being analyzed (so the answer does not depend on which file
+    /// asks first, and is cached per compilation), with an initializer, and only read by the code of its
+    /// type in that file. Writes from other types or files are not seen (LG0201's page says so).
     /// </summary>
-    private Contents ReadOnlyField(IFieldSymbol field, SemanticModel model, int depth)
+    private Contents Field(IFieldSymbol field, SemanticModel? model, int depth)
+        => field.IsReadOnly && model is not null && field.DeclaringSyntaxReferences is [var reference] && reference.SyntaxTree == model.SyntaxTree
+            ? symbols.FieldContents.GetOrAdd(field, f => ReadOnlyField(f, reference, model, depth))
+            : Contents.Unknown;
+
+    private Contents ReadOnlyField(IFieldSymbol field, SyntaxReference reference, SemanticModel model, int depth)
     {
-        if (field.DeclaringSyntaxReferences is not [var reference]
-            || reference.SyntaxTree != model.SyntaxTree
-            || reference.GetSyntax() is not VariableDeclaratorSyntax { Initializer: { } initializer }
+        if (reference.GetSyntax() is not VariableDeclaratorSyntax { Initializer: { } initializer }
             || model.GetOperation(initializer) is not IFieldInitializerOperation { Value: var value })
         {
             return Contents.Unknown;

@@ -149,7 +149,45 @@ public sealed class DomainTests
         }
         """);
 
-    // ---- Nearest true negatives ----
+    [Fact]
+    public Task Array_ConvertAll_Enumerable_Repeat_and_AsSpan_Fill() => Verify.Analyzer(InMethod("""
+                Losses.Hinge(p, Array.ConvertAll(x, v => v > 0 ? 1f : {|LG0201:0f|}));
+                Losses.Hinge(p, Enumerable.Repeat({|LG0201:0f|}, 2).ToArray());
+                var filled = new float[2];
+                filled.AsSpan().Fill({|LG0201:0.5f|});
+                Losses.Hinge(p, filled);
+        """));
+
+    [Fact]
+    public Task Reads_keep_a_local_visible() => Verify.Analyzer(InMethod("""
+                float[] labels = { {|LG0201:0f|}, 1f };
+                float sum = labels.Sum() + labels[1] + labels.Length;
+                foreach (float label in labels)
+                {
+                    sum += label;
+                }
+
+                Console.WriteLine(sum + Losses.MeanSquaredError(p, labels) + Losses.Hinge(p, labels));
+        """));
+
+    [Fact]
+    public Task A_fill_after_the_call_does_not_hide_the_initializer() => Verify.Analyzer(InMethod("""
+                float[] labels = { {|LG0201:0f|}, 1f };
+                Losses.Hinge(p, labels);
+                Array.Fill(labels, -1f);
+        """));
+
+    [Fact]
+    public Task Readonly_instance_field() => Verify.Analyzer("""
+        sealed class Trainer
+        {
+            private readonly float[] _labels = { 1f, {|LG0201:0f|} };
+
+            public float Step(float[] pred) => Losses.SquaredHinge(pred, _labels);
+        }
+        """);
+
+        // ---- Nearest true negatives ----
 
     [Fact]
     public Task Plus_minus_one_labels_are_fine() => Verify.Analyzer(InMethod("""
@@ -204,6 +242,29 @@ public sealed class DomainTests
             {
                 labels[0] = -1;
         """));
+
+    [Fact]
+    public Task A_field_the_type_writes_or_that_is_not_readonly_is_not_followed() => Verify.Analyzer("""
+        static class C
+        {
+            static readonly float[] Written = { 0f, 1f };
+            static float[] NotReadonly = { 0f, 1f };
+
+            static void Flip() => Written[0] = -1f;
+
+            static float M(float[] p) => Losses.Hinge(p, Written) + Losses.Hinge(p, NotReadonly);
+        }
+        """);
+
+    [Fact]
+    public async Task A_field_declared_in_another_file_is_not_followed()
+    {
+        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<LossCallAnalyzer, Microsoft.CodeAnalysis.Testing.DefaultVerifier>();
+        Verify.Configure(test);
+        test.TestState.Sources.Add(Verify.Usings + "static partial class C { static readonly float[] Labels = { 0f, 1f }; }");
+        test.TestState.Sources.Add(Verify.Usings + "static partial class C { static float M(float[] p) => Losses.Hinge(p, Labels); }");
+        await test.RunAsync();
+    }
 
     [Fact]
     public Task A_fill_before_the_call_replaces_the_initializer() => Verify.Analyzer(InMethod("""

@@ -41,7 +41,8 @@ internal static class Verify
         await test.RunAsync();
     }
 
-    private static void Configure(AnalyzerTest<DefaultVerifier> test)
+    /// <summary>References, warnings as failures, nullable on, the latest C#: for tests that build their own <see cref="AnalyzerTest{TVerifier}"/>.</summary>
+    public static void Configure(AnalyzerTest<DefaultVerifier> test)
     {
         // No reference packages (they would be downloaded): the references are added below.
         test.ReferenceAssemblies = new ReferenceAssemblies("net10.0");
