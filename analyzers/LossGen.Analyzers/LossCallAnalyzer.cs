@@ -27,6 +27,12 @@ public sealed class LossCallAnalyzer : DiagnosticAnalyzer
     /// </summary>
     public const string ZeroToMinusOneProperty = "ZeroToMinusOne";
 
+    /// <summary>
+    /// LG0201 findings reported per argument and domain: enough to show what is wrong where, without a
+    /// warning per element of a long literal table (the fix still rewrites every 0 of the set).
+    /// </summary>
+    private const int MaxReportsPerArgument = 8;
+
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.ValueOutsideDomain,
@@ -121,7 +127,7 @@ public sealed class LossCallAnalyzer : DiagnosticAnalyzer
                         ? values.Where(v => IsZeroLiteral(v.Source) && v.Source.Syntax.SyntaxTree == call.Syntax.SyntaxTree)
                             .Select(v => v.Source.Syntax.GetLocation()).Distinct().ToArray()
                         : [];
-                    foreach (Element element in values.Where(v => !domain.Contains(v.Value)))
+                    foreach (Element element in values.Where(v => !domain.Contains(v.Value)).Take(MaxReportsPerArgument))
                     {
                         Location location = element.Source.Syntax.SyntaxTree == call.Syntax.SyntaxTree
                             ? element.Source.Syntax.GetLocation()
@@ -130,7 +136,7 @@ public sealed class LossCallAnalyzer : DiagnosticAnalyzer
                         Report(
                             DiagnosticDescriptors.ValueOutsideDomain,
                             location,
-                            fixable ? zeros.Where(z => z != location) : [],
+                            fixable ? zeros.Where(z => !z.Equals(location)) : [],
                             fixable ? ImmutableDictionary<string, string?>.Empty.Add(ZeroToMinusOneProperty, "") : ImmutableDictionary<string, string?>.Empty,
                             element.Display, argument.Parameter.Name, method, domain.Describe());
                     }

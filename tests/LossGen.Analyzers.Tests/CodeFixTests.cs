@@ -84,6 +84,11 @@ public sealed class CodeFixTests
         """));
 
     [Fact]
+    public Task A_long_table_is_reported_at_its_first_eight_0s_and_fixed_whole() => Verify.CodeFix(
+        InMethod("        Losses.Hinge(new float[10], new float[] { {|LG0201:0|}, {|LG0201:0|}, {|LG0201:0|}, {|LG0201:0|}, {|LG0201:0|}, {|LG0201:0|}, {|LG0201:0|}, {|LG0201:0|}, 0, 1 });"),
+        InMethod("        Losses.Hinge(new float[10], new float[] { -1, -1, -1, -1, -1, -1, -1, -1, -1, 1 });"));
+
+    [Fact]
     public Task Not_offered_when_a_label_is_neither_0_nor_1() => Verify.CodeFix(
         InMethod("        Losses.Hinge(p, new float[] { {|LG0201:0f|}, 1f, {|LG0201:2f|} });"),
         InMethod("        Losses.Hinge(p, new float[] { {|LG0201:0f|}, 1f, {|LG0201:2f|} });"));
