@@ -316,17 +316,16 @@ internal sealed class VisibleValues(LossSymbols symbols, ImmutableArray<IOperati
         }
 
         // A fill before the call replaces what the initializer put there; one after it does not matter.
+        // Element writes add their values to a fill's or to a fresh array's (whose zeros they are taken
+        // to replace); over an initializer's values they may replace any of them, so nothing is known.
         ImmutableArray<Element> start = initial.Values;
-        bool fresh = initial.FreshZeros;
         if (fill is not null && fill.Syntax.SpanStart < call.Syntax.SpanStart)
         {
             start = ScalarValues(fill.Value);
-            fresh = false;
         }
-
-        if (fresh && writes.Count > 0)
+        else if (writes.Count > 0)
         {
-            start = ImmutableArray<Element>.Empty;
+            start = initial.FreshZeros ? ImmutableArray<Element>.Empty : default;
         }
 
         return new Contents(start.IsDefault ? default : start.AddRange(writes), initial.Length);

@@ -159,6 +159,14 @@ public sealed class DomainTests
         """));
 
     [Fact]
+    public Task Element_writes_after_a_fill() => Verify.Analyzer(InMethod("""
+                var labels = new float[4];
+                Array.Fill(labels, -1f);
+                labels[2] = {|LG0201:0f|};
+                Losses.Hinge(new float[4], labels);
+        """));
+
+    [Fact]
     public Task Reads_keep_a_local_visible() => Verify.Analyzer(InMethod("""
                 float[] labels = { {|LG0201:0f|}, 1f };
                 float sum = labels.Sum() + labels[1] + labels.Length;
@@ -229,6 +237,9 @@ public sealed class DomainTests
                 float[] mutated = { 0f, 1f };
                 Mutate(mutated);
                 Losses.Hinge(p, mutated);
+                float[] overwritten = { 0f, 1f };
+                overwritten[0] = -1f;
+                Losses.Hinge(p, overwritten);
                 float[] conditionallyFilled = { 0f, 1f };
                 if (x.Length > 0)
                 {
