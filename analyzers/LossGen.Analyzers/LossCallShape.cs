@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -94,13 +96,13 @@ internal sealed class LossCallShape
     /// <summary>The formula names a method name can come from: itself first, then without a generated suffix.</summary>
     private static (string Name, bool WithGradient, bool Elementwise)[] Candidates(string name)
     {
-        var candidates = new System.Collections.Generic.List<(string, bool, bool)> { (name, false, false) };
-        if (name.Length > WithGradientSuffix.Length && name.EndsWith(WithGradientSuffix, System.StringComparison.Ordinal))
+        var candidates = new List<(string, bool, bool)> { (name, false, false) };
+        if (name.Length > WithGradientSuffix.Length && name.EndsWith(WithGradientSuffix, StringComparison.Ordinal))
         {
             candidates.Add((name.Substring(0, name.Length - WithGradientSuffix.Length), true, false));
         }
 
-        if (name.Length > ElementwiseSuffix.Length && name.EndsWith(ElementwiseSuffix, System.StringComparison.Ordinal))
+        if (name.Length > ElementwiseSuffix.Length && name.EndsWith(ElementwiseSuffix, StringComparison.Ordinal))
         {
             candidates.Add((name.Substring(0, name.Length - ElementwiseSuffix.Length), false, true));
         }
@@ -119,7 +121,7 @@ internal sealed class LossCallShape
         }
 
         const string gradient = "Gradient";
-        if (withGradient && parameter.Name.EndsWith(gradient, System.StringComparison.Ordinal))
+        if (withGradient && parameter.Name.EndsWith(gradient, StringComparison.Ordinal))
         {
             string of = parameter.Name.Substring(0, parameter.Name.Length - gradient.Length);
             if (loss.Parameters.Any(p => p.Name == of && !symbols.HasAttribute(p, symbols.TargetAttribute) && !symbols.HasAttribute(p, symbols.HyperAttribute)))
