@@ -42,3 +42,39 @@ public enum LossElementTypes
     /// <summary>All three.</summary>
     All = Single | Double | Half,
 }
+
+/// <summary>
+/// Declares that every value of a loss input is exactly −1 or +1: the labels of hinge, squared hinge
+/// and margin ranking losses. A label of 0 is not "the negative class" for these losses: it makes the
+/// loss a constant (1 for hinge) whatever the prediction, with no gradient.
+/// </summary>
+/// <remarks>
+/// The LossGen analyzers report constant values outside the domain at call sites (LG0201) and offer to
+/// map {0, 1} labels to {−1, +1}.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class PlusOrMinusOneAttribute : Attribute;
+
+/// <summary>
+/// Declares that every value of a loss input is a probability, in [0, 1]: the predictions of binary
+/// cross-entropy, and the targets of the binary losses (hard 0/1 labels or soft labels).
+/// </summary>
+/// <remarks>The LossGen analyzers report constant values outside the domain at call sites (LG0201).</remarks>
+[AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class ProbabilityAttribute : Attribute;
+
+/// <summary>Declares that every value of a loss input is at least 0: counts and rates, as in the Poisson losses.</summary>
+/// <remarks>The LossGen analyzers report constant values outside the domain at call sites (LG0201).</remarks>
+[AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class NonNegativeAttribute : Attribute;
+
+/// <summary>
+/// Declares that every value of an integer loss input is a class index in [0, rowLength): the labels of
+/// row formulas such as a softmax cross-entropy.
+/// </summary>
+/// <remarks>
+/// The upper bound is the row length, known only at run time, so the LossGen analyzers report only
+/// negative constants at call sites (LG0201).
+/// </remarks>
+[AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class ClassIndexAttribute : Attribute;

@@ -6,12 +6,14 @@ namespace LossGen.Generators.Diagnostics;
 
 /// <summary>
 /// Every diagnostic LossGen reports, in one place. IDs are grouped by stage: LG00xx declarations
-/// the generator cannot compile into kernels, LG01xx constructs inside a formula.
+/// the generator cannot compile into kernels, LG01xx constructs inside a formula, LG02xx call sites of
+/// generated methods (reported by the analyzers in analyzers/LossGen.Analyzers, which compile this file too).
 /// </summary>
 internal static class DiagnosticDescriptors
 {
     private const string Declaration = "LossGen.Declaration";
     private const string Formula = "LossGen.Formula";
+    private const string CallSite = "LossGen.CallSite";
 
     public static readonly DiagnosticDescriptor LossMustBeStatic = Error(
         "LG0001", Declaration, "Loss method must be static",
@@ -77,6 +79,18 @@ internal static class DiagnosticDescriptors
         "LG0105", Formula, "Row index must be a label",
         "'{0}' indexes a row with something other than an int label parameter of the formula; only row[label] is supported");
 
+    public static readonly DiagnosticDescriptor ValueOutsideDomain = Warning(
+        "LG0201", CallSite, "Constant outside the domain of a loss input",
+        "The value {0} passed as '{1}' of {2} is outside its domain: {3}");
+
+    public static readonly DiagnosticDescriptor ConstantLengthsDiffer = Warning(
+        "LG0202", CallSite, "Spans of different constant lengths",
+        "'{0}' has {1} elements but '{2}' has {3}: {4} throws ArgumentException when the lengths differ");
+
+    public static readonly DiagnosticDescriptor GradientOverwritesArgument = Warning(
+        "LG0203", CallSite, "Gradient output overwrites another argument",
+        "'{0}' of {1} is the same storage as '{2}': {3}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(DiagnosticDescriptors)
         .GetFields()
         .Select(f => f.GetValue(null))
@@ -88,6 +102,12 @@ internal static class DiagnosticDescriptors
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 
     private static DiagnosticDescriptor Error(string id, string category, string title, string message)
-        => new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        => Create(id, category, title, message, DiagnosticSeverity.Error);
+
+    private static DiagnosticDescriptor Warning(string id, string category, string title, string message)
+        => Create(id, category, title, message, DiagnosticSeverity.Warning);
+
+    private static DiagnosticDescriptor Create(string id, string category, string title, string message, DiagnosticSeverity severity)
+        => new(id, title, message, category, severity, isEnabledByDefault: true,
             helpLinkUri: $"https://github.com/lossgen/lossgen/blob/main/docs/diagnostics/{id}.md");
 }

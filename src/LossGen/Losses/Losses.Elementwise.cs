@@ -79,7 +79,7 @@ public static partial class Losses
     /// <see cref="BinaryCrossEntropyWithLogits(double, double, double)"/>, which never saturates.
     /// </summary>
     [Loss]
-    public static double BinaryCrossEntropy(double pred, [Target] double target)
+    public static double BinaryCrossEntropy([Probability] double pred, [Target, Probability] double target)
     {
         var p = Clamp(pred, Epsilon, 1.0 - Epsilon);
         return -(target * Log(p) + (1.0 - target) * Log(1.0 - p));
@@ -91,7 +91,7 @@ public static partial class Losses
     /// Gradient (for posWeight = 1) σ(x) − y, exact at any |x|.
     /// </summary>
     [Loss]
-    public static double BinaryCrossEntropyWithLogits(double logits, [Target] double target, [Hyper] double posWeight = 1.0)
+    public static double BinaryCrossEntropyWithLogits(double logits, [Target, Probability] double target, [Hyper] double posWeight = 1.0)
         => (1.0 - target) * logits + (1.0 + (posWeight - 1.0) * target) * Softplus(-logits);
 
     /// <summary>
@@ -99,12 +99,12 @@ public static partial class Losses
     /// {0, 1} labels to ±1 silently; LossGen does not). The gradient at the kink is 0.
     /// </summary>
     [Loss]
-    public static double Hinge(double pred, [Target] double target)
+    public static double Hinge(double pred, [Target, PlusOrMinusOne] double target)
         => Relu(1.0 - target * pred);
 
     /// <summary>Squared hinge loss: max(0, 1 − y·pred)² with labels y = ±1 (Keras <c>SquaredHinge</c>).</summary>
     [Loss]
-    public static double SquaredHinge(double pred, [Target] double target)
+    public static double SquaredHinge(double pred, [Target, PlusOrMinusOne] double target)
         => Square(Relu(1.0 - target * pred));
 
     /// <summary>
@@ -113,12 +113,12 @@ public static partial class Losses
     /// is omitted, as both do by default.
     /// </summary>
     [Loss]
-    public static double Poisson(double pred, [Target] double target)
+    public static double Poisson([NonNegative] double pred, [Target, NonNegative] double target)
         => pred - target * Log(pred + 1e-8);
 
     /// <summary>Poisson negative log-likelihood of a log-rate: e^logRate − target·logRate (PyTorch's default <c>log_input=True</c>).</summary>
     [Loss]
-    public static double PoissonWithLogInput(double logRate, [Target] double target)
+    public static double PoissonWithLogInput(double logRate, [Target, NonNegative] double target)
         => Exp(logRate) - target * logRate;
 
     /// <summary>
@@ -127,7 +127,7 @@ public static partial class Losses
     /// weighting, as in torchvision. Keras <c>BinaryFocalCrossentropy</c> applies the sigmoid first.
     /// </summary>
     [Loss]
-    public static double BinaryFocalWithLogits(double logits, [Target] double target, [Hyper] double alpha = 0.25, [Hyper] double gamma = 2.0)
+    public static double BinaryFocalWithLogits(double logits, [Target, Probability] double target, [Hyper] double alpha = 0.25, [Hyper] double gamma = 2.0)
     {
         var p = Sigmoid(logits);
         var ce = (1.0 - target) * logits + Softplus(-logits);
@@ -141,7 +141,7 @@ public static partial class Losses
     /// higher (PyTorch <c>MarginRankingLoss</c>). Gradients for both inputs; 0 at the kink.
     /// </summary>
     [Loss]
-    public static double MarginRanking(double x1, double x2, [Target] double y, [Hyper] double margin = 0.0)
+    public static double MarginRanking(double x1, double x2, [Target, PlusOrMinusOne] double y, [Hyper] double margin = 0.0)
         => Relu(-y * (x1 - x2) + margin);
 
     /// <summary>GAN discriminator loss on real samples, from logits: −log σ(x) = softplus(−x).</summary>

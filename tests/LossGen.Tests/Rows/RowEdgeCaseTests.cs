@@ -135,7 +135,7 @@ public sealed class RowEdgeCaseTests
     public void Repeated_calls_allocate_nothing()
     {
         float[] lf = new float[4 * 37], tf = new float[4 * 37], gf = new float[4 * 37], rf = new float[4];
-        double[] ld = new double[4 * 1000], td = new double[4 * 1000], gd = new double[4 * 1000];
+        double[] ld = new double[4 * 1000], td = new double[4 * 1000], gd = new double[4 * 1000], gd2 = new double[4 * 1000], gd3 = new double[4 * 1000];
         Half[] lh = new Half[4 * 37], th = new Half[4 * 37], gh = new Half[4 * 37], rh = new Half[4];
         int[] labels = [1, 2, 3, 4];
         void All()
@@ -143,7 +143,7 @@ public sealed class RowEdgeCaseTests
             Losses.SoftmaxCrossEntropyWithGradient(lf, tf, gf, 37);
             Losses.SoftmaxCrossEntropyElementwise(lf, tf, rf, 37);
             Losses.SparseSoftmaxCrossEntropyWithGradient(ld, labels, gd, 1000);
-            Losses.TripletWithGradient(ld, td, ld, gd, gd, gd, 1000);
+            Losses.TripletWithGradient(ld, td, ld, gd, gd2, gd3, 1000);
             Losses.DiceWithGradient(lh, th, gh, 37);
             Losses.SparseSoftmaxCrossEntropyElementwise(lh, labels, rh, 37);
         }
