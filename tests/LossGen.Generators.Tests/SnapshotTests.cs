@@ -36,12 +36,27 @@ public sealed class SnapshotTests
             [Loss]
             public static double PowerError(double pred, [Target] double target, [Hyper] double p)
                 => Pow(Abs(pred - target) + 1, p) - 1 + Pow(pred, 3) / 8;
+
+            /// <summary>Cross-entropy of logits with integer labels.</summary>
+            [Loss]
+            public static double CrossEntropy(Row logits, int label) => LogSumExp(logits) - logits[label];
+
+            [Loss]
+            public static double Dice(Row pred, [Target] Row target, [Hyper] double smooth = 1.0)
+                => 1 - (2 * Dot(pred, target) + smooth) / (Sum(pred) + Sum(target) + smooth);
+
+            [Loss]
+            public static double HingeOverMax(Row scores, [Target] Row target)
+                => Relu(1 + Max((1 - target) * scores) - Dot(target, scores));
         }
         """;
 
     private static readonly string[] s_hintNames =
     [
         "Snap.Losses.BceWithLogits.g.cs",
+        "Snap.Losses.CrossEntropy.g.cs",
+        "Snap.Losses.Dice.g.cs",
+        "Snap.Losses.HingeOverMax.g.cs",
         "Snap.Losses.Huber.g.cs",
         "Snap.Losses.MarginRanking.g.cs",
         "Snap.Losses.MeanSquaredError.g.cs",
