@@ -121,7 +121,7 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper output
         Assert.Equal([0.75], printed["scaled-square-formula"]);               // 3 · 0.5², one element in double
         Assert.Equal([1.125], printed["mse"]);
         Assert.Equal([4.5], printed["mse-sum"]);
-        Assert.Equal([1.0], printed["hinge-zero-one"]);                       // max(0, 1 − y·p) with y = 0, 1, 1, 0: 1, 0, 2, 1
+        Assert.Equal([0.0], printed["hinge-zero-one-rejected-at-index"]);     // labels {0, 1}: the first 0 is at index 0
     }
 
     /// <summary>The build reported warning <paramref name="id"/> at a line of <paramref name="file"/>.</summary>

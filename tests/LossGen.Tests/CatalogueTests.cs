@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using LossGen.Kernels;
 using LossGen.Tests.Infrastructure;
+using Domains = LossGen.Tests.Infrastructure.Domains;
 using Xunit;
 
 namespace LossGen.Tests;
@@ -160,11 +161,12 @@ public sealed class CatalogueTests
     public void Mismatched_lengths_throw_naming_both_and_write_nothing(string name, string elementName)
     {
         (LossUnderTest loss, Type element) = Find(name, elementName);
-        (_, Array[] arrays) = Inputs(loss, element, 40, seed: 3);
+        (double[][] inputs, Array[] arrays) = Inputs(loss, element, 40, seed: 3);
         Array[] gradients = loss.DifferentiableInputs.Select(_ => Data.Filled(element, 40, 123)).ToArray();
         if (loss.Inputs.Length > 1)
         {
-            Array[] shortLast = [.. arrays[..^1], Data.ToArray(element, new double[39])];
+            // Values from the loss's domain, so the length is the only thing wrong.
+            Array[] shortLast = [.. arrays[..^1], Data.ToArray(element, inputs[^1][..39])];
             var e = Assert.Throws<ArgumentException>(() => loss.WithGradient(element)([.. shortLast, .. gradients, .. Boxed(loss.HyperDefaults), Reduction.Mean]));
             Assert.Contains(loss.Inputs[0].Name!, e.Message);
             Assert.Contains(loss.Inputs[^1].Name!, e.Message);

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using LossGen.Kernels;
 using LossGen.Tests.Infrastructure;
 using Xunit;
@@ -43,7 +44,7 @@ public sealed class EngineTests
     public void Repeated_calls_allocate_nothing()
     {
         float[] pf = new float[5000], tf = new float[5000], gf = new float[5000];
-        double[] pd = new double[5000], td = new double[5000], gd = new double[5000];
+        double[] pd = new double[5000], td = new double[5000], gd = new double[5000], yd = Enumerable.Repeat(1.0, 5000).ToArray();
         Half[] ph = new Half[5000], th = new Half[5000], gh = new Half[5000];
         void All()
         {
@@ -51,7 +52,7 @@ public sealed class EngineTests
             Losses.HuberWithGradient(pf, tf, gf, 0.5);
             Losses.HuberElementwise(pf, tf, gf, 0.5);
             Losses.BinaryCrossEntropyWithLogitsWithGradient(pd, td, gd, 2.0, Reduction.Sum);
-            Losses.MarginRankingWithGradient(pd, td, pd, gd, td);
+            Losses.MarginRankingWithGradient(pd, td, yd, gd, td);
             Losses.LogCoshWithGradient(ph, th, gh);
             Losses.LogCoshElementwise(ph, th, gh);
         }

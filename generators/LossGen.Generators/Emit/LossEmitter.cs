@@ -119,10 +119,8 @@ internal static class LossEmitter
         w.WriteLine(GeneratedCode);
         string parameters = string.Join(", ", InputParameters(plan, type).Concat(HyperParameters(plan)).Append($"{ReductionType} reduction = {ReductionType}.Mean"));
         w.WriteLine($"{spec.Accessibility} static {type} {Identifier(spec.MethodName)}({parameters})");
-        w.Indent++;
         string method = type == kernelType ? $"Reduce<{type}, {KernelName(spec)}<{kernelType}>>" : $"ReduceHalf<{KernelName(spec)}<{kernelType}>>";
-        w.WriteLine($"=> {Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, reduction);");
-        w.Indent--;
+        WriteBody(w, plan, type, $"{Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, reduction)", returns: true);
     }
 
     private static void WriteWithGradient(IndentedTextWriter w, KernelPlan plan, string type, string kernelType)
@@ -142,11 +140,9 @@ internal static class LossEmitter
         IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient");
         string parameters = string.Join(", ", InputParameters(plan, type).Concat(gradients).Concat(HyperParameters(plan)).Append($"{ReductionType} reduction = {ReductionType}.Mean"));
         w.WriteLine($"{spec.Accessibility} static {type} {spec.MethodName}WithGradient({parameters})");
-        w.Indent++;
         string method = type == kernelType ? $"ReduceWithGradient<{type}, {KernelName(spec)}<{kernelType}>>" : $"ReduceWithGradientHalf<{KernelName(spec)}<{kernelType}>>";
         string gradientArguments = string.Join(", ", plan.DifferentiableInputs.Select(p => p.Name + "Gradient").Concat(Enumerable.Repeat("default", 4 - plan.DifferentiableInputs.Count())));
-        w.WriteLine($"=> {Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, {gradientArguments}, reduction);");
-        w.Indent--;
+        WriteBody(w, plan, type, $"{Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, {gradientArguments}, reduction)", returns: true);
     }
 
     private static void WriteElementwise(IndentedTextWriter w, KernelPlan plan, string type, string kernelType)
@@ -159,10 +155,33 @@ internal static class LossEmitter
         w.WriteLine(GeneratedCode);
         string parameters = string.Join(", ", InputParameters(plan, type).Append($"{Span}<{type}> losses").Concat(HyperParameters(plan)));
         w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({parameters})");
-        w.Indent++;
         string method = type == kernelType ? $"Map<{type}, {KernelName(spec)}<{kernelType}>>" : $"MapHalf<{KernelName(spec)}<{kernelType}>>";
-        w.WriteLine($"=> {Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, losses);");
+        WriteBody(w, plan, type, $"{Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, losses)", returns: false);
+    }
+
+    /// <summary>
+    /// The body of a public overload: the engine call, after the run-time checks of any declared value domains
+    /// (they throw, naming the index and the value, before the kernel writes anything).
+    /// </summary>
+    internal static void WriteBody(IndentedTextWriter w, KernelPlan plan, string type, string call, bool returns)
+    {
+        List<LossParameter> checkedInputs = plan.Inputs.Where(p => p.Domain != ParameterDomain.None).ToList();
+        if (checkedInputs.Count == 0)
+        {
+            w.WriteLine($"    => {call};");
+            return;
+        }
+
+        w.WriteLine("{");
+        w.Indent++;
+        foreach (LossParameter p in checkedInputs)
+        {
+            w.WriteLine($"global::LossGen.Kernels.Domains.{p.Domain}<{type}>({p.Name}, \"{p.Name}\");");
+        }
+
+        w.WriteLine($"{(returns ? "return " : "")}{call};");
         w.Indent--;
+        w.WriteLine("}");
     }
 
     internal static void WriteSummary(IndentedTextWriter w, KernelPlan plan, string type, string what)
@@ -217,7 +236,22 @@ internal static class LossEmitter
 
         w.WriteLine("/// </code>");
         w.WriteLine("/// </remarks>");
+        WriteExceptions(w, plan);
+    }
+
+    private static void WriteExceptions(IndentedTextWriter w, KernelPlan plan)
+    {
         w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The spans' lengths differ.</exception>");
+        foreach (LossParameter p in plan.Inputs.Where(p => p.Domain != ParameterDomain.None))
+        {
+            string domain = p.Domain switch
+            {
+                ParameterDomain.PlusOrMinusOne => "is not exactly -1 or +1",
+                ParameterDomain.Probability => "is outside [0, 1]",
+                _ => "is negative",
+            };
+            w.WriteLine($"/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A value of <paramref name=\"{p.Name}\"/> {domain} (or NaN).</exception>");
+        }
     }
 
     private static void WriteKernel(IndentedTextWriter w, KernelPlan plan)

@@ -29,7 +29,7 @@ internal static class RowKernelEmitter
         WriteRemarks(w, plan, withProgram: false);
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static {type} {Identifier(spec.MethodName)}({Parameters(plan, type, gradients: false, losses: false).Append(reduction).Join()})");
-        w.WriteLine($"    => {Engine}.Reduce{half}{generic}({NewKernel(plan, kernelType)}, {Operands(plan, type, gradients: false)}, rowLength, reduction);");
+        WriteBody(w, plan, type, $"{Engine}.Reduce{half}{generic}({NewKernel(plan, kernelType)}, {Operands(plan, type, gradients: false)}, rowLength, reduction)", returns: true);
         w.WriteLine();
 
         WriteSummary(w, plan, type, "of each row, reduced by <paramref name=\"reduction\"/>, and its gradient, in one pass of each kind over each row");
@@ -37,7 +37,7 @@ internal static class RowKernelEmitter
         WriteRemarks(w, plan, withProgram: true);
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static {type} {spec.MethodName}WithGradient({Parameters(plan, type, gradients: true, losses: false).Append(reduction).Join()})");
-        w.WriteLine($"    => {Engine}.ReduceWithGradient{half}{generic}({NewKernel(plan, kernelType)}, {Operands(plan, type, gradients: true)}, rowLength, reduction);");
+        WriteBody(w, plan, type, $"{Engine}.ReduceWithGradient{half}{generic}({NewKernel(plan, kernelType)}, {Operands(plan, type, gradients: true)}, rowLength, reduction)", returns: true);
         w.WriteLine();
 
         WriteSummary(w, plan, type, "of each row, unreduced");
@@ -45,7 +45,7 @@ internal static class RowKernelEmitter
         WriteRemarks(w, plan, withProgram: false);
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({Parameters(plan, type, gradients: false, losses: true).Join()})");
-        w.WriteLine($"    => {Engine}.Map{half}{generic}({NewKernel(plan, kernelType)}, {Operands(plan, type, gradients: false)}, losses, rowLength);");
+        WriteBody(w, plan, type, $"{Engine}.Map{half}{generic}({NewKernel(plan, kernelType)}, {Operands(plan, type, gradients: false)}, losses, rowLength)", returns: false);
     }
 
     private static IEnumerable<string> Parameters(KernelPlan plan, string type, bool gradients, bool losses)

@@ -36,11 +36,21 @@ internal enum ParameterShape
     RowValue,
 }
 
+/// <summary>The value domain a parameter declares with an attribute; the generated overloads check it at run time.</summary>
+internal enum ParameterDomain
+{
+    None,
+    PlusOrMinusOne,
+    Probability,
+    NonNegative,
+}
+
 /// <summary>
 /// A formula parameter. <paramref name="Index"/> counts the parameters of the same shape that are not
 /// hyperparameters (targets included), or the hyperparameters.
 /// </summary>
-internal readonly record struct LossParameter(string Name, ParameterRole Role, int Index, string? DefaultValue, ParameterShape Shape = ParameterShape.Element);
+internal readonly record struct LossParameter(
+    string Name, ParameterRole Role, int Index, string? DefaultValue, ParameterShape Shape = ParameterShape.Element, ParameterDomain Domain = ParameterDomain.None);
 
 /// <summary>The parsed formula: its DAG, the node it returns, and the user's names for nodes (locals).</summary>
 internal sealed record Formula(EquatableArray<Node> Nodes, int Root, EquatableArray<NamedNode> Names, string Text);

@@ -170,7 +170,7 @@ internal sealed class LossParser
             }
 
             string? defaultValue = p.HasExplicitDefaultValue ? Literal(Convert.ToDouble(p.ExplicitDefaultValue, CultureInfo.InvariantCulture)) : null;
-            parameters.Add(new LossParameter(p.Name, role, index, defaultValue, role == ParameterRole.Hyper ? ParameterShape.Element : s));
+            parameters.Add(new LossParameter(p.Name, role, index, defaultValue, role == ParameterRole.Hyper ? ParameterShape.Element : s, role == ParameterRole.Hyper ? ParameterDomain.None : DomainOf(p)));
             _values[p] = role == ParameterRole.Hyper ? _graph.Hyper(index) : s switch
             {
                 ParameterShape.Row => _graph.RowInput(index),
@@ -196,6 +196,13 @@ internal sealed class LossParser
     }
 
     private static bool IsRow(ITypeSymbol type) => type.ToDisplayString() == RowTypeName;
+
+    /// <summary>The value domain an input declares; the overloads check it before the kernel runs.</summary>
+    private static ParameterDomain DomainOf(IParameterSymbol p)
+        => HasAttribute(p, "LossGen.PlusOrMinusOneAttribute") ? ParameterDomain.PlusOrMinusOne
+            : HasAttribute(p, "LossGen.ProbabilityAttribute") ? ParameterDomain.Probability
+            : HasAttribute(p, "LossGen.NonNegativeAttribute") ? ParameterDomain.NonNegative
+            : ParameterDomain.None;
 
     private static bool IsRowFormula(IMethodSymbol method)
         => method.Parameters.Any(p => IsRow(p.Type) || (p.Type.SpecialType == SpecialType.System_Int32 && !HasAttribute(p, HyperAttributeName)));

@@ -15,7 +15,16 @@ Print("scaled-square-gradient", gradient.Select(g => (double)g).ToArray());
 Print("scaled-square-formula", ConsumerLosses.ScaledSquare(0.5, 0.0, 3.0));
 Print("mse", Losses.MeanSquaredError(pred, target));
 Print("mse-sum", Losses.MeanSquaredError(pred, target, Reduction.Sum));
-Print("hinge-zero-one", CallSiteCases.HingeWithZeroOneLabels(pred));
+// The analyzer warns about this call at build time (LG0201); at run time the declared domain throws before any work.
+try
+{
+    CallSiteCases.HingeWithZeroOneLabels(pred);
+    Print("hinge-zero-one-accepted");
+}
+catch (ArgumentOutOfRangeException e) when (e.ParamName == "target")
+{
+    Print("hinge-zero-one-rejected-at-index", e.Message.Contains("'target'[0] is 0", StringComparison.Ordinal) ? 0 : -1);
+}
 
 static void Print(string name, params double[] values)
     => Console.WriteLine($"{name} {string.Join(' ', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}");
