@@ -83,6 +83,8 @@ public static class RowEngine
     }
 
     /// <summary>Runs rows [0, batch): returns the sum of their losses and, when given, writes each into <paramref name="losses"/>.</summary>
+    /// <remarks>Optimized from the first call: it runs once per batch, so tiered compilation would leave it in on-stack replacement code.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Rows<T, TKernel, TMode>(ref TKernel kernel, RowOperands<T> o, int rowLength, int batch, T scale, Span<T> losses)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>

@@ -91,14 +91,7 @@ public struct RowState<T>
         switch (kind)
         {
             case RowReduction.Sum:
-                // Lanes are widened to double and added in lane order: one rounding at the end for float.
-                double sum = 0;
-                for (int i = 0; i < count; i++)
-                {
-                    sum += double.CreateTruncating(Unsafe.Add(ref a, i));
-                }
-
-                result = T.CreateTruncating(sum);
+                result = T.CreateTruncating(SumLanes(ref a));
                 break;
             case RowReduction.Max or RowReduction.Min:
                 result = a;
@@ -135,6 +128,50 @@ public struct RowState<T>
         }
 
         _scalars[k] = result;
+    }
+
+    /// <summary>
+    /// The L lanes widened to double and added as a fixed tree: lane i + lane i + L/2, then halves again. The
+    /// vector form and the scalar form make the same additions, so every machine gets the same bits; one
+    /// rounding at the end for float.
+    /// </summary>
+    private static double SumLanes(ref T lanes)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<double> half;
+            if (typeof(T) == typeof(float))
+            {
+                ref float f = ref Unsafe.As<T, float>(ref lanes);
+                Vector256<float> low = Vector256.LoadUnsafe(ref f), high = Vector256.LoadUnsafe(ref f, 8);
+                half = (Vector256.WidenLower(low) + Vector256.WidenLower(high)) + (Vector256.WidenUpper(low) + Vector256.WidenUpper(high));
+            }
+            else
+            {
+                ref double d = ref Unsafe.As<T, double>(ref lanes);
+                half = Vector256.LoadUnsafe(ref d) + Vector256.LoadUnsafe(ref d, 4);
+            }
+
+            Vector128<double> quarter = half.GetLower() + half.GetUpper();
+            return quarter.GetElement(0) + quarter.GetElement(1);
+        }
+
+        RowSums sums = default;
+        int count = LaneCount;
+        for (int i = 0; i < count; i++)
+        {
+            sums[i] = double.CreateTruncating(Unsafe.Add(ref lanes, i));
+        }
+
+        for (int width = count / 2; width >= 1; width /= 2)
+        {
+            for (int i = 0; i < width; i++)
+            {
+                sums[i] += sums[i + width];
+            }
+        }
+
+        return sums[0];
     }
 
     /// <summary>e^(lane − shift) for the L lanes at <paramref name="lanes"/>, at the widest width there is.</summary>
@@ -242,8 +279,13 @@ public static class RowReduce
         TVec moves = TSimd.GreaterThan(value, TSimd.Add(max, TSimd.Constant(16)));
         if (TSimd.AnyTrue(moves))
         {
+            // On a row's first vector every sum is still +0, and 0·e^(…) is +0: no exp needed.
             TVec moved = TSimd.Select(moves, value, max);
-            sum = TSimd.Multiply(sum, TSimd.Exp(TSimd.Subtract(max, moved)));
+            if (TSimd.AnyTrue(TSimd.NotEquals(sum, TSimd.Constant(0))))
+            {
+                sum = TSimd.Multiply(sum, TSimd.Exp(TSimd.Subtract(max, moved)));
+            }
+
             max = moved;
         }
 
@@ -255,6 +297,12 @@ public static class RowReduce
 internal struct RowLanes<T>
 {
     private T _element;
+}
+
+[InlineArray(16)]
+internal struct RowSums
+{
+    private double _element;
 }
 
 [InlineArray(RowState<float>.MaxScalars)]
