@@ -16,4 +16,17 @@ public static partial class SampleLosses
         var y = label * (1 - smoothing) + 0.5 * smoothing;
         return Softplus(logit) - y * logit;
     }
+
+    /// <summary>
+    /// Cross-entropy with a confidence penalty (Pereyra et al. 2017): the usual LogSumExp(z) − z[label], minus
+    /// beta times the entropy of the predicted distribution, so the model is discouraged from overconfidence.
+    /// A row formula: one row of class scores per sample.
+    /// </summary>
+    [Loss]
+    public static double ConfidencePenalizedCrossEntropy(Row logits, int label, [Hyper] double beta = 0.1)
+    {
+        var lse = LogSumExp(logits);
+        var entropy = lse - Dot(Softmax(logits), logits);
+        return lse - logits[label] - beta * entropy;
+    }
 }
