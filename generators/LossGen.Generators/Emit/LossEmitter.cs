@@ -268,27 +268,7 @@ internal static class LossEmitter
         w.WriteLine("{");
         w.Indent++;
 
-        List<LossParameter> hypers = plan.Hypers.ToList();
-        foreach (LossParameter p in hypers)
-        {
-            w.WriteLine($"private readonly T _{p.Name};");
-        }
-
-        if (hypers.Count > 0)
-        {
-            w.WriteLine();
-            w.WriteLine($"public {name}({string.Join(", ", hypers.Select(p => "double " + p.Name))})");
-            w.WriteLine("{");
-            w.Indent++;
-            foreach (LossParameter p in hypers)
-            {
-                w.WriteLine($"_{p.Name} = T.CreateTruncating({p.Name});");
-            }
-
-            w.Indent--;
-            w.WriteLine("}");
-            w.WriteLine();
-        }
+        WriteHyperFields(w, plan, name);
 
         List<LossParameter> inputs = plan.Inputs.ToList();
         List<LossParameter> differentiable = plan.DifferentiableInputs.ToList();
@@ -333,6 +313,34 @@ internal static class LossEmitter
         w.WriteLine("}");
         w.Indent--;
         w.WriteLine("}");
+    }
+
+    /// <summary>A kernel's hyperparameters: one field of T each, set by the constructor from the overloads' doubles.</summary>
+    internal static void WriteHyperFields(IndentedTextWriter w, KernelPlan plan, string kernelName)
+    {
+        List<LossParameter> hypers = plan.Hypers.ToList();
+        foreach (LossParameter p in hypers)
+        {
+            w.WriteLine($"private readonly T _{p.Name};");
+        }
+
+        if (hypers.Count == 0)
+        {
+            return;
+        }
+
+        w.WriteLine();
+        w.WriteLine($"public {kernelName}({string.Join(", ", hypers.Select(p => "double " + p.Name))})");
+        w.WriteLine("{");
+        w.Indent++;
+        foreach (LossParameter p in hypers)
+        {
+            w.WriteLine($"_{p.Name} = T.CreateTruncating({p.Name});");
+        }
+
+        w.Indent--;
+        w.WriteLine("}");
+        w.WriteLine();
     }
 
     private static void WriteConstraints(IndentedTextWriter w)

@@ -200,28 +200,7 @@ internal static class RowKernelEmitter
             w.WriteLine($"#error The row formula {spec.MethodName} needs {schedule.Reductions.Count} reductions in {schedule.PassCount} passes and {schedule.SlotCount} scalar slots; LossGen supports 8, 4 and 64.");
         }
 
-        List<LossParameter> hypers = plan.Hypers.ToList();
-        foreach (LossParameter p in hypers)
-        {
-            w.WriteLine($"private readonly T _{p.Name};");
-        }
-
-        if (hypers.Count > 0)
-        {
-            w.WriteLine();
-            w.WriteLine($"public {name}({string.Join(", ", hypers.Select(p => "double " + p.Name))})");
-            w.WriteLine("{");
-            w.Indent++;
-            foreach (LossParameter p in hypers)
-            {
-                w.WriteLine($"_{p.Name} = T.CreateTruncating({p.Name});");
-            }
-
-            w.Indent--;
-            w.WriteLine("}");
-        }
-
-        w.WriteLine();
+        WriteHyperFields(w, plan, name);
         List<LossParameter> rows = plan.OfShape(ParameterShape.Row).ToList();
         w.WriteLine($"public static int InputCount => {rows.Count};");
         w.WriteLine();

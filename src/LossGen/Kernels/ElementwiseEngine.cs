@@ -500,22 +500,6 @@ public static class ElementwiseEngine
         }
     }
 
-    /// <summary>Whether a pass computes gradients; a type parameter so the JIT drops the unused half.</summary>
-    private interface IMode
-    {
-        static abstract bool WithGradient { get; }
-    }
-
-    private readonly struct LossOnly : IMode
-    {
-        public static bool WithGradient => false;
-    }
-
-    private readonly struct LossAndGradient : IMode
-    {
-        public static bool WithGradient => true;
-    }
-
     /// <summary>The spans of one call, as references, so the loops index them without bounds checks.</summary>
     private readonly ref struct Operands<T>
     {

@@ -509,21 +509,6 @@ public static class RowEngine
         }
     }
 
-    private interface IMode
-    {
-        static abstract bool WithGradient { get; }
-    }
-
-    private readonly struct LossOnly : IMode
-    {
-        public static bool WithGradient => false;
-    }
-
-    private readonly struct LossAndGradient : IMode
-    {
-        public static bool WithGradient => true;
-    }
-
     /// <summary>The row's inputs as references, so the loops load without bounds checks.</summary>
     private readonly ref struct RowRefs<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
