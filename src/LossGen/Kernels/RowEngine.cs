@@ -242,6 +242,24 @@ public static class RowEngine
                 ref state, x.Load<T, ScalarSimd<T>, TKernel>(0, j), x.Load<T, ScalarSimd<T>, TKernel>(1, j), x.Load<T, ScalarSimd<T>, TKernel>(2, j), x.Load<T, ScalarSimd<T>, TKernel>(3, j),
                 T.CreateTruncating(j), default, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
             StoreAccumulators<T, T, ScalarSimd<T>>(ref state, first, count, lane, a0, b0, a1, b1, a2, b2, a3, b3);
+            if ((j + 1) % (nuint)RowState<T>.ColumnsPerFlush == 0)
+            {
+                FlushSums<T, TKernel>(ref state, first, count);
+            }
+        }
+    }
+
+    /// <summary>Moves the lanes of the pass's sums into their double totals (see <see cref="RowState{T}.FlushSum"/>).</summary>
+    private static void FlushSums<T, TKernel>(ref RowState<T> state, int first, int count)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        for (int k = first; k < first + count; k++)
+        {
+            if (TKernel.ReductionKind(k) == RowReduction.Sum)
+            {
+                state.FlushSum(k);
+            }
         }
     }
 
@@ -269,6 +287,13 @@ public static class RowEngine
             kernel.Accumulate<TVec, TSimd, TPass, RowInterior>(
                 ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
                 TSimd.Indices(T.CreateTruncating(j)), default, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+            if ((j + c) % (nuint)RowState<T>.ColumnsPerFlush == 0)
+            {
+                // Every 16 values per lane, the sums move into their double totals, exactly where the scalar path moves them.
+                StoreAccumulators<T, TVec, TSimd>(ref state, first, count, 0, a0, b0, a1, b1, a2, b2, a3, b3);
+                FlushSums<T, TKernel>(ref state, first, count);
+                LoadAccumulators<T, TVec, TSimd>(ref state, first, count, 0, out a0, out b0, out a1, out b1, out a2, out b2, out a3, out b3);
+            }
         }
 
         StoreAccumulators<T, TVec, TSimd>(ref state, first, count, 0, a0, b0, a1, b1, a2, b2, a3, b3);

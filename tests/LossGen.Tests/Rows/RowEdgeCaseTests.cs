@@ -85,6 +85,28 @@ public sealed class RowEdgeCaseTests
     }
 
     [Fact]
+    public void A_row_of_four_million_floats_is_summed_to_double_accuracy()
+    {
+        // Each float lane moves into a double total every 64 values, as the elementwise engine's blocks do.
+        const int n = 1 << 22;
+        var random = new Random(3);
+        float[] pred = new float[n], target = new float[n];
+        double dot = 0, sumPred = 0, sumTarget = 0;
+        for (int i = 0; i < n; i++)
+        {
+            pred[i] = (float)random.NextDouble();
+            target[i] = random.Next(2);
+            dot += (double)pred[i] * target[i];
+            sumPred += pred[i];
+            sumTarget += target[i];
+        }
+
+        double expected = 1 - ((2 * dot) + 1) / (sumPred + sumTarget + 1);
+        float dice = Losses.Dice(pred, target, n);
+        Assert.True(Math.Abs(dice - expected) / expected < 1e-6, $"{dice:R} vs {expected:R}");
+    }
+
+    [Fact]
     public void Negative_infinite_logits_give_a_finite_loss_and_a_zero_gradient()
     {
         double[] logits = [double.NegativeInfinity, 1.0, 2.0, double.NegativeInfinity, 0.5];
