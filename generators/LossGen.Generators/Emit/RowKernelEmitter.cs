@@ -84,6 +84,7 @@ internal static class RowKernelEmitter
         {
             string what = p.Shape switch
             {
+                ParameterShape.Row when p.Shared => "One row of settings shared by every row (length <c>rowLength</c>, no gradient).",
                 ParameterShape.Row when p.Role == ParameterRole.Target => "Rows of the target, row-major <c>[batch, rowLength]</c> (no gradient).",
                 ParameterShape.Row => "Rows of the input, row-major <c>[batch, rowLength]</c>.",
                 ParameterShape.Label => "One class index per row, in [0, rowLength).",
@@ -219,6 +220,8 @@ internal static class RowKernelEmitter
         WriteSwitch(w, "int ReductionPass", schedule.Reductions.Select(id => schedule.Pass(id).ToString(CultureInfo.InvariantCulture)).ToList(), "0");
         w.WriteLine();
         WriteNameSwitch(w, "InputName", rows.Select(p => p.Name).ToList());
+        w.WriteLine();
+        WriteSwitch(w, "bool IsShared", rows.Select(p => p.Shared ? "true" : "false").ToList(), "false");
         w.WriteLine();
         WriteNameSwitch(w, "LabelName", plan.OfShape(ParameterShape.Label).Select(p => p.Name).ToList());
         w.WriteLine();

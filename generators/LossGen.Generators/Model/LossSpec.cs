@@ -49,8 +49,10 @@ internal enum ParameterDomain
 /// A formula parameter. <paramref name="Index"/> counts the parameters of the same shape that are not
 /// hyperparameters (targets included), or the hyperparameters.
 /// </summary>
+/// <remarks><paramref name="Shared"/> marks a <c>[Hyper] Row</c>: one row of settings (class weights) read by every row.</remarks>
 internal readonly record struct LossParameter(
-    string Name, ParameterRole Role, int Index, string? DefaultValue, ParameterShape Shape = ParameterShape.Element, ParameterDomain Domain = ParameterDomain.None);
+    string Name, ParameterRole Role, int Index, string? DefaultValue, ParameterShape Shape = ParameterShape.Element, ParameterDomain Domain = ParameterDomain.None,
+    bool Shared = false);
 
 /// <summary>The parsed formula: its DAG, the node it returns, and the user's names for nodes (locals).</summary>
 internal sealed record Formula(EquatableArray<Node> Nodes, int Root, EquatableArray<NamedNode> Names, string Text);

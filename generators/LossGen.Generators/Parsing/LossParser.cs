@@ -140,7 +140,7 @@ internal sealed class LossParser
             {
                 { SpecialType: SpecialType.System_Double } => rowFormula && !hyper ? ParameterShape.RowValue : ParameterShape.Element,
                 { SpecialType: SpecialType.System_Int32 } when !hyper => ParameterShape.Label,
-                _ when IsRow(p.Type) && !hyper => ParameterShape.Row,
+                _ when IsRow(p.Type) => ParameterShape.Row,
                 _ => null,
             };
             if (shape is not { } s)
@@ -160,8 +160,10 @@ internal sealed class LossParser
                 Report(RowValueMustBeTarget, location, p.Name, method.Name);
             }
 
-            // Labels are class indices: they never get a gradient, marked [Target] or not.
-            ParameterRole role = hyper ? ParameterRole.Hyper : target || s == ParameterShape.Label ? ParameterRole.Target : ParameterRole.Input;
+            // Labels are class indices: they never get a gradient, marked [Target] or not. A [Hyper] Row is one row of
+            // settings shared by every row (class weights): an input without a gradient, not a scalar setting.
+            bool shared = hyper && s == ParameterShape.Row;
+            ParameterRole role = shared ? ParameterRole.Target : hyper ? ParameterRole.Hyper : target || s == ParameterShape.Label ? ParameterRole.Target : ParameterRole.Input;
             counts.TryGetValue(s, out int count);
             int index = role == ParameterRole.Hyper ? hypers++ : count;
             if (role != ParameterRole.Hyper)
@@ -170,7 +172,7 @@ internal sealed class LossParser
             }
 
             string? defaultValue = p.HasExplicitDefaultValue ? Literal(Convert.ToDouble(p.ExplicitDefaultValue, CultureInfo.InvariantCulture)) : null;
-            parameters.Add(new LossParameter(p.Name, role, index, defaultValue, role == ParameterRole.Hyper ? ParameterShape.Element : s, role == ParameterRole.Hyper ? ParameterDomain.None : DomainOf(p)));
+            parameters.Add(new LossParameter(p.Name, role, index, defaultValue, role == ParameterRole.Hyper ? ParameterShape.Element : s, role == ParameterRole.Hyper ? ParameterDomain.None : DomainOf(p), shared));
             _values[p] = role == ParameterRole.Hyper ? _graph.Hyper(index) : s switch
             {
                 ParameterShape.Row => _graph.RowInput(index),
@@ -186,7 +188,8 @@ internal sealed class LossParser
             Report(WrongInputCount, syntax.Identifier.GetLocation(), method.Name, Count(ParameterShape.Element).ToString(CultureInfo.InvariantCulture));
         }
 
-        if (rowFormula && (Count(ParameterShape.Row) is 0 or > MaxInputs || Count(ParameterShape.Label) > 2 || Count(ParameterShape.RowValue) > 2))
+        bool perRowInput = parameters.Any(p => p.Shape == ParameterShape.Row && !p.Shared);
+        if (rowFormula && (!perRowInput || Count(ParameterShape.Row) > MaxInputs || Count(ParameterShape.Label) > 2 || Count(ParameterShape.RowValue) > 2))
         {
             string what = $"{Count(ParameterShape.Row)} Row inputs, {Count(ParameterShape.Label)} int labels and {Count(ParameterShape.RowValue)} per-row values";
             Report(WrongRowInputCount, syntax.Identifier.GetLocation(), method.Name, what);

@@ -89,6 +89,12 @@ public interface IRowKernel<T>
     /// <summary>The pass reduction <paramref name="k"/> is computed in.</summary>
     static abstract int ReductionPass(int k);
 
+    /// <summary>
+    /// True when row input <paramref name="k"/> is one row shared by every row (a <c>[Hyper] Row</c>, such as class
+    /// weights): it has <c>rowLength</c> elements and is read at the same place for each row.
+    /// </summary>
+    static abstract bool IsShared(int k);
+
     /// <summary>The parameter name of row input <paramref name="index"/>, for error messages.</summary>
     static abstract string InputName(int index);
 

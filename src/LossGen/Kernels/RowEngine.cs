@@ -97,10 +97,10 @@ public static class RowEngine
             int start = r * rowLength;
             var row = new RowView<T>
             {
-                X0 = o.X0.Slice(start, rowLength),
-                X1 = TKernel.InputCount > 1 ? o.X1.Slice(start, rowLength) : default,
-                X2 = TKernel.InputCount > 2 ? o.X2.Slice(start, rowLength) : default,
-                X3 = TKernel.InputCount > 3 ? o.X3.Slice(start, rowLength) : default,
+                X0 = RowOf(o.X0, TKernel.IsShared(0), start, rowLength),
+                X1 = TKernel.InputCount > 1 ? RowOf(o.X1, TKernel.IsShared(1), start, rowLength) : default,
+                X2 = TKernel.InputCount > 2 ? RowOf(o.X2, TKernel.IsShared(2), start, rowLength) : default,
+                X3 = TKernel.InputCount > 3 ? RowOf(o.X3, TKernel.IsShared(3), start, rowLength) : default,
                 Label0 = TKernel.LabelCount > 0 ? o.Labels0[r] : 0,
                 Label1 = TKernel.LabelCount > 1 ? o.Labels1[r] : 0,
                 Value0 = TKernel.ValueCount > 0 ? o.Values0[r] : T.Zero,
@@ -152,6 +152,11 @@ public static class RowEngine
         return total;
     }
 
+    /// <summary>The row of an input that starts at <paramref name="start"/>; a shared input is the same row every time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ReadOnlySpan<TIn> RowOf<TIn>(ReadOnlySpan<TIn> input, bool shared, int start, int rowLength)
+        => shared ? input.Slice(0, rowLength) : input.Slice(start, rowLength);
+
     /// <summary>Half rows, one at a time, through float copies: the float kernel sees each row as a batch of one.</summary>
     [SkipLocalsInit]
     private static double HalfRows<TKernel, TMode>(ref TKernel kernel, RowOperands<Half> o, int rowLength, int batch, float scale, Span<Half> losses)
@@ -169,10 +174,10 @@ public static class RowEngine
         for (int r = 0; r < batch; r++)
         {
             int start = r * rowLength;
-            TensorPrimitives.ConvertToSingle(o.X0.Slice(start, rowLength), x0);
-            if (TKernel.InputCount > 1) TensorPrimitives.ConvertToSingle(o.X1.Slice(start, rowLength), x1);
-            if (TKernel.InputCount > 2) TensorPrimitives.ConvertToSingle(o.X2.Slice(start, rowLength), x2);
-            if (TKernel.InputCount > 3) TensorPrimitives.ConvertToSingle(o.X3.Slice(start, rowLength), x3);
+            TensorPrimitives.ConvertToSingle(RowOf(o.X0, TKernel.IsShared(0), start, rowLength), x0);
+            if (TKernel.InputCount > 1) TensorPrimitives.ConvertToSingle(RowOf(o.X1, TKernel.IsShared(1), start, rowLength), x1);
+            if (TKernel.InputCount > 2) TensorPrimitives.ConvertToSingle(RowOf(o.X2, TKernel.IsShared(2), start, rowLength), x2);
+            if (TKernel.InputCount > 3) TensorPrimitives.ConvertToSingle(RowOf(o.X3, TKernel.IsShared(3), start, rowLength), x3);
             values[0] = TKernel.ValueCount > 0 ? (float)o.Values0[r] : 0f;
             values[1] = TKernel.ValueCount > 1 ? (float)o.Values1[r] : 0f;
             var single = new RowOperands<float>
@@ -466,19 +471,33 @@ public static class RowEngine
             throw new ArgumentOutOfRangeException(nameof(rowLength), rowLength, "The row length must be positive.");
         }
 
+        // The batch comes from the first per-row input; a shared input (one row of settings) has one row's length.
         ReadOnlySpan<int> inputs = [o.X0.Length, o.X1.Length, o.X2.Length, o.X3.Length];
-        if (inputs[0] % rowLength != 0)
+        int primary = 0;
+        while (primary < TKernel.InputCount - 1 && TKernel.IsShared(primary))
         {
-            throw new ArgumentException($"'{TKernel.InputName(0)}' has {inputs[0]} elements, which is not a whole number of rows of {rowLength}.", TKernel.InputName(0));
+            primary++;
         }
 
-        int batch = inputs[0] / rowLength;
-        for (int k = 1; k < TKernel.InputCount; k++)
+        if (inputs[primary] % rowLength != 0)
         {
-            if (inputs[k] != inputs[0])
+            throw new ArgumentException($"'{TKernel.InputName(primary)}' has {inputs[primary]} elements, which is not a whole number of rows of {rowLength}.", TKernel.InputName(primary));
+        }
+
+        int batch = inputs[primary] / rowLength;
+        for (int k = 0; k < TKernel.InputCount; k++)
+        {
+            if (TKernel.IsShared(k) && inputs[k] != rowLength)
             {
                 throw new ArgumentException(
-                    $"Row inputs must have the same length, but '{TKernel.InputName(0)}' has {inputs[0]} elements ({batch} rows of {rowLength}) and '{TKernel.InputName(k)}' has {inputs[k]}.",
+                    $"'{TKernel.InputName(k)}' is one row shared by every row, so it must have rowLength = {rowLength} elements, but it has {inputs[k]}.",
+                    TKernel.InputName(k));
+            }
+
+            if (!TKernel.IsShared(k) && inputs[k] != inputs[primary])
+            {
+                throw new ArgumentException(
+                    $"Row inputs must have the same length, but '{TKernel.InputName(primary)}' has {inputs[primary]} elements ({batch} rows of {rowLength}) and '{TKernel.InputName(k)}' has {inputs[k]}.",
                     TKernel.InputName(k));
             }
         }
@@ -514,10 +533,10 @@ public static class RowEngine
             ReadOnlySpan<int> outputs = [o.G0.Length, o.G1.Length, o.G2.Length, o.G3.Length];
             for (int k = 0; k < TKernel.GradientCount; k++)
             {
-                if (outputs[k] != inputs[0])
+                if (outputs[k] != inputs[primary])
                 {
                     throw new ArgumentException(
-                        $"The gradient '{TKernel.GradientName(k)}' has {outputs[k]} elements, but the inputs ('{TKernel.InputName(0)}') have {inputs[0]}.",
+                        $"The gradient '{TKernel.GradientName(k)}' has {outputs[k]} elements, but the inputs ('{TKernel.InputName(primary)}') have {inputs[primary]}.",
                         TKernel.GradientName(k));
                 }
             }

@@ -8,7 +8,7 @@ namespace LossGen.Tests.Rows;
 internal sealed record RowBatch(int Batch, int RowLength, double[][] Rows, int[][] Labels, double[][] Values, Array[] RowArrays, Array[] ValueArrays)
 {
     /// <summary>Row <paramref name="r"/> of every Row input.</summary>
-    public double[][] RowAt(int r) => Rows.Select(x => x.AsSpan(r * RowLength, RowLength).ToArray()).ToArray();
+    public double[][] RowAt(int r) => Rows.Select(x => x.AsSpan(x.Length == RowLength ? 0 : r * RowLength, RowLength).ToArray()).ToArray();
 
     public int[] LabelsAt(int r) => Labels.Select(l => l[r]).ToArray();
 
@@ -21,7 +21,8 @@ internal static class RowData
     public static RowBatch Draw(RowLossUnderTest loss, Type element, int batch, int rowLength, int seed)
     {
         var random = new Random(seed);
-        double[][] rows = Enumerable.Range(0, loss.RowCount).Select(k => Rows(loss.Name, k, batch, rowLength, random)).ToArray();
+        // A shared row ([Hyper] Row, e.g. class weights) is one row for the whole batch.
+        double[][] rows = Enumerable.Range(0, loss.RowCount).Select(k => Rows(loss.Name, k, loss.SharedRows[k] ? 1 : batch, rowLength, random)).ToArray();
         int[][] labels = Enumerable.Range(0, loss.LabelCount).Select(_ => Enumerable.Range(0, batch).Select(_ => random.Next(rowLength)).ToArray()).ToArray();
         double[][] values = Enumerable.Range(0, loss.ValueCount).Select(_ => Enumerable.Range(0, batch).Select(_ => (double)random.Next(2)).ToArray()).ToArray();
 
@@ -81,6 +82,14 @@ internal static class RowData
             case ("CategoricalCrossEntropy" or "CategoricalFocal" or "CategoricalHinge", 1):
                 row.Clear();
                 row[random.Next(n)] = 1;
+                break;
+            case ("WeightedSparseSoftmaxCrossEntropy", 1):
+                // Class weights.
+                for (int i = 0; i < n; i++)
+                {
+                    row[i] = 0.25 + 2 * random.NextDouble();
+                }
+
                 break;
             case ("Dice" or "Jaccard" or "Tversky", 0):
                 for (int i = 0; i < n; i++)

@@ -22,13 +22,14 @@ internal sealed class RowLossUnderTest
         _formula = formula;
         Name = formula.Name;
         _parameters = formula.GetParameters();
-        Hypers = _parameters.Where(IsHyper).ToArray();
+        Hypers = _parameters.Where(p => IsHyper(p) && p.ParameterType == typeof(double)).ToArray();
         HyperDefaults = Hypers.Select(p => p.HasDefaultValue ? Convert.ToDouble(p.DefaultValue) : 1.0).ToArray();
         RowCount = _parameters.Count(p => p.ParameterType == typeof(Row));
         LabelCount = _parameters.Count(p => p.ParameterType == typeof(int));
         ValueCount = _parameters.Count(p => p.ParameterType == typeof(double) && !IsHyper(p));
+        SharedRows = _parameters.Where(p => p.ParameterType == typeof(Row)).Select(IsHyper).ToArray();
         DifferentiableRows = _parameters.Where(p => p.ParameterType == typeof(Row)).Select((p, k) => (p, k))
-            .Where(x => x.p.GetCustomAttribute<TargetAttribute>() is null).Select(x => x.k).ToArray();
+            .Where(x => x.p.GetCustomAttribute<TargetAttribute>() is null && !IsHyper(x.p)).Select(x => x.k).ToArray();
     }
 
     public Type Owner { get; }
@@ -44,6 +45,9 @@ internal sealed class RowLossUnderTest
     public int LabelCount { get; }
 
     public int ValueCount { get; }
+
+    /// <summary>For each Row input, whether it is a <c>[Hyper] Row</c>: one row shared by every row.</summary>
+    public bool[] SharedRows { get; }
 
     /// <summary>Positions (among the Row inputs) of the rows that get a gradient.</summary>
     public int[] DifferentiableRows { get; }
@@ -64,8 +68,8 @@ internal sealed class RowLossUnderTest
         for (int i = 0; i < _parameters.Length; i++)
         {
             ParameterInfo p = _parameters[i];
-            arguments[i] = IsHyper(p) ? hypers[hyper++]
-                : p.ParameterType == typeof(Row) ? new Row(rows[row++])
+            arguments[i] = p.ParameterType == typeof(Row) ? new Row(rows[row++])
+                : IsHyper(p) ? hypers[hyper++]
                 : p.ParameterType == typeof(int) ? (object)labels[label++]
                 : values[value++];
         }
@@ -84,7 +88,7 @@ internal sealed class RowLossUnderTest
     {
         var arguments = new List<object?>();
         int row = 0, label = 0, value = 0;
-        foreach (ParameterInfo p in _parameters.Where(p => !IsHyper(p)))
+        foreach (ParameterInfo p in _parameters.Where(IsSpan))
         {
             arguments.Add(p.ParameterType == typeof(Row) ? rows[row++] : p.ParameterType == typeof(int) ? labels[label++] : values[value++]);
         }
@@ -103,7 +107,7 @@ internal sealed class RowLossUnderTest
     private Func<object?[], object?> Find(string name, Type element, bool gradients, bool losses)
     {
         var types = new List<Type>();
-        foreach (ParameterInfo p in _parameters.Where(p => !IsHyper(p)))
+        foreach (ParameterInfo p in _parameters.Where(IsSpan))
         {
             types.Add(typeof(ReadOnlySpan<>).MakeGenericType(p.ParameterType == typeof(int) ? typeof(int) : element));
         }
@@ -122,4 +126,7 @@ internal sealed class RowLossUnderTest
     }
 
     private static bool IsHyper(ParameterInfo p) => p.GetCustomAttribute<HyperAttribute>() is not null;
+
+    /// <summary>Parameters the overloads take as spans: everything but the double settings.</summary>
+    private static bool IsSpan(ParameterInfo p) => !IsHyper(p) || p.ParameterType == typeof(Row);
 }

@@ -1,0 +1,168 @@
+using System;
+using LossGen.Kernels;
+using static LossGen.LossMath;
+
+namespace LossGen;
+
+// Sparse softmax cross-entropy with PyTorch's class weights and ignore_index. The formula is an ordinary row
+// formula with the class weights as a shared row ([Hyper] Row) and a per-row scale; the overloads below
+// turn labels, ignore_index and the reduction into those scales, so the weighted mean divides by the sum
+// of the weights of the rows that count, as PyTorch's CrossEntropyLoss(weight=..., ignore_index=...) does.
+public static partial class Losses
+{
+    /// <summary>
+    /// One row of weighted, smoothed cross-entropy, times <paramref name="scale"/> (1/Σw for the mean, 0 for an
+    /// ignored row): (1 − ε)·w[y]·(LSE(z) − z[y]) + ε/C·Σ_c w_c·(LSE(z) − z_c), PyTorch's form.
+    /// </summary>
+    [Loss]
+    private static double WeightedSparseSoftmaxCrossEntropy(Row logits, int label, [Hyper] Row classWeights, [Target] double scale, [Hyper] double labelSmoothing)
+    {
+        var lse = LogSumExp(logits);
+        var nll = classWeights[label] * (lse - logits[label]);
+        var smooth = (lse * Sum(classWeights) - Dot(classWeights, logits)) / Length(logits);
+        return scale * (labelSmoothing == 0 ? nll : (1 - labelSmoothing) * nll + labelSmoothing * smooth);
+    }
+
+    /// <summary>
+    /// Softmax cross-entropy on logits with integer labels, class weights and an ignored label, as PyTorch
+    /// <c>CrossEntropyLoss(weight, ignore_index, label_smoothing)</c>: each row's loss is
+    /// (1 − ε)·w[y]·(LSE(z) − z[y]) + ε/C·Σ_c w_c·(LSE(z) − z_c); rows labelled <paramref name="ignoreIndex"/> count
+    /// for nothing; <see cref="Reduction.Mean"/> divides by the sum of w[y] over the rows that count (NaN when none
+    /// does), <see cref="Reduction.Sum"/> adds the row losses.
+    /// </summary>
+    /// <param name="logits">Rows of logits, row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="classWeights">One weight per class (length <paramref name="rowLength"/>).</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's default, −100).</param>
+    /// <param name="labelSmoothing">ε, as PyTorch's <c>label_smoothing</c>.</param>
+    /// <param name="reduction">Weighted mean or sum.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
+    public static float SparseSoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<float> rows = WeightedRows<float>.Prepare(labels, rowLength, classWeights, ignoreIndex, reduction);
+        return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum));
+    }
+
+    /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
+    public static double SparseSoftmaxCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<double> rows = WeightedRows<double>.Prepare(labels, rowLength, classWeights, ignoreIndex, reduction);
+        return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum));
+    }
+
+    /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
+    public static Half SparseSoftmaxCrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(labels, rowLength, classWeights, ignoreIndex, reduction);
+        return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum));
+    }
+
+    /// <summary>
+    /// <see cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
+    /// and its gradient with respect to the logits, in one pass of each kind over each row; ignored rows get a zero gradient.
+    /// </summary>
+    /// <param name="logits">Rows of logits, row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="logitsGradient">Receives the gradient of the reduced loss with respect to <paramref name="logits"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="classWeights">One weight per class (length <paramref name="rowLength"/>).</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's default, −100).</param>
+    /// <param name="labelSmoothing">ε, as PyTorch's <c>label_smoothing</c>.</param>
+    /// <param name="reduction">Weighted mean or sum.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
+    public static float SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<float> rows = WeightedRows<float>.Prepare(labels, rowLength, classWeights, ignoreIndex, reduction);
+        return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum));
+    }
+
+    /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
+    public static double SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<double> rows = WeightedRows<double>.Prepare(labels, rowLength, classWeights, ignoreIndex, reduction);
+        return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum));
+    }
+
+    /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
+    public static Half SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(labels, rowLength, classWeights, ignoreIndex, reduction);
+        return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum));
+    }
+
+    /// <summary>
+    /// Labels with ignored rows pointed at class 0, and each row's scale: 0 when ignored, else 1/Σw for the weighted
+    /// mean or 1 for the sum. Kept in per-thread buffers, so repeated calls allocate nothing.
+    /// </summary>
+    private readonly ref struct WeightedRows<T>
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static int[]? t_labels;
+
+        [ThreadStatic]
+        private static T[]? t_scales;
+
+        private readonly bool _noRowCounts;
+
+        private WeightedRows(ReadOnlySpan<int> labels, ReadOnlySpan<T> scales, bool noRowCounts)
+        {
+            Labels = labels;
+            Scales = scales;
+            _noRowCounts = noRowCounts;
+        }
+
+        public ReadOnlySpan<int> Labels { get; }
+
+        public ReadOnlySpan<T> Scales { get; }
+
+        public static WeightedRows<T> Prepare(ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<T> classWeights, int ignoreIndex, Reduction reduction)
+        {
+            if (classWeights.Length != rowLength)
+            {
+                throw new ArgumentException($"'classWeights' has {classWeights.Length} elements, but there are rowLength = {rowLength} classes.", nameof(classWeights));
+            }
+
+            for (int i = 0; i < labels.Length; i++)
+            {
+                if (labels[i] != ignoreIndex && (uint)labels[i] >= (uint)rowLength)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"'labels'[{i}] is {labels[i]}; labels are class indices in [0, {rowLength}) or the ignore index {ignoreIndex}.");
+                }
+            }
+
+            int batch = labels.Length;
+            if (t_labels is null || t_labels.Length < batch)
+            {
+                t_labels = new int[Math.Max(batch, 256)];
+                t_scales = new T[t_labels.Length];
+            }
+
+            Span<int> safe = t_labels.AsSpan(0, batch);
+            Span<T> scales = t_scales.AsSpan(0, batch);
+            double weightSum = 0;
+            for (int i = 0; i < batch; i++)
+            {
+                bool counts = labels[i] != ignoreIndex;
+                safe[i] = counts ? labels[i] : 0;
+                weightSum += counts ? double.CreateTruncating(classWeights[labels[i]]) : 0;
+            }
+
+            double scale = reduction == Reduction.Mean && weightSum != 0 ? 1 / weightSum : 1;
+            for (int i = 0; i < batch; i++)
+            {
+                scales[i] = labels[i] != ignoreIndex ? T.CreateTruncating(scale) : T.Zero;
+            }
+
+            return new WeightedRows<T>(safe, scales, reduction == Reduction.Mean && weightSum == 0);
+        }
+
+        /// <summary>The loss as the caller sees it: the weighted mean of no counted row is NaN, as in PyTorch.</summary>
+        public T Finish(T loss) => _noRowCounts ? T.NaN : loss;
+    }
+}

@@ -1,0 +1,130 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace LossGen.Tests.Rows;
+
+/// <summary>
+/// SparseSoftmaxCrossEntropy with class weights and an ignored label, against PyTorch's definition written out in
+/// double: row loss (1 − ε)·w[y]·(LSE − z[y]) + ε/C·Σ_c w_c·(LSE − z_c); the mean divides by Σ w[y] over the rows
+/// that are not ignored.
+/// </summary>
+public sealed class WeightedCrossEntropyTests
+{
+    private static double Reference(double[] logits, int[] labels, double[] weights, int ignore, double smoothing, Reduction reduction)
+    {
+        int c = weights.Length;
+        double total = 0, weightSum = 0;
+        for (int r = 0; r < labels.Length; r++)
+        {
+            if (labels[r] == ignore)
+            {
+                continue;
+            }
+
+            double[] z = logits.AsSpan(r * c, c).ToArray();
+            double max = z.Max(), lse = max + Math.Log(z.Sum(v => Math.Exp(v - max)));
+            double nll = weights[labels[r]] * (lse - z[labels[r]]);
+            double smooth = Enumerable.Range(0, c).Sum(k => weights[k] * (lse - z[k])) / c;
+            total += (1 - smoothing) * nll + smoothing * smooth;
+            weightSum += weights[labels[r]];
+        }
+
+        return reduction == Reduction.Sum ? total : total / weightSum;
+    }
+
+    [Fact]
+    public void Matches_a_value_worked_out_by_hand()
+    {
+        // Row 0: weight 3·(log(e + e² + e³) − 3); row 1 ignored. The weighted mean divides by 3.
+        double loss = Losses.SparseSoftmaxCrossEntropy([1.0, 2.0, 3.0, 1.0, 0.0, -1.0], [2, -100], 3, [1.0, 2.0, 3.0]);
+        Assert.Equal(0.40760596444438, loss, 12);
+    }
+
+    [Theory]
+    [InlineData(0.0, Reduction.Mean)]
+    [InlineData(0.0, Reduction.Sum)]
+    [InlineData(0.2, Reduction.Mean)]
+    [InlineData(0.2, Reduction.Sum)]
+    public void Loss_and_gradient_match_pytorchs_definition_and_central_differences(double smoothing, Reduction reduction)
+    {
+        var random = new Random(11);
+        foreach (int c in new[] { 1, 3, 17, 40 })
+        {
+            const int batch = 9;
+            double[] logits = Enumerable.Range(0, batch * c).Select(_ => random.NextDouble() * 8 - 4).ToArray();
+            double[] weights = Enumerable.Range(0, c).Select(_ => 0.2 + random.NextDouble() * 2).ToArray();
+            int[] labels = Enumerable.Range(0, batch).Select(r => r % 4 == 1 ? 255 : random.Next(c)).ToArray();
+            var gradient = new double[logits.Length];
+            double loss = Losses.SparseSoftmaxCrossEntropyWithGradient(logits, labels, gradient, c, weights, ignoreIndex: 255, labelSmoothing: smoothing, reduction: reduction);
+            double expected = Reference(logits, labels, weights, 255, smoothing, reduction);
+            Assert.Equal(expected, loss, 1e-12 * Math.Max(1, Math.Abs(expected)));
+            Assert.Equal(loss, Losses.SparseSoftmaxCrossEntropy(logits, labels, c, weights, 255, smoothing, reduction));
+            for (int i = 0; i < logits.Length; i++)
+            {
+                double x = logits[i], h = 1e-6;
+                logits[i] = x + h;
+                double up = Reference(logits, labels, weights, 255, smoothing, reduction);
+                logits[i] = x - h;
+                double down = Reference(logits, labels, weights, 255, smoothing, reduction);
+                logits[i] = x;
+                Assert.Equal((up - down) / (2 * h), gradient[i], 1e-6);
+            }
+
+            // Ignored rows get a zero gradient.
+            Assert.All(Enumerable.Range(0, batch).Where(r => labels[r] == 255).SelectMany(r => gradient.Skip(r * c).Take(c)), g => Assert.Equal(0.0, g));
+        }
+    }
+
+    [Fact]
+    public void Float_and_half_agree_with_double()
+    {
+        var random = new Random(5);
+        const int c = 10, batch = 33;
+        double[] logits = Enumerable.Range(0, batch * c).Select(_ => random.NextDouble() * 4 - 2).ToArray();
+        double[] weights = Enumerable.Range(0, c).Select(_ => 0.5 + random.NextDouble()).ToArray();
+        int[] labels = Enumerable.Range(0, batch).Select(r => r % 5 == 0 ? -100 : random.Next(c)).ToArray();
+        float[] lf = logits.Select(v => (float)v).ToArray(), wf = weights.Select(v => (float)v).ToArray();
+        double expected = Reference(lf.Select(v => (double)v).ToArray(), labels, wf.Select(v => (double)v).ToArray(), -100, 0.1, Reduction.Mean);
+        Assert.Equal(expected, Losses.SparseSoftmaxCrossEntropy(lf, labels, c, wf, labelSmoothing: 0.1), 1e-5);
+        Half[] lh = logits.Select(v => (Half)v).ToArray(), wh = weights.Select(v => (Half)v).ToArray();
+        double expectedHalf = Reference(lh.Select(v => (double)v).ToArray(), labels, wh.Select(v => (double)v).ToArray(), -100, 0.1, Reduction.Mean);
+        Assert.Equal(expectedHalf, (double)Losses.SparseSoftmaxCrossEntropy(lh, labels, c, wh, labelSmoothing: 0.1), 5e-3 * Math.Abs(expectedHalf));
+    }
+
+    [Fact]
+    public void Every_row_ignored_gives_nan_for_the_mean_and_zero_for_the_sum()
+    {
+        float[] logits = new float[6], gradient = new float[6];
+        Assert.True(float.IsNaN(Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [-100, -100], gradient, 3, [1f, 1f, 1f])));
+        Assert.All(gradient, g => Assert.Equal(0f, g));
+        Assert.Equal(0f, Losses.SparseSoftmaxCrossEntropy(logits, [-100, -100], 3, [1f, 1f, 1f], reduction: Reduction.Sum));
+    }
+
+    [Fact]
+    public void Bad_labels_and_weights_throw_before_anything_is_written()
+    {
+        float[] logits = new float[6], gradient = [9, 9, 9, 9, 9, 9];
+        var label = Assert.Throws<ArgumentOutOfRangeException>(() => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [1, 3], gradient, 3, [1f, 1f, 1f]));
+        Assert.Contains("'labels'[1] is 3", label.Message);
+        var weights = Assert.Throws<ArgumentException>(() => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [1, 2], gradient, 3, [1f, 1f]));
+        Assert.Contains("'classWeights' has 2", weights.Message);
+        Assert.Throws<ArgumentException>(() => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [1, 2, 0], gradient, 3, [1f, 1f, 1f]));
+        Assert.All(gradient, g => Assert.Equal(9f, g));
+    }
+
+    [Fact]
+    public void Repeated_calls_allocate_nothing()
+    {
+        float[] logits = new float[64 * 10], gradient = new float[64 * 10], weights = Enumerable.Repeat(1f, 10).ToArray();
+        int[] labels = Enumerable.Range(0, 64).Select(i => i % 10).ToArray();
+        Losses.SparseSoftmaxCrossEntropyWithGradient(logits, labels, gradient, 10, weights);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            Losses.SparseSoftmaxCrossEntropyWithGradient(logits, labels, gradient, 10, weights);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
