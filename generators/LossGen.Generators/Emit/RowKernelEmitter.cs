@@ -244,7 +244,8 @@ internal static class RowKernelEmitter
 
     private static void WriteSwitch(IndentedTextWriter w, string signature, List<string> values, string fallback)
     {
-        if (values.Count <= 1)
+        // One value for every k (no shared rows, every reduction in pass 0) needs no switch.
+        if (values.Distinct().Count() <= 1)
         {
             w.WriteLine($"public static {signature}(int k) => {(values.Count == 0 ? fallback : values[0])};");
             return;
