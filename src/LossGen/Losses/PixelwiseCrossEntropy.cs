@@ -248,7 +248,7 @@ public static partial class Losses
                     PixelwiseCrossEntropyEngine<TC>.Run(in block, pixels, totals);
                 }
             }
-            else
+            else if (images > 0)
             {
                 PixelwiseHalf((Half*)logitsPtr, labelsPtr, wantGradient ? (Half*)gradientPtr : null, wantLosses ? (Half*)lossesPtr : null,
                     images, classes, pixels, ignoreIndex, float.CreateTruncating(scale), totals);
