@@ -1,0 +1,168 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using LossGen.Kernels;
+
+namespace LossGen;
+
+/// <summary>Non-generic knobs of the pixelwise cross-entropy engine.</summary>
+internal static class PixelwiseCrossEntropyEngine
+{
+    /// <summary>The widest vector path the engine may take, in bits (0: scalar); tests lower it to reach every path.</summary>
+    internal static int MaxVectorBits { get; set; } = 512;
+
+    /// <summary>Pixels per tile of the Half path: a multiple of every vector width, so tiles keep the canonical lanes.</summary>
+    public const int HalfTile = 256;
+}
+
+/// <summary>
+/// One run of pixels: an image of a <c>[N, C, H, W]</c> batch, or a tile of one converted to float. Raw pointers into
+/// pinned or caller memory, valid for the call only.
+/// </summary>
+internal unsafe struct PixelBlock<T>
+    where T : unmanaged
+{
+    public T* Logits;      // class c of pixel j at Logits[c * Stride + j]
+    public T* Gradient;    // the same layout, or null
+    public T* Losses;      // pixel j at Losses[j], or null
+    public int* Labels;    // pixel j at Labels[j]
+    public long Stride;    // elements from one class to the next: H·W, or the Half tile's width
+    public int Classes;
+    public int IgnoreIndex;
+    public T Scale;        // the reduction's gradient factor
+}
+
+/// <summary>
+/// Softmax cross-entropy over a strided class axis, vectorized along the contiguous pixel axis: each lane is a pixel
+/// and runs max, Σ exp and the gradient over the classes on its own, so a pixel's loss and gradient are the same bits
+/// at every width (the <see cref="ISimd{TVec, T}"/> guarantee; the tail pixels run the same code on
+/// <see cref="ScalarSimd{T}"/>). Pixel j's loss is added in double into lane j mod L (L = 64 bytes of
+/// <typeparamref name="T"/>), so the reduction does not depend on the width either.
+/// </summary>
+internal static unsafe class PixelwiseCrossEntropyEngine<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>The canonical lanes: one Vector512 of <typeparamref name="T"/>.</summary>
+    public static int LaneCount
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 64 / Unsafe.SizeOf<T>();
+    }
+
+    /// <summary>Runs pixels [0, <paramref name="count"/>) of a block; pixel j's loss is added into <c>totals[j mod L]</c>.</summary>
+    public static void Run(in PixelBlock<T> block, int count, double* totals)
+    {
+        int bits = PixelwiseCrossEntropyEngine.MaxVectorBits;
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated && bits >= 512)
+            j = Pixels<Vector512<T>, Simd512<T>>(in block, 0, count, totals);
+        else if (Vector256.IsHardwareAccelerated && bits >= 256)
+            j = Pixels<Vector256<T>, Simd256<T>>(in block, 0, count, totals);
+        else if (Vector128.IsHardwareAccelerated && bits >= 128)
+            j = Pixels<Vector128<T>, Simd128<T>>(in block, 0, count, totals);
+        Pixels<T, ScalarSimd<T>>(in block, j, count, totals);
+    }
+
+    /// <summary>Sums the lanes pairwise in a fixed order.</summary>
+    public static double Finish(double* totals)
+    {
+        for (int half = LaneCount / 2; half >= 1; half /= 2)
+        {
+            for (int k = 0; k < half; k++) totals[k] += totals[k + half];
+        }
+        return totals[0];
+    }
+
+    /// <summary>
+    /// Whole vectors of pixels from <paramref name="from"/> (a multiple of the width, so lanes line up with the
+    /// canonical ones) while they fit; returns the first pixel not done.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int Pixels<TV, TL>(in PixelBlock<T> b, int from, int count, double* totals)
+        where TV : struct
+        where TL : struct, ISimd<TV, T>
+    {
+        int w = TL.Count;
+        int laneMask = LaneCount - 1;
+        T* labelLanes = stackalloc T[16];
+        T* lossLanes = stackalloc T[16];
+        int classes = b.Classes;
+        long stride = b.Stride;
+        bool wantGradient = b.Gradient != null;
+        TV zero = TL.Constant(0.0), one = TL.Constant(1.0), minusOne = TL.Constant(-1.0);
+        TV scale = TL.Create(b.Scale);
+        int j = from;
+        for (; j + w <= count; j += w)
+        {
+            // Labels as lanes of T (exact: class indices are far below 2^24); an ignored pixel gets -1, no class.
+            for (int k = 0; k < w; k++)
+            {
+                int label = b.Labels[j + k];
+                labelLanes[k] = label == b.IgnoreIndex ? T.NegativeOne : T.CreateTruncating(label);
+            }
+            TV labels = TL.LoadUnsafe(ref labelLanes[0], 0);
+            TV ignored = TL.Equals(labels, minusOne);
+            T* x = b.Logits + j;
+
+            // Pass 1: the largest logit of each pixel.
+            TV max = TL.LoadUnsafe(ref x[0], 0);
+            for (int c = 1; c < classes; c++) max = TL.Max(max, TL.LoadUnsafe(ref x[c * stride], 0));
+
+            // Pass 2: Σ e^(x - max), the label's logit, and e^(x - max) parked in the gradient for pass 3. Each x is read
+            // before its gradient is written, so the gradient may be the logits themselves.
+            TV sum = zero, picked = zero;
+            T* g = wantGradient ? b.Gradient + j : null;
+            for (int c = 0; c < classes; c++)
+            {
+                TV xc = TL.LoadUnsafe(ref x[c * stride], 0);
+                TV e = TL.Exp(TL.Subtract(xc, max));
+                sum = TL.Add(sum, e);
+                picked = TL.Select(TL.Equals(TL.Create(T.CreateTruncating(c)), labels), xc, picked);
+                if (wantGradient) TL.StoreUnsafe(e, ref g[c * stride], 0);
+            }
+
+            // loss = log Σ e^(x - max) + (max - x[label]): exactly log Σ when the label is the largest logit.
+            TV loss = TL.Select(ignored, zero, TL.Add(TL.Log(sum), TL.Subtract(max, picked)));
+            if (b.Losses != null) TL.StoreUnsafe(loss, ref b.Losses[j], 0);
+            TL.StoreUnsafe(loss, ref lossLanes[0], 0);
+            int lane = j & laneMask;
+            for (int k = 0; k < w; k++) totals[lane + k] += double.CreateTruncating(lossLanes[k]);
+
+            if (wantGradient)
+            {
+                // Pass 3: (softmax - one-hot) · scale, 0 for an ignored pixel.
+                TV inverse = TL.Divide(one, sum);
+                for (int c = 0; c < classes; c++)
+                {
+                    TV e = TL.LoadUnsafe(ref g[c * stride], 0);
+                    TV hot = TL.Select(TL.Equals(TL.Create(T.CreateTruncating(c)), labels), one, zero);
+                    TV gc = TL.Multiply(TL.Subtract(TL.Multiply(e, inverse), hot), scale);
+                    TL.StoreUnsafe(TL.Select(ignored, zero, gc), ref g[c * stride], 0);
+                }
+            }
+        }
+        return j;
+    }
+}
+
+/// <summary>Per-thread float tiles for Half inputs (pinned arrays, grown on demand, never shrunk).</summary>
+internal sealed unsafe class PixelwiseHalfWorkspace
+{
+    [ThreadStatic] private static PixelwiseHalfWorkspace? t_current;
+
+    public static PixelwiseHalfWorkspace Current => t_current ??= new PixelwiseHalfWorkspace();
+
+    private float[] _buffer = [];
+
+    /// <summary>Room for the logits and the gradient of <paramref name="classes"/> tile rows and one row of losses.</summary>
+    public float* Ensure(int classes)
+    {
+        long needed = (2L * classes + 1) * PixelwiseCrossEntropyEngine.HalfTile;
+        if (needed > int.MaxValue) throw new OutOfMemoryException("Pixelwise cross-entropy workspace too large.");
+        if (_buffer.Length < needed) _buffer = GC.AllocateUninitializedArray<float>((int)needed, pinned: true);
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer));
+    }
+}
