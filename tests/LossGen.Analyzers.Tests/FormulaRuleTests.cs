@@ -192,6 +192,9 @@ public sealed class FormulaRuleTests
             [Loss] internal static double D(Row p, [Target] Row t, [Hyper] double smooth = {|LG0306:-1|}) => 1 - (2 * Dot(p, t) + smooth) / (Sum(p) + Sum(t) + smooth);
             [Loss] internal static double E(double x, [Hyper] double eps = {|LG0306:0|}) => Log(Max(Abs(x), eps));
             [Loss] internal static double G(double x, [Target] double t, [Hyper] double weight = {|LG0306:0|}) => weight * Square(x - t);
+            [Loss] internal static double H(double x, [Hyper] double scale = {|LG0306:0|}) => x * Log(scale);
+            [Loss] internal static double I(double x, [Hyper] double scale = {|LG0306:-1|}) => x * Sqrt(scale);
+            [Loss] internal static double J(double x, [Target] double t, [Hyper] double floor = {|LG0306:-1|}) => Xlogy(t, floor) + x;
         """));
 
     [Fact]
@@ -208,5 +211,6 @@ public sealed class FormulaRuleTests
             [Loss] internal static double C(double x, [Hyper] double temperature) => Square(x) / temperature;
             [Loss] internal static double D(Row x, Row y, [Hyper] double eps = 1e-8) => -Dot(x, y) / (Max(Norm(x), eps) * Max(Norm(y), eps));
             [Loss] internal static double E(Row x, int label, [Hyper] double labelSmoothing = 0) => labelSmoothing == 0 ? LogSumExp(x) - x[label] : LogSumExp(x) - Mean(x);
+            [Loss] internal static double G(double x, [Hyper] double scale = 0) => x * Sqrt(scale) + x * Sqrt(scale + 1);
         """));
 }

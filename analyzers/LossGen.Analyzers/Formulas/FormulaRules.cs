@@ -143,14 +143,27 @@ internal sealed class FormulaRules
     }
 
     /// <summary>
-    /// LG0306 for the guards of a Log's or Sqrt's argument or a denominator: a <c>Max(x, eps)</c> whose eps
-    /// defaults to 0 or less, and a smoothing term added to it that defaults to a negative value. True when
-    /// one was found: the site's own finding would only repeat it.
+    /// LG0306 for the argument of a Log (<paramref name="site"/> <see cref="Op.Log"/>) or a Sqrt, or a denominator
+    /// (<see cref="Op.Divide"/>): the argument is a hyperparameter whose default is out of the function's domain
+    /// (a Log of 0 or less, a Sqrt of less than 0); a <c>Max(x, eps)</c> in it whose eps defaults to 0 or less;
+    /// a smoothing term added in it that defaults to a negative value. True when one was found: the site's own
+    /// finding would only repeat it.
     /// </summary>
-    private bool GuardDefaults(int operand, Env env)
+    private bool GuardDefaults(int operand, Env env, Op site)
     {
         bool found = false;
-        Walk(operand, +1, additive: true);
+        if (_f[operand] is { Op: Op.Hyper } bare)
+        {
+            // A divisor is LG0306 by itself (HyperDefaults); the Log of Xlogy(t, h) is a Log of h too.
+            return site switch
+            {
+                Op.Log when _f.Hypers[bare.Index].Default is <= 0 and var v => ReportHyper(bare.Index, v == 0 ? "is the argument of a Log, which is −∞ there" : "is the argument of a Log, which is NaN there"),
+                Op.Sqrt when _f.Hypers[bare.Index].Default is < 0 => ReportHyper(bare.Index, "is the argument of a Sqrt, which is NaN there"),
+                _ => false,
+            };
+        }
+
+        Walk(operand, +1, additive: false);
         return found;
 
         void Walk(int id, int sign, bool additive)
@@ -158,13 +171,14 @@ internal sealed class FormulaRules
             Node n = _f[id];
             switch (n.Op)
             {
+                // A term of a sum: what a smoothing term is.
                 case Op.Add:
-                    Walk(n.A, sign, additive);
-                    Walk(n.B, sign, additive);
+                    Walk(n.A, sign, additive: true);
+                    Walk(n.B, sign, additive: true);
                     break;
                 case Op.Subtract:
-                    Walk(n.A, sign, additive);
-                    Walk(n.B, -sign, additive);
+                    Walk(n.A, sign, additive: true);
+                    Walk(n.B, -sign, additive: true);
                     break;
                 case Op.Negate:
                     Walk(n.A, -sign, additive);
@@ -327,7 +341,8 @@ internal sealed class FormulaRules
         foreach ((int id, List<Env> envs) in Reached(Op.Log))
         {
             int operand = _f[id].A;
-            if (envs.Any(e => GuardDefaults(operand, e)))
+            // A setting's Log or Sqrt has no gradient and its value is LG0306's business.
+            if (envs.Any(e => GuardDefaults(operand, e, Op.Log)) || !_f.DependsOnData(operand))
             {
                 continue;
             }
@@ -366,7 +381,8 @@ internal sealed class FormulaRules
         foreach ((int id, List<Env> envs) in Reached(Op.Sqrt))
         {
             int operand = _f[id].A;
-            if (envs.Any(e => GuardDefaults(operand, e)))
+            // A setting's Log or Sqrt has no gradient and its value is LG0306's business.
+            if (envs.Any(e => GuardDefaults(operand, e, Op.Sqrt)) || !_f.DependsOnData(operand))
             {
                 continue;
             }
@@ -435,7 +451,7 @@ internal sealed class FormulaRules
     {
         foreach ((BinaryExpressionSyntax slash, int denominator, List<(int Id, Env Env)> divisions) in Divisions())
         {
-            if (divisions.Any(d => GuardDefaults(denominator, d.Env)) || divisions.All(d => IsNormalization(_f[d.Id])))
+            if (divisions.Any(d => GuardDefaults(denominator, d.Env, Op.Divide)) || divisions.All(d => IsNormalization(_f[d.Id])))
             {
                 continue;
             }

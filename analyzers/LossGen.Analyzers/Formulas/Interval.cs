@@ -180,8 +180,9 @@ internal readonly struct Interval : IEquatable<Interval>
     public Interval Log1p()
         => IsEmpty ? this : Hi < -1 ? All : new(Lo > -1 ? Math.Log(1 + Lo) : double.NegativeInfinity, Hi > -1 ? Math.Log(1 + Hi) : double.NegativeInfinity, NonZero);
 
+    /// <summary>√x; of negative values only, NaN (anything). Negative values beside others are left out, as for <see cref="Log"/>.</summary>
     public Interval Sqrt()
-        => IsEmpty ? this : new(Math.Sqrt(Math.Max(Lo, 0)), Math.Sqrt(Math.Max(Hi, 0)));
+        => IsEmpty ? this : Hi < 0 ? All : new(Math.Sqrt(Math.Max(Lo, 0)), Math.Sqrt(Hi));
 
     public Interval Tanh() => IsEmpty ? this : new(Math.Tanh(Lo), Math.Tanh(Hi), NonZero);
 
