@@ -12,7 +12,7 @@ using SpecParameter = LossGen.Generators.Model.LossParameter;
 namespace LossGen.Analyzers.Formulas;
 
 /// <summary>A <c>[Hyper]</c> parameter: its default, and where the default is written.</summary>
-internal sealed record Hyper(string Name, double? Default, ExpressionSyntax? DefaultSyntax, Location Location);
+internal sealed record Hyper(string Name, double? Default, ExpressionSyntax? DefaultSyntax);
 
 /// <summary>
 /// One parsed [Loss] formula as the rules see it: the generator's IR (the very graph the kernels are built
@@ -58,7 +58,7 @@ internal sealed class FormulaView
             {
                 double? value = symbol.HasExplicitDefaultValue && symbol.ExplicitDefaultValue is { } v ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : null;
                 var syntax = symbol.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as ParameterSyntax;
-                hypers.Add(new Hyper(parameter.Name, value, syntax?.Default?.Value, symbol.Locations.FirstOrDefault() ?? Location.None));
+                hypers.Add(new Hyper(parameter.Name, value, syntax?.Default?.Value));
                 continue;
             }
 
