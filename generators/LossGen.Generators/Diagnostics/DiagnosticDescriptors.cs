@@ -7,13 +7,15 @@ namespace LossGen.Generators.Diagnostics;
 /// <summary>
 /// Every diagnostic LossGen reports, in one place. IDs are grouped by stage: LG00xx declarations
 /// the generator cannot compile into kernels, LG01xx constructs inside a formula, LG02xx call sites of
-/// generated methods (reported by the analyzers in analyzers/LossGen.Analyzers, which compile this file too).
+/// generated methods, LG03xx numerical hazards in formulas the generator accepts (both reported by the
+/// analyzers in analyzers/LossGen.Analyzers, which compile this file too).
 /// </summary>
 internal static class DiagnosticDescriptors
 {
     private const string Declaration = "LossGen.Declaration";
     private const string Formula = "LossGen.Formula";
     private const string CallSite = "LossGen.CallSite";
+    private const string FormulaNumerics = "LossGen.FormulaNumerics";
 
     public static readonly DiagnosticDescriptor LossMustBeStatic = Error(
         "LG0001", Declaration, "Loss method must be static",
@@ -90,6 +92,30 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GradientOverwritesArgument = Warning(
         "LG0203", CallSite, "Gradient output overwrites another argument",
         "'{0}' of {1} is the same storage as '{2}': {3}");
+
+    public static readonly DiagnosticDescriptor LogOfZero = Warning(
+        "LG0301", FormulaNumerics, "Log of a value that can be 0",
+        "Log of '{0}', which can be 0 ({1}): the loss is −∞ there and its gradient infinite; {2}");
+
+    public static readonly DiagnosticDescriptor LogOfProbabilityFunction = Warning(
+        "LG0302", FormulaNumerics, "Log of a sigmoid or softmax",
+        "'{0}' is −∞ wherever the {1} underflows to 0; '{2}' computes the same value exactly for every input");
+
+    public static readonly DiagnosticDescriptor SqrtOfZero = Warning(
+        "LG0303", FormulaNumerics, "Square root of a value that can be 0",
+        "The square root of '{0}', which can be 0 ({1}), has an infinite gradient there; {2}");
+
+    public static readonly DiagnosticDescriptor DivisionBySumThatCanBeZero = Warning(
+        "LG0304", FormulaNumerics, "Division by a sum that can be 0",
+        "The denominator '{0}' is 0 {1}, and the loss is then NaN; {2}");
+
+    public static readonly DiagnosticDescriptor LogOfOverflowingExponential = Warning(
+        "LG0305", FormulaNumerics, "Log of an exponential that can overflow",
+        "'{0}' is ∞ once {1} exceeds about 88, where Exp overflows in float; {2}");
+
+    public static readonly DiagnosticDescriptor HyperparameterDefaultOutOfRange = Warning(
+        "LG0306", FormulaNumerics, "Hyperparameter default outside its valid range",
+        "The default {0} of '{1}' {2}");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(DiagnosticDescriptors)
         .GetFields()

@@ -32,10 +32,13 @@ internal sealed class LossParser
     private readonly Dictionary<ISymbol, int> _values = new(SymbolEqualityComparer.Default);
     private readonly List<NamedNode> _names = new();
 
-    private LossParser(SemanticModel model, CancellationToken cancellationToken)
+    private readonly Action<ExpressionSyntax, int>? _onLowered;
+
+    private LossParser(SemanticModel model, CancellationToken cancellationToken, Action<ExpressionSyntax, int>? onLowered = null)
     {
         _model = model;
         _cancellationToken = cancellationToken;
+        _onLowered = onLowered;
     }
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -47,6 +50,15 @@ internal sealed class LossParser
 
         return new LossParser(context.SemanticModel, cancellationToken).Parse(method, syntax, context.Attributes);
     }
+
+    /// <summary>
+    /// The same parse for the formula analyzers, which have no generator context: <paramref name="attributes"/>
+    /// are the method's [Loss] attributes. <paramref name="onLowered"/>, when given, is told the IR node of every
+    /// expression of the body as it is lowered (an expression can be told more than once, and several
+    /// expressions can share a node); the result is the same with or without it.
+    /// </summary>
+    public static ParseResult Parse(SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax, IEnumerable<AttributeData> attributes, Action<ExpressionSyntax, int>? onLowered, CancellationToken cancellationToken)
+        => new LossParser(model, cancellationToken, onLowered).Parse(method, syntax, attributes);
 
     private ParseResult Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, IEnumerable<AttributeData> attributes)
     {
@@ -261,6 +273,13 @@ internal sealed class LossParser
 
     /// <summary>Lowers one expression to a node id; unsupported syntax is reported and becomes 0.</summary>
     private int Lower(ExpressionSyntax expression)
+    {
+        int id = LowerExpression(expression);
+        _onLowered?.Invoke(expression, id);
+        return id;
+    }
+
+    private int LowerExpression(ExpressionSyntax expression)
     {
         _cancellationToken.ThrowIfCancellationRequested();
         Optional<object?> constant = _model.GetConstantValue(expression, _cancellationToken);

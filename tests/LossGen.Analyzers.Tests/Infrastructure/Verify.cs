@@ -41,6 +41,31 @@ internal static class Verify
         await test.RunAsync();
     }
 
+    /// <summary>Opens every formula test source: formulas are written as users write them, with LossMath imported statically.</summary>
+    public const string FormulaUsings = "using System;\nusing LossGen;\nusing static LossGen.LossMath;\n";
+
+    /// <summary>Exactly the expected LG03xx diagnostics of <see cref="FormulaAnalyzer"/> on the formulas of <paramref name="source"/>.</summary>
+    public static async Task Formula(string source, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<FormulaAnalyzer, DefaultVerifier> { TestCode = FormulaUsings + source };
+        Configure(test);
+        test.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync();
+    }
+
+    /// <summary><see cref="FormulaCodeFix"/> applied one diagnostic at a time and all at once gives <paramref name="fixedSource"/>, which must compile cleanly; equal sources mean no fix is offered.</summary>
+    public static Task FormulaFix(string source, string fixedSource, params DiagnosticResult[] expected)
+        => FormulaFixWithUsings(FormulaUsings, source, fixedSource, expected);
+
+    /// <summary>As <see cref="FormulaFix"/>, with <paramref name="usings"/> in place of <see cref="FormulaUsings"/>.</summary>
+    public static async Task FormulaFixWithUsings(string usings, string source, string fixedSource, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpCodeFixTest<FormulaAnalyzer, FormulaCodeFix, DefaultVerifier> { TestCode = usings + source, FixedCode = usings + fixedSource };
+        Configure(test);
+        test.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync();
+    }
+
     /// <summary>References, warnings as failures, nullable on, the latest C#: for tests that build their own <see cref="AnalyzerTest{TVerifier}"/>.</summary>
     public static void Configure(AnalyzerTest<DefaultVerifier> test)
     {
