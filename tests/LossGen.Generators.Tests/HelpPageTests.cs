@@ -42,6 +42,21 @@ public sealed class HelpPageTests
         Assert.Equal(DiagnosticDescriptors.All.Select(d => d.Id), pages);
     }
 
+    /// <summary>A merge once left conflict markers in the diagnostics index; no document or source may hold one.</summary>
+    [Fact]
+    public void No_file_holds_a_merge_conflict_marker()
+    {
+        string root = RepositoryRoot();
+        string[] markers = ["<<<<<<< ", ">>>>>>> "];
+        var offenders = new[] { "*.md", "*.cs", "*.csproj", "*.props", "*.sln" }
+            .SelectMany(pattern => Directory.GetFiles(root, pattern, SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => File.ReadLines(f).Any(line => markers.Any(m => line.StartsWith(m, StringComparison.Ordinal)) || line == "======="))
+            .Select(f => Path.GetRelativePath(root, f));
+        Assert.Empty(offenders);
+    }
+
     /// <summary>The nearest directory above the test binaries that holds LossGen.sln.</summary>
     private static string RepositoryRoot()
     {
