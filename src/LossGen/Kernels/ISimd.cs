@@ -25,6 +25,11 @@ public interface ISimd<TVec, T>
 
     static abstract TVec LoadUnsafe(ref readonly T source, nuint elementOffset);
     static abstract void StoreUnsafe(TVec value, ref T destination, nuint elementOffset);
+    /// <summary>
+    /// Stores without first reading the destination's cache line into the cache (a non-temporal store): for
+    /// outputs too large to stay in cache. The destination must be pinned and aligned to the vector's size.
+    /// </summary>
+    static abstract void StoreAlignedNonTemporal(TVec value, ref T destination, nuint elementOffset);
 
     /// <summary>Every lane set to <paramref name="value"/>.</summary>
     static abstract TVec Create(T value);

@@ -25,6 +25,11 @@ public readonly struct ScalarSimd<T> : ISimd<T, T>
     public static void StoreUnsafe(T value, ref T destination, nuint elementOffset) => Unsafe.Add(ref destination, elementOffset) = value;
 
     /// <inheritdoc/>
+    /// <remarks>An ordinary store: one element is no cache line.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreAlignedNonTemporal(T value, ref T destination, nuint elementOffset) => Unsafe.Add(ref destination, elementOffset) = value;
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Create(T value) => value;
 

@@ -26,6 +26,11 @@ public readonly struct Simd128<T> : ISimd<Vector128<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreAlignedNonTemporal(Vector128<T> value, ref T destination, nuint elementOffset)
+        => value.StoreAlignedNonTemporal((T*)Unsafe.AsPointer(ref Unsafe.Add(ref destination, elementOffset)));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Create(T value) => Vector128.Create(value);
 
     /// <inheritdoc/>

@@ -26,6 +26,11 @@ public readonly struct Simd256<T> : ISimd<Vector256<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreAlignedNonTemporal(Vector256<T> value, ref T destination, nuint elementOffset)
+        => value.StoreAlignedNonTemporal((T*)Unsafe.AsPointer(ref Unsafe.Add(ref destination, elementOffset)));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Create(T value) => Vector256.Create(value);
 
     /// <inheritdoc/>

@@ -26,6 +26,11 @@ public readonly struct Simd512<T> : ISimd<Vector512<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreAlignedNonTemporal(Vector512<T> value, ref T destination, nuint elementOffset)
+        => value.StoreAlignedNonTemporal((T*)Unsafe.AsPointer(ref Unsafe.Add(ref destination, elementOffset)));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Create(T value) => Vector512.Create(value);
 
     /// <inheritdoc/>

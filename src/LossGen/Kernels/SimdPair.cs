@@ -55,6 +55,14 @@ public readonly struct SimdPair<TVec, T, TSimd> : ISimd<VectorPair<TVec>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreAlignedNonTemporal(VectorPair<TVec> value, ref T destination, nuint elementOffset)
+    {
+        TSimd.StoreAlignedNonTemporal(value.Lo, ref destination, elementOffset);
+        TSimd.StoreAlignedNonTemporal(value.Hi, ref destination, elementOffset + (nuint)TSimd.Count);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorPair<TVec> Create(T value) => new(TSimd.Create(value), TSimd.Create(value));
 
     /// <inheritdoc/>
