@@ -136,8 +136,8 @@ public sealed class CatalogueTests
             long[]? reference = null;
             foreach (int bits in new[] { 512, 256, 128, 0 })
             {
-                int saved = ElementwiseEngine.MaxVectorBits;
-                ElementwiseEngine.MaxVectorBits = bits;
+                int saved = VectorPaths.MaxBits;
+                VectorPaths.MaxBits = bits;
                 try
                 {
                     Array[] gradients = loss.DifferentiableInputs.Select(_ => Data.Filled(element, n, double.NaN)).ToArray();
@@ -150,7 +150,7 @@ public sealed class CatalogueTests
                 }
                 finally
                 {
-                    ElementwiseEngine.MaxVectorBits = saved;
+                    VectorPaths.MaxBits = saved;
                 }
             }
         }

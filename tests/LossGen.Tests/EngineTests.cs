@@ -91,8 +91,8 @@ public sealed class EngineTests
     [InlineData(0)]
     public void A_gradient_may_overwrite_its_own_input(int vectorBits)
     {
-        int saved = ElementwiseEngine.MaxVectorBits;
-        ElementwiseEngine.MaxVectorBits = vectorBits;
+        int saved = VectorPaths.MaxBits;
+        VectorPaths.MaxBits = vectorBits;
         try
         {
             var random = new Random(vectorBits);
@@ -113,7 +113,7 @@ public sealed class EngineTests
         }
         finally
         {
-            ElementwiseEngine.MaxVectorBits = saved;
+            VectorPaths.MaxBits = saved;
         }
     }
 }

@@ -213,15 +213,15 @@ public sealed class NonTemporalStoreTests : IDisposable
 
     private static T WithWidth<T>(int bits, Func<T> call)
     {
-        int saved = ElementwiseEngine.MaxVectorBits;
-        ElementwiseEngine.MaxVectorBits = bits;
+        int saved = VectorPaths.MaxBits;
+        VectorPaths.MaxBits = bits;
         try
         {
             return call();
         }
         finally
         {
-            ElementwiseEngine.MaxVectorBits = saved;
+            VectorPaths.MaxBits = saved;
         }
     }
 }

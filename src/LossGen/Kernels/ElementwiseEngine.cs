@@ -44,8 +44,6 @@ public static class ElementwiseEngine
     /// <summary>Elements per Half chunk: one float block, so chunks keep the canonical lane layout.</summary>
     private const int HalfChunkLength = LaneBytes / sizeof(float) * ValuesPerLanePerBlock;
 
-    /// <summary>The widest vector path the engine may take, in bits; tests lower it to reach every path.</summary>
-    internal static int MaxVectorBits { get; set; } = 512;
 
     /// <summary>The loss of every element, reduced.</summary>
     public static T Reduce<T, TKernel>(TKernel kernel, ReadOnlySpan<T> x0, ReadOnlySpan<T> x1, ReadOnlySpan<T> x2, ReadOnlySpan<T> x3, Reduction reduction)
@@ -160,15 +158,15 @@ public static class ElementwiseEngine
     {
         var lanes = default(Lanes<T>);
         nuint i = 0;
-        if (Vector512.IsHardwareAccelerated && MaxVectorBits >= 512 && !TKernel.IsMemoryBound)
+        if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512 && !TKernel.IsMemoryBound)
         {
             i = AccumulateVectors<T, TKernel, TMode, Vector512<T>, Simd512<T>>(ref kernel, in operands, n, scale, ref lanes, ref totals);
         }
-        else if (Vector256.IsHardwareAccelerated && MaxVectorBits >= 256)
+        else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
             i = AccumulateVectors<T, TKernel, TMode, Vector256<T>, Simd256<T>>(ref kernel, in operands, n, scale, ref lanes, ref totals);
         }
-        else if (Vector128.IsHardwareAccelerated && MaxVectorBits >= 128)
+        else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
             i = AccumulateVectors<T, TKernel, TMode, Vector128<T>, Simd128<T>>(ref kernel, in operands, n, scale, ref lanes, ref totals);
         }
@@ -424,15 +422,15 @@ public static class ElementwiseEngine
         where TKernel : struct, IElementwiseKernel<T>
     {
         nuint i = 0;
-        if (Vector512.IsHardwareAccelerated && MaxVectorBits >= 512 && !TKernel.IsMemoryBound)
+        if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512 && !TKernel.IsMemoryBound)
         {
             i = MapVectors<T, TKernel, Vector512<T>, Simd512<T>>(ref kernel, in o, ref losses, n);
         }
-        else if (Vector256.IsHardwareAccelerated && MaxVectorBits >= 256)
+        else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
             i = MapVectors<T, TKernel, Vector256<T>, Simd256<T>>(ref kernel, in o, ref losses, n);
         }
-        else if (Vector128.IsHardwareAccelerated && MaxVectorBits >= 128)
+        else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
             i = MapVectors<T, TKernel, Vector128<T>, Simd128<T>>(ref kernel, in o, ref losses, n);
         }
@@ -574,10 +572,7 @@ public static class ElementwiseEngine
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IElementwiseKernel<T>
     {
-        if (reduction is not (Reduction.Mean or Reduction.Sum))
-        {
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "The reduction must be Reduction.Mean or Reduction.Sum.");
-        }
+        ReductionChecks.ThrowIfNotMeanOrSum(reduction);
 
         ReadOnlySpan<int> lengths = [length0, length1, length2, length3];
         for (int k = 1; k < TKernel.InputCount; k++)

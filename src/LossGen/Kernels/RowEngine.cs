@@ -22,8 +22,6 @@ namespace LossGen.Kernels;
 /// </remarks>
 public static class RowEngine
 {
-    /// <summary>The widest vector path the engine may take, in bits; tests lower it to reach every path.</summary>
-    internal static int MaxVectorBits { get; set; } = 512;
 
     /// <summary>The loss of every row, reduced.</summary>
     public static T Reduce<T, TKernel>(TKernel kernel, RowOperands<T> operands, int rowLength, Reduction reduction)
@@ -212,15 +210,15 @@ public static class RowEngine
         where TKernel : struct, IRowKernel<T>
         where TPass : struct, IRowPass
     {
-        if (Vector512.IsHardwareAccelerated && MaxVectorBits >= 512)
+        if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512)
         {
             PassVectors<T, TKernel, TPass, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row);
         }
-        else if (Vector256.IsHardwareAccelerated && MaxVectorBits >= 256)
+        else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
             PassVectors<T, TKernel, TPass, VectorPair<Vector256<T>>, SimdPair<Vector256<T>, T, Simd256<T>>>(ref kernel, ref state, in row);
         }
-        else if (Vector128.IsHardwareAccelerated && MaxVectorBits >= 128)
+        else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
             PassVectors<T, TKernel, TPass, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(ref kernel, ref state, in row);
         }
@@ -378,15 +376,15 @@ public static class RowEngine
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
     {
-        if (Vector512.IsHardwareAccelerated && MaxVectorBits >= 512)
+        if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512)
         {
             GradientVectors<T, TKernel, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row, in g, scale);
         }
-        else if (Vector256.IsHardwareAccelerated && MaxVectorBits >= 256)
+        else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
             GradientVectors<T, TKernel, VectorPair<Vector256<T>>, SimdPair<Vector256<T>, T, Simd256<T>>>(ref kernel, ref state, in row, in g, scale);
         }
-        else if (Vector128.IsHardwareAccelerated && MaxVectorBits >= 128)
+        else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
             GradientVectors<T, TKernel, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(ref kernel, ref state, in row, in g, scale);
         }
@@ -461,10 +459,7 @@ public static class RowEngine
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
     {
-        if (reduction is not (Reduction.Mean or Reduction.Sum))
-        {
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "The reduction must be Reduction.Mean or Reduction.Sum.");
-        }
+        ReductionChecks.ThrowIfNotMeanOrSum(reduction);
 
         if (rowLength <= 0)
         {

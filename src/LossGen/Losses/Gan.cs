@@ -285,7 +285,7 @@ public static partial class Losses
         where TReal : struct, ISpanPiece
         where TFake : struct, ISpanPiece
     {
-        SpanPieces.ValidateReduction(reduction);
+        Kernels.ReductionChecks.ThrowIfNotMeanOrSum(reduction);
         if (wantGradient)
         {
             if (realGradient.Length != real.Length)

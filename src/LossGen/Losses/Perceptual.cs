@@ -118,7 +118,7 @@ public static partial class Losses
         ReadOnlySpan<int> layerLengths, ReadOnlySpan<double> layerWeights, Reduction reduction)
         where TS : unmanaged
     {
-        SpanPieces.ValidateReduction(reduction);
+        Kernels.ReductionChecks.ThrowIfNotMeanOrSum(reduction);
         if (target.Length != pred.Length)
             throw new ArgumentException($"'targetFeatures' has {target.Length} values, but 'predFeatures' has {pred.Length}.", "targetFeatures");
         if (wantGradient && gradient.Length != pred.Length)

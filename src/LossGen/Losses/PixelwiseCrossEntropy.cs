@@ -174,8 +174,7 @@ public static partial class Losses
         where TS : unmanaged
         where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
     {
-        if (reduction is not (Reduction.Mean or Reduction.Sum))
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "The reduction must be Reduction.Mean or Reduction.Sum.");
+        Kernels.ReductionChecks.ThrowIfNotMeanOrSum(reduction);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);

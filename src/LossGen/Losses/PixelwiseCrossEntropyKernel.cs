@@ -10,8 +10,6 @@ namespace LossGen;
 /// <summary>Non-generic knobs of the pixelwise cross-entropy engine.</summary>
 internal static class PixelwiseCrossEntropyEngine
 {
-    /// <summary>The widest vector path the engine may take, in bits (0: scalar); tests lower it to reach every path.</summary>
-    internal static int MaxVectorBits { get; set; } = 512;
 
     /// <summary>Pixels per tile of the Half path: a multiple of every vector width, so tiles keep the canonical lanes.</summary>
     public const int HalfTile = 256;
@@ -54,7 +52,7 @@ internal static unsafe class PixelwiseCrossEntropyEngine<T>
     /// <summary>Runs pixels [0, <paramref name="count"/>) of a block; pixel j's loss is added into <c>totals[j mod L]</c>.</summary>
     public static void Run(in PixelBlock<T> block, int count, double* totals)
     {
-        int bits = PixelwiseCrossEntropyEngine.MaxVectorBits;
+        int bits = VectorPaths.MaxBits;
         int j = 0;
         if (Vector512.IsHardwareAccelerated && bits >= 512)
             j = Pixels<Vector512<T>, Simd512<T>>(in block, 0, count, totals);

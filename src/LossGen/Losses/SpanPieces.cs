@@ -80,11 +80,4 @@ internal static class SpanPieces
         Half h = (Half)f;
         return Unsafe.As<Half, TS>(ref h);
     }
-
-    /// <summary>Throws unless <paramref name="reduction"/> is Mean or Sum.</summary>
-    public static void ValidateReduction(Reduction reduction)
-    {
-        if (reduction is not (Reduction.Mean or Reduction.Sum))
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "The reduction must be Reduction.Mean or Reduction.Sum.");
-    }
 }

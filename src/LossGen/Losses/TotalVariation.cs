@@ -161,8 +161,7 @@ public static partial class Losses
         where TS : unmanaged
         where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
     {
-        if (reduction is not (Reduction.Mean or Reduction.Sum))
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "The reduction must be Reduction.Mean or Reduction.Sum.");
+        Kernels.ReductionChecks.ThrowIfNotMeanOrSum(reduction);
         if (norm is not (TotalVariationNorm.Squared or TotalVariationNorm.L1))
             throw new ArgumentOutOfRangeException(nameof(norm), norm, "The norm must be TotalVariationNorm.Squared or TotalVariationNorm.L1.");
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);

@@ -10,8 +10,6 @@ namespace LossGen;
 /// <summary>Non-generic knobs of the total variation engine.</summary>
 internal static class TotalVariationEngine
 {
-    /// <summary>The widest vector path the engine may take, in bits (0: scalar); tests lower it to reach every path.</summary>
-    internal static int MaxVectorBits { get; set; } = 512;
 }
 
 /// <summary>
@@ -42,7 +40,7 @@ internal static unsafe class TotalVariationEngine<T>
     /// </summary>
     public static void Row(T* up, T* cur, T* down, T* gradient, int width, bool squared, T scale, T* lanes, double* totals)
     {
-        int bits = TotalVariationEngine.MaxVectorBits;
+        int bits = VectorPaths.MaxBits;
         if (Vector512.IsHardwareAccelerated && bits >= 512)
             RowCore<Vector512<T>, Simd512<T>>(up, cur, down, gradient, width, squared, scale, lanes, totals);
         else if (Vector256.IsHardwareAccelerated && bits >= 256)

@@ -167,7 +167,7 @@ public sealed class GanSpanTests
     public void Every_vector_width_gives_the_same_bits()
     {
         double[] real = Random(1, 1500), fake = Random(2, 777);
-        int saved = ElementwiseEngine.MaxVectorBits;
+        int saved = VectorPaths.MaxBits;
         try
         {
             foreach (Kind kind in Enum.GetValues<Kind>())
@@ -177,7 +177,7 @@ public sealed class GanSpanTests
                     long[]? first = null;
                     foreach (int bits in new[] { 512, 256, 128, 0 })
                     {
-                        ElementwiseEngine.MaxVectorBits = bits;
+                        VectorPaths.MaxBits = bits;
                         Array rg = Data.Filled(element, real.Length, 0), fg = Data.Filled(element, fake.Length, 0);
                         object loss = Call(kind, Data.ToArray(element, real), Data.ToArray(element, fake), rg, fg, Reduction.Mean);
                         long[] all = [Data.Bits(loss), .. Data.Bits(rg), .. Data.Bits(fg)];
@@ -189,7 +189,7 @@ public sealed class GanSpanTests
         }
         finally
         {
-            ElementwiseEngine.MaxVectorBits = saved;
+            VectorPaths.MaxBits = saved;
         }
     }
 

@@ -151,7 +151,7 @@ public sealed class PerceptualTests
     {
         int n = s_lengths.Sum();
         double[] pred = Random(9, n), target = Random(10, n);
-        int saved = ElementwiseEngine.MaxVectorBits;
+        int saved = VectorPaths.MaxBits;
         try
         {
             foreach (Type element in Data.ElementTypes)
@@ -159,7 +159,7 @@ public sealed class PerceptualTests
                 long[]? first = null;
                 foreach (int bits in new[] { 512, 256, 128, 0 })
                 {
-                    ElementwiseEngine.MaxVectorBits = bits;
+                    VectorPaths.MaxBits = bits;
                     (object loss, Array gradient) = Run(element, pred, target, s_lengths, s_weights, Reduction.Mean);
                     long[] all = [Data.Bits(loss), .. Data.Bits(gradient)];
                     first ??= all;
@@ -169,7 +169,7 @@ public sealed class PerceptualTests
         }
         finally
         {
-            ElementwiseEngine.MaxVectorBits = saved;
+            VectorPaths.MaxBits = saved;
         }
     }
 

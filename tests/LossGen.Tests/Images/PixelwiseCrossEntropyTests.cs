@@ -1,3 +1,4 @@
+using LossGen.Kernels;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -264,7 +265,7 @@ public sealed class PixelwiseCrossEntropyTests
     public void Every_vector_width_gives_the_same_bits(string elementName)
     {
         Type element = Element(elementName);
-        int saved = PixelwiseCrossEntropyEngine.MaxVectorBits;
+        int saved = VectorPaths.MaxBits;
         try
         {
             foreach (int pixels in new[] { 1, 3, 7, 15, 16, 17, 31, 33, 63, 65, 100, 257, 300 })
@@ -278,7 +279,7 @@ public sealed class PixelwiseCrossEntropyTests
                     long[]? first = null;
                     foreach (int bits in new[] { 512, 256, 128, 0 })
                     {
-                        PixelwiseCrossEntropyEngine.MaxVectorBits = bits;
+                        VectorPaths.MaxBits = bits;
                         long[] all = Run(element, logits, labels, c, 1, pixels, reduction).Bits;
                         first ??= all;
                         Assert.True(first.SequenceEqual(all), $"{elementName} H·W={pixels} {reduction}: {bits}-bit differs from 512-bit");
@@ -288,7 +289,7 @@ public sealed class PixelwiseCrossEntropyTests
         }
         finally
         {
-            PixelwiseCrossEntropyEngine.MaxVectorBits = saved;
+            VectorPaths.MaxBits = saved;
         }
     }
 

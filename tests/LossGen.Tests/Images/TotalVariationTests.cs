@@ -1,3 +1,4 @@
+using LossGen.Kernels;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -211,7 +212,7 @@ public sealed class TotalVariationTests
     public void Every_vector_width_gives_the_same_bits(string elementName)
     {
         Type element = Data.ElementTypes.Single(t => t.Name == elementName);
-        int saved = TotalVariationEngine.MaxVectorBits;
+        int saved = VectorPaths.MaxBits;
         try
         {
             (int H, int W)[] shapes = [(1, 1), (1, 2), (3, 1), (2, 3), (5, 17), (4, 18), (3, 33), (2, 64), (3, 65), (2, 130), (2, 258), (1, 600)];
@@ -226,7 +227,7 @@ public sealed class TotalVariationTests
                         long[]? first = null;
                         foreach (int bits in new[] { 512, 256, 128, 0 })
                         {
-                            TotalVariationEngine.MaxVectorBits = bits;
+                            VectorPaths.MaxBits = bits;
                             long[] all = Run(element, images, 2, h, w, norm, reduction).Bits;
                             first ??= all;
                             Assert.True(first.SequenceEqual(all), $"{elementName} {h}×{w} {norm} {reduction}: {bits}-bit differs from 512-bit");
@@ -237,7 +238,7 @@ public sealed class TotalVariationTests
         }
         finally
         {
-            TotalVariationEngine.MaxVectorBits = saved;
+            VectorPaths.MaxBits = saved;
         }
     }
 

@@ -1,8 +1,9 @@
+using LossGen.Kernels;
 using Xunit;
 
 namespace LossGen.Tests.Infrastructure;
 
-/// <summary>Tests that lower <c>ElementwiseEngine.MaxVectorBits</c> run one at a time, so each restores what it found.</summary>
+/// <summary>Tests that lower <c>VectorPaths.MaxBits</c> run one at a time, so each restores what it found.</summary>
 [CollectionDefinition(Name)]
 public sealed class VectorWidthCollection
 {

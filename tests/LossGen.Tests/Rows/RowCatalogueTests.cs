@@ -171,7 +171,7 @@ public sealed class RowCatalogueTests
         (RowLossUnderTest loss, Type element) = Find(name, elementName);
         var withGradient = loss.WithGradient(element);
         var elementwise = loss.Elementwise(element);
-        int saved = RowEngine.MaxVectorBits;
+        int saved = VectorPaths.MaxBits;
         try
         {
             foreach ((int batch, int rowLength) in new[] { (3, 1), (2, 5), (2, 8), (2, 15), (3, 16), (2, 17), (2, 31), (2, 33), (2, 63), (1, 1000), (1, 1031) })
@@ -180,7 +180,7 @@ public sealed class RowCatalogueTests
                 long[]? first = null;
                 foreach (int bits in new[] { 512, 256, 128, 0 })
                 {
-                    RowEngine.MaxVectorBits = bits;
+                    VectorPaths.MaxBits = bits;
                     Array[] gradients = loss.DifferentiableRows.Select(_ => Data.Filled(element, batch * rowLength, double.NaN)).ToArray();
                     Array losses = Data.Filled(element, batch, double.NaN);
                     object? value = withGradient(loss.Arguments(data.RowArrays, data.Labels, data.ValueArrays, gradients, rowLength, loss.HyperDefaults, Reduction.Mean));
@@ -193,7 +193,7 @@ public sealed class RowCatalogueTests
         }
         finally
         {
-            RowEngine.MaxVectorBits = saved;
+            VectorPaths.MaxBits = saved;
         }
     }
 

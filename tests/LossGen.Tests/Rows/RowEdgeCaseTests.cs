@@ -54,13 +54,13 @@ public sealed class RowEdgeCaseTests
         var random = new Random(rowLength);
         float[] logits = Enumerable.Range(0, 3 * rowLength).Select(_ => (float)(10_000 + (random.NextDouble() * 600 - 300))).ToArray();
         int[] labels = [0, rowLength / 2, rowLength - 1];
-        int saved = RowEngine.MaxVectorBits;
+        int saved = VectorPaths.MaxBits;
         try
         {
             long[]? first = null;
             foreach (int bits in new[] { 512, 256, 128, 0 })
             {
-                RowEngine.MaxVectorBits = bits;
+                VectorPaths.MaxBits = bits;
                 var gradient = new float[logits.Length];
                 float loss = Losses.SparseSoftmaxCrossEntropyWithGradient(logits, labels, gradient, rowLength, reduction: Reduction.Sum);
                 long[] all = [Data.Bits(loss), .. Data.Bits(gradient)];
@@ -80,7 +80,7 @@ public sealed class RowEdgeCaseTests
         }
         finally
         {
-            RowEngine.MaxVectorBits = saved;
+            VectorPaths.MaxBits = saved;
         }
     }
 
