@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using LossGen.Generators.Ir;
 using LossGen.Generators.Model;
+using LossGen.Generators.Parsing;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace LossGen.Generators.Emit;
@@ -120,7 +121,7 @@ internal sealed class KernelPlan
         if (IsRowFormula)
         {
             // The row kernel's methods take these; its two named leaves are the row length and the column.
-            taken.UnionWith(new[] { "state", "row", "lane", "column", "stage", "rowLength" });
+            taken.UnionWith(LossParser.RowKernelNames);
         }
 
         for (int id = 0; id < Graph.Nodes.Count; id++)

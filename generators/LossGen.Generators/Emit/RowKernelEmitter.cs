@@ -219,6 +219,8 @@ internal static class RowKernelEmitter
         w.WriteLine();
         WriteSwitch(w, "int ReductionPass", schedule.Reductions.Select(id => schedule.Pass(id).ToString(CultureInfo.InvariantCulture)).ToList(), "0");
         w.WriteLine();
+        w.WriteLine($"public static int SoftmaxReduction => {schedule.SoftmaxReduction};");
+        w.WriteLine();
         WriteNameSwitch(w, "InputName", rows.Select(p => p.Name).ToList());
         w.WriteLine();
         WriteSwitch(w, "bool IsShared", rows.Select(p => p.Shared ? "true" : "false").ToList(), "false");
@@ -346,7 +348,7 @@ internal static class RowKernelEmitter
     private static void WriteAccumulate(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, string inputs)
     {
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        w.WriteLine($"public void Accumulate<TVec, TSimd, TPass, TEdge>(ref global::LossGen.Kernels.RowState<T> state, {inputs}, TVec column, TVec inside,");
+        w.WriteLine($"public void Accumulate<TVec, TSimd, TPass, TEdge>(ref global::LossGen.Kernels.RowState<T> state, {inputs}, TVec column, TVec inside, ref TVec exps,");
         w.WriteLine("    ref TVec a0, ref TVec b0, ref TVec a1, ref TVec b1, ref TVec a2, ref TVec b2, ref TVec a3, ref TVec b3)");
         w.WriteLine("    where TVec : struct");
         w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<TVec, T>");
@@ -365,7 +367,9 @@ internal static class RowKernelEmitter
             {
                 int id = reductions[i];
                 string accumulators = plan.Graph[id].Op == Op.LogSumExp ? $"ref a{i}, ref b{i}" : $"ref a{i}";
-                w.WriteLine($"global::LossGen.Kernels.RowReduce.{schedule.ReductionMethod(id)}<TVec, T, TSimd, TEdge>({accumulators}, {Operand(plan, plan.Graph[id].A, infix: false)}, inside); // {plan.Name(id)} = {Infix(plan, id)}");
+                // The gradient's softmax log-sum-exp also hands its e^(u − m) to the engine.
+                string exps = schedule.SoftmaxReduction >= 0 && schedule.Reductions[schedule.SoftmaxReduction] == id ? ", ref state, out exps" : "";
+                w.WriteLine($"global::LossGen.Kernels.RowReduce.{schedule.ReductionMethod(id)}<TVec, T, TSimd, TEdge>({accumulators}, {Operand(plan, plan.Graph[id].A, infix: false)}, inside{exps}); // {plan.Name(id)} = {Infix(plan, id)}");
             }
 
             w.Indent--;
@@ -381,12 +385,13 @@ internal static class RowKernelEmitter
         List<LossParameter> differentiable = plan.DifferentiableInputs.ToList();
         string outs = string.Join(", ", Enumerable.Range(0, 4).Select(k => "out TVec " + (k < differentiable.Count ? differentiable[k].Name + "Gradient" : "unusedGradient" + k)));
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        w.WriteLine($"public void Gradient<TVec, TSimd>(ref global::LossGen.Kernels.RowState<T> state, {inputs}, TVec column, {outs})");
+        w.WriteLine($"public void Gradient<TVec, TSimd, TSoftmax>(ref global::LossGen.Kernels.RowState<T> state, {inputs}, TVec column, TVec softmax, {outs})");
         w.WriteLine("    where TVec : struct");
         w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<TVec, T>");
+        w.WriteLine("    where TSoftmax : struct, global::LossGen.Kernels.IRowSoftmax");
         w.WriteLine("{");
         w.Indent++;
-        WriteRowStatements(w, plan, schedule, plan.Gradients);
+        WriteRowStatements(w, plan, schedule, plan.Gradients, schedule.SoftmaxExps);
         for (int k = 0; k < 4; k++)
         {
             string value = k < differentiable.Count ? Operand(plan, plan.Gradients[k], infix: false) : "default";
@@ -398,7 +403,8 @@ internal static class RowKernelEmitter
     }
 
     /// <summary>The row-valued statements behind <paramref name="outputs"/>, after broadcasting the scalars they read.</summary>
-    private static void WriteRowStatements(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, IEnumerable<int> outputs)
+    /// <remarks>Each of <paramref name="softmaxExps"/> takes the engine's kept softmax when it has one.</remarks>
+    private static void WriteRowStatements(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, IEnumerable<int> outputs, ISet<int>? softmaxExps = null)
     {
         (List<int> rows, List<int> scalars) = schedule.RowStatements(outputs);
         foreach (int id in scalars)
@@ -409,7 +415,8 @@ internal static class RowKernelEmitter
         bool inlineExp = rows.Count(id => plan.Graph[id].Op == Op.Exp) == 1 && !rows.Any(id => plan.Graph[id].Op == Op.Pow);
         foreach (int id in rows)
         {
-            w.WriteLine($"TVec {plan.Name(id)} = {Call(plan, id, inlineExp)}; // {Infix(plan, id)}");
+            string value = softmaxExps?.Contains(id) == true ? $"TSoftmax.Cached ? softmax : {Call(plan, id, inlineExp)}" : Call(plan, id, inlineExp);
+            w.WriteLine($"TVec {plan.Name(id)} = {value}; // {Infix(plan, id)}");
         }
     }
 }

@@ -78,7 +78,34 @@ internal sealed class RowSchedule
         {
             Slots[Reductions[k]] = k;
         }
+
+        // The gradient's softmaxes e^(u − lse(u)): the first log-sum-exp that has one lends its pass's e^(u − m).
+        foreach (int id in RowStatements(plan.Gradients).Rows)
+        {
+            Node n = g[id];
+            if (n.Op != Op.Exp || g[n.A].Op != Op.Subtract)
+            {
+                continue;
+            }
+
+            Node difference = g[n.A];
+            int k = Reductions.IndexOf(difference.B);
+            if (k >= 0 && g[difference.B].Op == Op.LogSumExp && g[difference.B].A == difference.A && (SoftmaxReduction < 0 || SoftmaxReduction == k))
+            {
+                SoftmaxReduction = k;
+                SoftmaxExps.Add(id);
+            }
+        }
     }
+
+    /// <summary>
+    /// The log-sum-exp (index into <see cref="Reductions"/>) whose e^(u − m) the engine keeps for the gradient
+    /// pass, or −1; <see cref="SoftmaxExps"/> are the gradient's e^(u − lse) that read them instead of calling exp.
+    /// </summary>
+    public int SoftmaxReduction { get; } = -1;
+
+    /// <summary>The gradient-pass nodes e^(u − lse(u)) of <see cref="SoftmaxReduction"/>.</summary>
+    public HashSet<int> SoftmaxExps { get; } = new();
 
     /// <summary>The reductions, in pass order; reduction k's result is slot k.</summary>
     public List<int> Reductions { get; }

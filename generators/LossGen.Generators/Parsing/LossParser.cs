@@ -432,10 +432,17 @@ internal sealed class LossParser
     private void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments)
         => _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
 
+    /// <summary>The parameters and locals of a generated row kernel's methods, which a row formula's parameters must not reuse.</summary>
+    internal static readonly string[] RowKernelNames =
+    [
+        "rowLength", "state", "row", "lane", "column", "stage", "inside", "exps", "softmax",
+        "a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3",
+    ];
+
     /// <summary>What in the generated code already uses <paramref name="name"/>, or null when it is free.</summary>
     private static string? ReservedBy(string name, IMethodSymbol method, bool rowFormula)
     {
-        if (rowFormula && name is "rowLength" or "state" or "row" or "lane" or "column" or "stage")
+        if (rowFormula && Array.IndexOf(RowKernelNames, name) >= 0)
         {
             return name == "rowLength" ? "the 'rowLength' parameter of the span overloads" : "a parameter of the generated row kernel's methods";
         }

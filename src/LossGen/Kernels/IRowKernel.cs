@@ -90,6 +90,13 @@ public interface IRowKernel<T>
     static abstract int ReductionPass(int k);
 
     /// <summary>
+    /// The log-sum-exp reduction whose softmax e^(u − lse) the gradient reads, or −1. Its pass hands each vector's
+    /// e^(u − m) to the engine, which keeps the row of them, so the gradient pass multiplies instead of calling exp
+    /// again (see <see cref="IRowSoftmax"/>).
+    /// </summary>
+    static abstract int SoftmaxReduction { get; }
+
+    /// <summary>
     /// True when row input <paramref name="k"/> is one row shared by every row (a <c>[Hyper] Row</c>, such as class
     /// weights): it has <c>rowLength</c> elements and is read at the same place for each row.
     /// </summary>
@@ -114,8 +121,9 @@ public interface IRowKernel<T>
     /// Folds the elements at one column vector into the reductions of pass <typeparamref name="TPass"/>: the pass's
     /// i-th reduction into a<sub>i</sub> (and b<sub>i</sub>, a log-sum-exp's running sum). The engine owns the
     /// accumulators as locals, so they stay in registers; at most <see cref="RowState{T}.MaxReductionsPerPass"/> per pass.
+    /// The pass of <see cref="SoftmaxReduction"/> also sets <paramref name="exps"/> to that log-sum-exp's e^(u − m).
     /// </summary>
-    void Accumulate<TVec, TSimd, TPass, TEdge>(ref RowState<T> state, TVec x0, TVec x1, TVec x2, TVec x3, TVec column, TVec inside,
+    void Accumulate<TVec, TSimd, TPass, TEdge>(ref RowState<T> state, TVec x0, TVec x1, TVec x2, TVec x3, TVec column, TVec inside, ref TVec exps,
         ref TVec a0, ref TVec b0, ref TVec a1, ref TVec b1, ref TVec a2, ref TVec b2, ref TVec a3, ref TVec b3)
         where TVec : struct
         where TSimd : ISimd<TVec, T>
@@ -125,10 +133,43 @@ public interface IRowKernel<T>
     /// <summary>The row's loss, once every stage has run.</summary>
     T Loss(ref RowState<T> state);
 
-    /// <summary>The gradient of the row's loss at one column vector, for each non-target row.</summary>
-    void Gradient<TVec, TSimd>(ref RowState<T> state, TVec x0, TVec x1, TVec x2, TVec x3, TVec column, out TVec g0, out TVec g1, out TVec g2, out TVec g3)
+    /// <summary>
+    /// The gradient of the row's loss at one column vector, for each non-target row. When
+    /// <typeparamref name="TSoftmax"/> is <see cref="RowSoftmaxCached"/>, <paramref name="softmax"/> holds the
+    /// softmax of <see cref="SoftmaxReduction"/> at these columns and replaces its exp.
+    /// </summary>
+    void Gradient<TVec, TSimd, TSoftmax>(ref RowState<T> state, TVec x0, TVec x1, TVec x2, TVec x3, TVec column, TVec softmax,
+        out TVec g0, out TVec g1, out TVec g2, out TVec g3)
         where TVec : struct
-        where TSimd : ISimd<TVec, T>;
+        where TSimd : ISimd<TVec, T>
+        where TSoftmax : struct, IRowSoftmax;
+}
+
+/// <summary>
+/// Where the gradient pass takes a softmax from. The log-sum-exp pass already computed e^(u − m) for every column
+/// (m: its lane's reference), so softmax = e^(u − m)·e^(m − lse) is one multiplication by a per-lane factor.
+/// That holds while no lane's reference moved after the lane had a nonzero sum; a row where one did (a value more
+/// than 16 above the earlier ones) recomputes e^(u − lse). Which way a row goes depends only on its values, never
+/// on the vector width, so every width still gives the same bits.
+/// </summary>
+public interface IRowSoftmax
+{
+    /// <summary>True when the gradient multiplies the kept e^(u − m); false when it calls exp.</summary>
+    static abstract bool Cached { get; }
+}
+
+/// <summary>The softmax comes from the log-sum-exp pass's kept exponentials.</summary>
+public readonly struct RowSoftmaxCached : IRowSoftmax
+{
+    /// <inheritdoc/>
+    public static bool Cached => true;
+}
+
+/// <summary>The softmax is computed again (no log-sum-exp in the gradient, or a row whose reference moved).</summary>
+public readonly struct RowSoftmaxRecomputed : IRowSoftmax
+{
+    /// <inheritdoc/>
+    public static bool Cached => false;
 }
 
 /// <summary>One row of each input, for the scalars a kernel computes between passes (e.g. <c>logits[label]</c>).</summary>
@@ -160,6 +201,13 @@ public readonly ref struct RowView<T>
 
     /// <summary>The row length.</summary>
     public int Length { get; init; }
+
+    /// <summary>
+    /// True when every input and gradient goes on past the row to the end of its last whole 64-byte vector (the
+    /// next rows are there), so the engine reads that vector in place and blends its gradient into memory instead
+    /// of going through padded copies.
+    /// </summary>
+    internal bool LastVectorInPlace { get; init; }
 }
 
 /// <summary>The spans of one call of a row formula: inputs as <c>[batch, rowLength]</c>, labels and values per row, gradients like the inputs.</summary>

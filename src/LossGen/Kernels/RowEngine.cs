@@ -90,6 +90,21 @@ public static class RowEngine
     {
         var state = default(RowState<T>);
         double total = 0;
+        bool anyShared = false;
+        for (int k = 0; k < TKernel.InputCount; k++)
+        {
+            anyShared |= TKernel.IsShared(k);
+        }
+
+        // Rows whose last vector, rounded up to 64 bytes, still lies inside every input and gradient.
+        long paddedLength = rowLength + (-rowLength & (RowState<T>.LaneCount - 1));
+        long inputLength = (long)batch * rowLength;
+        // The softmax log-sum-exp's e^(u − m) for one row, kept for the gradient pass: in the row's first gradient,
+        // which the gradient pass overwrites column by column after reading them, so the gradient's cache lines are
+        // fetched while the log-sum-exp pass computes; in a scratch row when that gradient overlaps an input.
+        bool keepExps = TMode.WithGradient && TKernel.GradientCount > 0 && TKernel.SoftmaxReduction >= 0;
+        bool expsInGradient = keepExps && !OverlapsInputs<T, TKernel>(o, o.G0);
+        ref T scratch = ref keepExps && !expsInGradient ? ref MemoryMarshal.GetArrayDataReference(ExpScratch<T>.Rent(rowLength)) : ref Unsafe.NullRef<T>();
         for (int r = 0; r < batch; r++)
         {
             int start = r * rowLength;
@@ -104,6 +119,7 @@ public static class RowEngine
                 Value0 = TKernel.ValueCount > 0 ? o.Values0[r] : T.Zero,
                 Value1 = TKernel.ValueCount > 1 ? o.Values1[r] : T.Zero,
                 Length = rowLength,
+                LastVectorInPlace = !anyShared && start + paddedLength <= inputLength,
             };
 
             for (int k = 0; k < TKernel.ReductionCount; k++)
@@ -111,22 +127,24 @@ public static class RowEngine
                 state.Reset(k, TKernel.ReductionKind(k));
             }
 
+            state.SoftmaxStale = false;
+            ref T exps = ref expsInGradient ? ref Unsafe.Add(ref MemoryMarshal.GetReference(o.G0), start) : ref scratch;
             kernel.Scalars(0, ref state, in row);
             for (int pass = 0; pass < TKernel.PassCount; pass++)
             {
                 switch (pass)
                 {
-                    case 0: Pass<T, TKernel, RowPass0>(ref kernel, ref state, in row); break;
-                    case 1: Pass<T, TKernel, RowPass1>(ref kernel, ref state, in row); break;
-                    case 2: Pass<T, TKernel, RowPass2>(ref kernel, ref state, in row); break;
-                    default: Pass<T, TKernel, RowPass3>(ref kernel, ref state, in row); break;
+                    case 0: Pass<T, TKernel, RowPass0>(ref kernel, ref state, in row, ref exps); break;
+                    case 1: Pass<T, TKernel, RowPass1>(ref kernel, ref state, in row, ref exps); break;
+                    case 2: Pass<T, TKernel, RowPass2>(ref kernel, ref state, in row, ref exps); break;
+                    default: Pass<T, TKernel, RowPass3>(ref kernel, ref state, in row, ref exps); break;
                 }
 
                 for (int k = 0; k < TKernel.ReductionCount; k++)
                 {
                     if (TKernel.ReductionPass(k) == pass)
                     {
-                        state.Finish(k, TKernel.ReductionKind(k));
+                        state.Finish(k, TKernel.ReductionKind(k), softmax: keepExps && k == TKernel.SoftmaxReduction);
                     }
                 }
 
@@ -143,12 +161,28 @@ public static class RowEngine
             if (TMode.WithGradient && TKernel.GradientCount > 0)
             {
                 var gradients = new GradientRow<T>(o, start, rowLength);
-                GradientPass(ref kernel, ref state, in row, in gradients, scale);
+                if (keepExps && !state.SoftmaxStale)
+                {
+                    GradientPass<T, TKernel, RowSoftmaxCached>(ref kernel, ref state, in row, in gradients, scale, ref exps);
+                }
+                else
+                {
+                    GradientPass<T, TKernel, RowSoftmaxRecomputed>(ref kernel, ref state, in row, in gradients, scale, ref exps);
+                }
             }
         }
 
         return total;
     }
+
+    /// <summary>True when <paramref name="output"/> shares memory with one of the kernel's row inputs.</summary>
+    private static bool OverlapsInputs<T, TKernel>(RowOperands<T> o, Span<T> output)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        => output.Overlaps(o.X0)
+            || (TKernel.InputCount > 1 && output.Overlaps(o.X1))
+            || (TKernel.InputCount > 2 && output.Overlaps(o.X2))
+            || (TKernel.InputCount > 3 && output.Overlaps(o.X3));
 
     /// <summary>The row of an input that starts at <paramref name="start"/>; a shared input is the same row every time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -205,36 +239,48 @@ public static class RowEngine
     }
 
     /// <summary>One pass over a row: at the widest width allowed, one "vector" is the 64 bytes of canonical lanes.</summary>
-    private static void Pass<T, TKernel, TPass>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row)
+    /// <remarks><paramref name="exps"/>: where the softmax log-sum-exp's e^(u − m) go, or a null reference.</remarks>
+    private static void Pass<T, TKernel, TPass>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, ref T exps)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TPass : struct, IRowPass
     {
         if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512)
         {
-            PassVectors<T, TKernel, TPass, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row);
+            PassVectors<T, TKernel, TPass, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row, ref exps);
         }
         else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
-            PassVectors<T, TKernel, TPass, VectorPair<Vector256<T>>, SimdPair<Vector256<T>, T, Simd256<T>>>(ref kernel, ref state, in row);
+            PassVectors<T, TKernel, TPass, VectorPair<Vector256<T>>, SimdPair<Vector256<T>, T, Simd256<T>>>(ref kernel, ref state, in row, ref exps);
         }
         else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
-            PassVectors<T, TKernel, TPass, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(ref kernel, ref state, in row);
+            PassVectors<T, TKernel, TPass, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(ref kernel, ref state, in row, ref exps);
         }
         else
         {
-            PassScalar<T, TKernel, TPass>(ref kernel, ref state, in row);
+            PassScalar<T, TKernel, TPass>(ref kernel, ref state, in row, ref exps);
         }
     }
 
+    /// <summary>True in the pass that computes the softmax log-sum-exp, when the engine keeps its exponentials.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool KeepsExps<T, TKernel, TPass>(ref T exps)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TPass : struct, IRowPass
+        => TKernel.SoftmaxReduction >= 0 && TKernel.ReductionPass(TKernel.SoftmaxReduction) == TPass.Index && !Unsafe.IsNullRef(ref exps);
+
     /// <summary>The scalar path: column j folds into lane j mod L, one element at a time.</summary>
-    private static void PassScalar<T, TKernel, TPass>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row)
+    private static void PassScalar<T, TKernel, TPass>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, ref T exps)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TPass : struct, IRowPass
     {
         (int first, int count) = Reductions<T, TKernel>(TPass.Index);
+        bool keep = KeepsExps<T, TKernel, TPass>(ref exps);
+        nuint fullColumns = (nuint)(row.Length - (row.Length % RowState<T>.LaneCount));
+        T e = T.Zero;
         nuint laneCount = (nuint)RowState<T>.LaneCount;
         RowRefs<T> x = new(in row);
         for (nuint j = 0; j < (nuint)row.Length; j++)
@@ -243,8 +289,15 @@ public static class RowEngine
             LoadAccumulators<T, T, ScalarSimd<T>>(ref state, first, count, lane, out T a0, out T b0, out T a1, out T b1, out T a2, out T b2, out T a3, out T b3);
             kernel.Accumulate<T, ScalarSimd<T>, TPass, RowInterior>(
                 ref state, x.Load<T, ScalarSimd<T>, TKernel>(0, j), x.Load<T, ScalarSimd<T>, TKernel>(1, j), x.Load<T, ScalarSimd<T>, TKernel>(2, j), x.Load<T, ScalarSimd<T>, TKernel>(3, j),
-                T.CreateTruncating(j), default, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+                T.CreateTruncating(j), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
             StoreAccumulators<T, T, ScalarSimd<T>>(ref state, first, count, lane, a0, b0, a1, b1, a2, b2, a3, b3);
+            if (keep)
+            {
+                // As the vector paths keep them: whole vectors in the row, the last partial one in the state.
+                if (j < fullColumns) Unsafe.Add(ref exps, j) = e;
+                else Unsafe.Add(ref state.TailExps, j - fullColumns) = e;
+            }
+
             if ((j + 1) % (nuint)RowState<T>.ColumnsPerFlush == 0)
             {
                 FlushSums<T, TKernel>(ref state, first, count);
@@ -273,7 +326,7 @@ public static class RowEngine
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void PassVectors<T, TKernel, TPass, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row)
+    private static void PassVectors<T, TKernel, TPass, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, ref T exps)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TPass : struct, IRowPass
@@ -281,6 +334,8 @@ public static class RowEngine
         where TSimd : ISimd<TVec, T>
     {
         (int first, int count) = Reductions<T, TKernel>(TPass.Index);
+        bool keep = KeepsExps<T, TKernel, TPass>(ref exps);
+        TVec e = default;
         nuint c = (nuint)TSimd.Count, n = (nuint)row.Length;
         LoadAccumulators<T, TVec, TSimd>(ref state, first, count, 0, out TVec a0, out TVec b0, out TVec a1, out TVec b1, out TVec a2, out TVec b2, out TVec a3, out TVec b3);
         RowRefs<T> x = new(in row);
@@ -289,7 +344,12 @@ public static class RowEngine
         {
             kernel.Accumulate<TVec, TSimd, TPass, RowInterior>(
                 ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
-                TSimd.Indices(T.CreateTruncating(j)), default, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+                TSimd.Indices(T.CreateTruncating(j)), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+            if (keep)
+            {
+                TSimd.StoreUnsafe(e, ref exps, j);
+            }
+
             if ((j + c) % (nuint)RowState<T>.ColumnsPerFlush == 0)
             {
                 // Every 16 values per lane, the sums move into their double totals, exactly where the scalar path moves them.
@@ -302,7 +362,7 @@ public static class RowEngine
         StoreAccumulators<T, TVec, TSimd>(ref state, first, count, 0, a0, b0, a1, b1, a2, b2, a3, b3);
         if (j < n)
         {
-            PassEdge<T, TKernel, TPass, TVec, TSimd>(ref kernel, ref state, in row, j);
+            PassEdge<T, TKernel, TPass, TVec, TSimd>(ref kernel, ref state, in row, j, ref exps);
         }
     }
 
@@ -311,7 +371,7 @@ public static class RowEngine
     /// reductions' identities. Apart from the loop so the loop's accumulators never have their address taken.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void PassEdge<T, TKernel, TPass, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, nuint j)
+    private static void PassEdge<T, TKernel, TPass, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, nuint j, ref T exps)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TPass : struct, IRowPass
@@ -320,16 +380,49 @@ public static class RowEngine
     {
         (int first, int count) = Reductions<T, TKernel>(TPass.Index);
         LoadAccumulators<T, TVec, TSimd>(ref state, first, count, 0, out TVec a0, out TVec b0, out TVec a1, out TVec b1, out TVec a2, out TVec b2, out TVec a3, out TVec b3);
-        RowTail<T> tail = new(in row, (int)j, TKernel.InputCount);
         TVec column = TSimd.Indices(T.CreateTruncating(j));
         TVec inside = TSimd.LessThan(column, TSimd.Create(T.CreateTruncating(row.Length)));
+        LoadLastVector<T, TKernel, TVec, TSimd>(in row, j, out TVec x0, out TVec x1, out TVec x2, out TVec x3);
+        TVec e = default;
         kernel.Accumulate<TVec, TSimd, TPass, RowEdge>(
-            ref state, tail.Load<TVec, TSimd>(0), tail.Load<TVec, TSimd>(1), tail.Load<TVec, TSimd>(2), tail.Load<TVec, TSimd>(3),
-            column, inside, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+            ref state, x0, x1, x2, x3, column, inside, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+        if (KeepsExps<T, TKernel, TPass>(ref exps))
+        {
+            TSimd.StoreUnsafe(e, ref state.TailExps, 0);
+        }
         StoreAccumulators<T, TVec, TSimd>(ref state, first, count, 0, a0, b0, a1, b1, a2, b2, a3, b3);
     }
 
+    /// <summary>
+    /// The inputs' last, partial vector at column <paramref name="j"/>: in place when the inputs go on past the row,
+    /// else from zero-padded copies. Lanes past the row are masked by the caller either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadLastVector<T, TKernel, TVec, TSimd>(in RowView<T> row, nuint j, out TVec x0, out TVec x1, out TVec x2, out TVec x3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        if (row.LastVectorInPlace)
+        {
+            RowRefs<T> x = new(in row);
+            x0 = x.Load<TVec, TSimd, TKernel>(0, j);
+            x1 = x.Load<TVec, TSimd, TKernel>(1, j);
+            x2 = x.Load<TVec, TSimd, TKernel>(2, j);
+            x3 = x.Load<TVec, TSimd, TKernel>(3, j);
+            return;
+        }
+
+        RowTail<T> tail = new(in row, (int)j, TKernel.InputCount);
+        x0 = tail.Load<TVec, TSimd>(0);
+        x1 = tail.Load<TVec, TSimd>(1);
+        x2 = tail.Load<TVec, TSimd>(2);
+        x3 = tail.Load<TVec, TSimd>(3);
+    }
+
     /// <summary>The reductions of a pass: they are numbered in pass order, so they are a range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (int First, int Count) Reductions<T, TKernel>(int pass)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
@@ -372,74 +465,126 @@ public static class RowEngine
         if (count > 3) state.Store<TVec, TSimd>(first + 3, lane, a3, b3);
     }
 
-    private static void GradientPass<T, TKernel>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale)
+    /// <remarks>
+    /// With <see cref="RowSoftmaxCached"/>, <paramref name="exps"/> holds the row's e^(u − m) from the log-sum-exp
+    /// pass; each vector of them times the lanes' factors is the softmax the kernel would otherwise recompute.
+    /// </remarks>
+    private static void GradientPass<T, TKernel, TSoftmax>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale, ref T exps)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
+        where TSoftmax : struct, IRowSoftmax
     {
         if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512)
         {
-            GradientVectors<T, TKernel, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row, in g, scale);
+            GradientVectors<T, TKernel, TSoftmax, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row, in g, scale, ref exps);
         }
         else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
-            GradientVectors<T, TKernel, VectorPair<Vector256<T>>, SimdPair<Vector256<T>, T, Simd256<T>>>(ref kernel, ref state, in row, in g, scale);
+            GradientVectors<T, TKernel, TSoftmax, VectorPair<Vector256<T>>, SimdPair<Vector256<T>, T, Simd256<T>>>(ref kernel, ref state, in row, in g, scale, ref exps);
         }
         else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
-            GradientVectors<T, TKernel, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(ref kernel, ref state, in row, in g, scale);
+            GradientVectors<T, TKernel, TSoftmax, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(ref kernel, ref state, in row, in g, scale, ref exps);
         }
         else
         {
             RowRefs<T> x = new(in row);
+            nuint laneCount = (nuint)RowState<T>.LaneCount;
+            nuint fullColumns = (nuint)(row.Length - (row.Length % RowState<T>.LaneCount));
             for (nuint j = 0; j < (nuint)row.Length; j++)
             {
-                GradientStep<T, TKernel, T, ScalarSimd<T>>(ref kernel, ref state, in x, in g, j, scale);
+                T softmax = T.Zero;
+                if (TSoftmax.Cached)
+                {
+                    T e = j < fullColumns ? Unsafe.Add(ref exps, j) : Unsafe.Add(ref state.TailExps, j - fullColumns);
+                    softmax = e * state.SoftmaxScale<T, ScalarSimd<T>>(j % laneCount);
+                }
+
+                GradientStep<T, TKernel, TSoftmax, T, ScalarSimd<T>>(ref kernel, ref state, in x, in g, j, scale, softmax);
             }
         }
     }
 
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void GradientVectors<T, TKernel, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale)
+    private static void GradientVectors<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale, ref T exps)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
+        where TSoftmax : struct, IRowSoftmax
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
         nuint c = (nuint)TSimd.Count, n = (nuint)row.Length, j = 0;
         RowRefs<T> x = new(in row);
+        TVec factors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(0) : default;
         for (; j + c <= n; j += c)
         {
-            GradientStep<T, TKernel, TVec, TSimd>(ref kernel, ref state, in x, in g, j, scale);
+            TVec softmax = TSoftmax.Cached ? TSimd.Multiply(TSimd.LoadUnsafe(in exps, j), factors) : default;
+            GradientStep<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, in g, j, scale, softmax);
         }
 
         if (j < n)
         {
-            // The partial last vector, through padded copies; only the lanes inside the row are written back.
-            // The inputs are copied before any gradient is written, so a gradient may alias its own input.
-            RowTail<T> tail = new(in row, (int)j, TKernel.InputCount);
-            kernel.Gradient<TVec, TSimd>(
-                ref state, tail.Load<TVec, TSimd>(0), tail.Load<TVec, TSimd>(1), tail.Load<TVec, TSimd>(2), tail.Load<TVec, TSimd>(3),
-                TSimd.Indices(T.CreateTruncating(j)), out TVec g0, out TVec g1, out TVec g2, out TVec g3);
-            TVec s = TSimd.Create(scale);
-            int count = (int)(n - j);
-            if (TKernel.GradientCount > 0) tail.Write<TVec, TSimd>(TSimd.Multiply(g0, s), ref g.G0, j, count);
-            if (TKernel.GradientCount > 1) tail.Write<TVec, TSimd>(TSimd.Multiply(g1, s), ref g.G1, j, count);
-            if (TKernel.GradientCount > 2) tail.Write<TVec, TSimd>(TSimd.Multiply(g2, s), ref g.G2, j, count);
-            if (TKernel.GradientCount > 3) tail.Write<TVec, TSimd>(TSimd.Multiply(g3, s), ref g.G3, j, count);
+            GradientLastVector<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in row, in g, scale, j, factors);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientStep<T, TKernel, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowRefs<T> x, in GradientRow<T> g, nuint j, T scale)
+    /// <summary>
+    /// The gradient of the last, partial vector. In place, each gradient's vector is read and written back with only
+    /// the row's lanes replaced (the rest is the next row's, rewritten unchanged; rows run one after another). Else
+    /// through padded copies, writing only the row's lanes. Either way the inputs are read before any gradient is
+    /// written, so a gradient may alias its own input.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void GradientLastVector<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale, nuint j, TVec factors)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
+        where TSoftmax : struct, IRowSoftmax
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
-        kernel.Gradient<TVec, TSimd>(
+        LoadLastVector<T, TKernel, TVec, TSimd>(in row, j, out TVec x0, out TVec x1, out TVec x2, out TVec x3);
+        TVec column = TSimd.Indices(T.CreateTruncating(j));
+        TVec softmax = TSoftmax.Cached ? TSimd.Multiply(TSimd.LoadUnsafe(in state.TailExps, 0), factors) : default;
+        kernel.Gradient<TVec, TSimd, TSoftmax>(ref state, x0, x1, x2, x3, column, softmax, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
+        TVec s = TSimd.Create(scale);
+        if (row.LastVectorInPlace)
+        {
+            TVec inside = TSimd.LessThan(column, TSimd.Create(T.CreateTruncating(row.Length)));
+            if (TKernel.GradientCount > 0) Blend<T, TVec, TSimd>(TSimd.Multiply(g0, s), inside, ref g.G0, j);
+            if (TKernel.GradientCount > 1) Blend<T, TVec, TSimd>(TSimd.Multiply(g1, s), inside, ref g.G1, j);
+            if (TKernel.GradientCount > 2) Blend<T, TVec, TSimd>(TSimd.Multiply(g2, s), inside, ref g.G2, j);
+            if (TKernel.GradientCount > 3) Blend<T, TVec, TSimd>(TSimd.Multiply(g3, s), inside, ref g.G3, j);
+            return;
+        }
+
+        int count = row.Length - (int)j;
+        if (TKernel.GradientCount > 0) RowTail<T>.Write<TVec, TSimd>(TSimd.Multiply(g0, s), ref g.G0, j, count);
+        if (TKernel.GradientCount > 1) RowTail<T>.Write<TVec, TSimd>(TSimd.Multiply(g1, s), ref g.G1, j, count);
+        if (TKernel.GradientCount > 2) RowTail<T>.Write<TVec, TSimd>(TSimd.Multiply(g2, s), ref g.G2, j, count);
+        if (TKernel.GradientCount > 3) RowTail<T>.Write<TVec, TSimd>(TSimd.Multiply(g3, s), ref g.G3, j, count);
+    }
+
+    /// <summary>Writes the lanes of <paramref name="value"/> where <paramref name="mask"/> is set; the others keep what memory holds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Blend<T, TVec, TSimd>(TVec value, TVec mask, ref T destination, nuint offset)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+        => TSimd.StoreUnsafe(TSimd.Select(mask, value, TSimd.LoadUnsafe(in destination, offset)), ref destination, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientStep<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowRefs<T> x, in GradientRow<T> g, nuint j, T scale, TVec softmax)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TSoftmax : struct, IRowSoftmax
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        kernel.Gradient<TVec, TSimd, TSoftmax>(
             ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
-            TSimd.Indices(T.CreateTruncating(j)), out TVec g0, out TVec g1, out TVec g2, out TVec g3);
+            TSimd.Indices(T.CreateTruncating(j)), softmax, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
         TVec s = TSimd.Create(scale);
         if (TKernel.GradientCount > 0) TSimd.StoreUnsafe(TSimd.Multiply(g0, s), ref g.G0, j);
         if (TKernel.GradientCount > 1) TSimd.StoreUnsafe(TSimd.Multiply(g1, s), ref g.G1, j);
@@ -586,19 +731,19 @@ public static class RowEngine
     {
         private TailBuffer<T> _x0, _x1, _x2, _x3;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public RowTail(in RowView<T> row, int start, int inputs)
         {
-            _x0 = default;
-            _x1 = default;
-            _x2 = default;
-            _x3 = default;
-            row.X0[start..].CopyTo(_x0);
-            if (inputs > 1) row.X1[start..].CopyTo(_x1);
-            if (inputs > 2) row.X2[start..].CopyTo(_x2);
-            if (inputs > 3) row.X3[start..].CopyTo(_x3);
+            // Only the buffers of the kernel's inputs are cleared and filled; the others are never read.
+            Unsafe.SkipInit(out this);
+            Fill(ref _x0, row.X0, start);
+            if (inputs > 1) Fill(ref _x1, row.X1, start);
+            if (inputs > 2) Fill(ref _x2, row.X2, start);
+            if (inputs > 3) Fill(ref _x3, row.X3, start);
         }
 
         [UnscopedRef]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly TVec Load<TVec, TSimd>(int input)
             where TVec : struct
             where TSimd : ISimd<TVec, T>
@@ -613,13 +758,19 @@ public static class RowEngine
         }
 
         /// <summary>Writes the first <paramref name="count"/> lanes of <paramref name="value"/> at <paramref name="destination"/> + <paramref name="offset"/>.</summary>
-        public readonly void Write<TVec, TSimd>(TVec value, ref T destination, nuint offset, int count)
+        public static void Write<TVec, TSimd>(TVec value, ref T destination, nuint offset, int count)
             where TVec : struct
             where TSimd : ISimd<TVec, T>
         {
             TailBuffer<T> buffer = default;
             TSimd.StoreUnsafe(value, ref buffer[0], 0);
             ((ReadOnlySpan<T>)buffer)[..count].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref destination, offset), count));
+        }
+
+        private static void Fill(ref TailBuffer<T> buffer, ReadOnlySpan<T> input, int start)
+        {
+            buffer = default;
+            input[start..].CopyTo(buffer);
         }
     }
 
@@ -644,6 +795,26 @@ public static class RowEngine
             G1 = ref MemoryMarshal.GetReference(o.G1.IsEmpty ? default : o.G1.Slice(start, rowLength));
             G2 = ref MemoryMarshal.GetReference(o.G2.IsEmpty ? default : o.G2.Slice(start, rowLength));
             G3 = ref MemoryMarshal.GetReference(o.G3.IsEmpty ? default : o.G3.Slice(start, rowLength));
+        }
+    }
+
+    /// <summary>
+    /// A per-thread buffer for one row of a log-sum-exp's exponentials, grown when a longer row comes; no
+    /// allocation per call after the first.
+    /// </summary>
+    private static class ExpScratch<T>
+    {
+        [ThreadStatic]
+        private static T[]? t_buffer;
+
+        public static T[] Rent(int rowLength)
+        {
+            if (t_buffer is null || t_buffer.Length < rowLength)
+            {
+                t_buffer = new T[Math.Max(rowLength, 1024)];
+            }
+
+            return t_buffer;
         }
     }
 

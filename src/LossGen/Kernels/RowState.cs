@@ -38,6 +38,15 @@ public struct RowState<T>
     private RowLanes<T> _lanes;
     private RowTotals _totals;
     private RowScalars<T> _scalars;
+    private RowLaneValues<T> _softmaxScale;
+    private RowLaneValues<T> _tailExps;
+
+    /// <summary>
+    /// Set when a lane of the kernel's softmax log-sum-exp moved its reference after it had a nonzero sum: the
+    /// exponentials kept for the row's earlier columns are then relative to the old reference, so the gradient
+    /// recomputes the softmax (see <see cref="IRowSoftmax"/>). Cleared for each row.
+    /// </summary>
+    internal bool SoftmaxStale;
 
     /// <summary>The canonical lane count L: 64 bytes of <typeparamref name="T"/>.</summary>
     public static int LaneCount => 64 / Unsafe.SizeOf<T>();
@@ -81,6 +90,16 @@ public struct RowState<T>
             RowReduction.LogSumExp => T.CreateTruncating(typeof(T) == typeof(float) ? float.MinValue : double.MinValue),
             _ => T.Zero,
         };
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // Once per reduction per row: three stores instead of three loops.
+            Vector512.Create(initial).StoreUnsafe(ref Set(k, 0));
+            Vector512<T>.Zero.StoreUnsafe(ref Set(k, 1));
+            Vector512<double>.Zero.StoreUnsafe(ref _totals[k * SetStride]);
+            Vector512<double>.Zero.StoreUnsafe(ref _totals[k * SetStride], 8);
+            return;
+        }
+
         MemoryMarshal.CreateSpan(ref Set(k, 0), LaneCount).Fill(initial);
         MemoryMarshal.CreateSpan(ref Set(k, 1), LaneCount).Clear();
         _totals[(k * SetStride)..((k + 1) * SetStride)].Clear();
@@ -117,8 +136,11 @@ public struct RowState<T>
         }
     }
 
-    /// <summary>Combines the lanes of reduction <paramref name="k"/>, in lane order, into scalar slot k.</summary>
-    internal void Finish(int k, RowReduction kind)
+    /// <summary>
+    /// Combines the lanes of reduction <paramref name="k"/> into scalar slot k, in a fixed order. For the kernel's
+    /// softmax log-sum-exp (<paramref name="softmax"/>), also keeps each lane's factor e^(m_i − lse).
+    /// </summary>
+    internal void Finish(int k, RowReduction kind, bool softmax = false)
     {
         ref T a = ref Set(k, 0);
         ref T b = ref Set(k, 1);
@@ -139,23 +161,40 @@ public struct RowState<T>
 
                 break;
             default:
-                T max = a;
-                for (int i = 1; i < count; i++)
+                // Each lane's sum, moved to the common reference: e^(m_i − max) for all lanes at once (the vector
+                // exp gives the scalar exp's bits), then added as a fixed tree. Lanes with a zero sum add nothing,
+                // even when their factor is not finite.
+                T max = MaxLanes(ref a);
+                RowLaneValues<T> scale = default, terms = default;
+                ExpLanes(ref a, max, ref scale[0]);
+                if (Vector512.IsHardwareAccelerated)
                 {
-                    max = T.Max(max, Unsafe.Add(ref a, i));
+                    Vector512<T> sums = Vector512.LoadUnsafe(ref b);
+                    Vector512.ConditionalSelect(Vector512.Equals(sums, Vector512<T>.Zero), Vector512<T>.Zero, sums * Vector512.LoadUnsafe(ref scale[0])).StoreUnsafe(ref terms[0]);
+                }
+                else
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        T laneSum = Unsafe.Add(ref b, i);
+                        terms[i] = laneSum == T.Zero ? T.Zero : laneSum * scale[i];
+                    }
                 }
 
-                // Each lane's sum, moved to the common reference: e^(m_i − max) for all lanes at once (the vector
-                // exp gives the scalar exp's bits), then added in lane order.
-                RowScalars<T> scale = default;
-                ExpLanes(ref a, max, ref scale[0]);
-                T total = T.Zero;
-                for (int i = 0; i < count; i++)
+                T total = TreeSum(ref terms[0]);
+                if (softmax)
                 {
-                    T laneSum = Unsafe.Add(ref b, i);
-                    if (laneSum != T.Zero)
+                    // softmax_j = e^(x_j − m_i)·e^(m_i − max)/total: the factor of each lane, for the gradient pass.
+                    if (Vector512.IsHardwareAccelerated)
                     {
-                        total += laneSum * scale[i];
+                        (Vector512.LoadUnsafe(ref scale[0]) / Vector512.Create(total)).StoreUnsafe(ref _softmaxScale[0]);
+                    }
+                    else
+                    {
+                        for (int i = 0; i < count; i++)
+                        {
+                            _softmaxScale[i] = scale[i] / total;
+                        }
                     }
                 }
 
@@ -187,6 +226,83 @@ public struct RowState<T>
         for (int i = 0; i < count; i++)
         {
             sums[i] = Unsafe.Add(ref totals, i);
+        }
+
+        for (int width = count / 2; width >= 1; width /= 2)
+        {
+            for (int i = 0; i < width; i++)
+            {
+                sums[i] += sums[i + width];
+            }
+        }
+
+        return sums[0];
+    }
+
+    /// <summary>
+    /// The softmax log-sum-exp's e^(u − m) for the row's last, partial vector: a whole vector, kept here so that
+    /// nothing is written past the row.
+    /// </summary>
+    [UnscopedRef]
+    internal ref T TailExps => ref _tailExps[0];
+
+    /// <summary>The softmax factors of the L lanes (see <see cref="Finish"/>), as accumulators are loaded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal readonly TVec SoftmaxScale<TVec, TSimd>(nuint lane)
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+        => TSimd.LoadUnsafe(in _softmaxScale[0], lane);
+
+    /// <summary>The largest of the L lanes. IEEE maximum is order-free (NaN wins, +0 above −0), so any tree gives these bits.</summary>
+    private static T MaxLanes(ref T lanes)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<T> v = Simd512<T>.LoadUnsafe(in lanes, 0);
+            Vector256<T> half = Simd256<T>.Max(v.GetLower(), v.GetUpper());
+            Vector128<T> quarter = Simd128<T>.Max(half.GetLower(), half.GetUpper());
+            T result = quarter.GetElement(0);
+            for (int i = 1; i < Vector128<T>.Count; i++)
+            {
+                result = T.Max(result, quarter.GetElement(i));
+            }
+
+            return result;
+        }
+
+        T max = lanes;
+        for (int i = 1; i < LaneCount; i++)
+        {
+            max = T.Max(max, Unsafe.Add(ref lanes, i));
+        }
+
+        return max;
+    }
+
+    /// <summary>
+    /// The L values added as a fixed tree (value i + value i + L/2, then halves again), like <see cref="SumTotals"/>:
+    /// the vector and scalar forms make the same additions.
+    /// </summary>
+    private static T TreeSum(ref T values)
+    {
+        int count = LaneCount;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<T> v = Simd512<T>.LoadUnsafe(in values, 0);
+            Vector256<T> half = v.GetLower() + v.GetUpper();
+            Vector128<T> quarter = half.GetLower() + half.GetUpper();
+            if (count == 16)
+            {
+                return (quarter.GetElement(0) + quarter.GetElement(2)) + (quarter.GetElement(1) + quarter.GetElement(3));
+            }
+
+            return quarter.GetElement(0) + quarter.GetElement(1);
+        }
+
+        RowLaneValues<T> sums = default;
+        for (int i = 0; i < count; i++)
+        {
+            sums[i] = Unsafe.Add(ref values, i);
         }
 
         for (int width = count / 2; width >= 1; width /= 2)
@@ -296,26 +412,58 @@ public static class RowReduce
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TSimd : ISimd<TVec, T>
         where TEdge : struct, IRowEdge
+        => FoldLogSumExp<TVec, T, TSimd, TEdge>(ref max, ref sum, value, inside, out _);
+
+    /// <summary>
+    /// <see cref="LogSumExp{TVec, T, TSimd, TEdge}(ref TVec, ref TVec, TVec, TVec)"/> for the kernel's softmax
+    /// log-sum-exp: also gives the e^(x − m) it added, for the engine to keep, and marks the row's kept values
+    /// stale when a lane that already had a sum moves its reference.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LogSumExp<TVec, T, TSimd, TEdge>(ref TVec max, ref TVec sum, TVec value, TVec inside, ref RowState<T> state, out TVec exps)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TSimd : ISimd<TVec, T>
+        where TEdge : struct, IRowEdge
+    {
+        if (FoldLogSumExp<TVec, T, TSimd, TEdge>(ref max, ref sum, value, inside, out exps))
+        {
+            state.SoftmaxStale = true;
+        }
+    }
+
+    /// <summary>Adds e^(value − m) into the sums; true when a lane with a nonzero sum moved its reference.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool FoldLogSumExp<TVec, T, TSimd, TEdge>(ref TVec max, ref TVec sum, TVec value, TVec inside, out TVec exps)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TSimd : ISimd<TVec, T>
+        where TEdge : struct, IRowEdge
     {
         if (TEdge.Masked)
         {
             value = TSimd.Select(inside, value, TSimd.Constant(double.NegativeInfinity));
         }
 
+        bool rescaled = false;
         TVec moves = TSimd.GreaterThan(value, TSimd.Add(max, TSimd.Constant(16)));
         if (TSimd.AnyTrue(moves))
         {
             // On a row's first vector every sum is still +0, and 0·e^(…) is +0: no exp needed.
             TVec moved = TSimd.Select(moves, value, max);
-            if (TSimd.AnyTrue(TSimd.NotEquals(sum, TSimd.Constant(0))))
+            TVec hasSum = TSimd.NotEquals(sum, TSimd.Constant(0));
+            if (TSimd.AnyTrue(hasSum))
             {
-                sum = TSimd.Multiply(sum, TSimd.Exp(TSimd.Subtract(max, moved)));
+                sum = TSimd.Multiply(sum, TSimd.ExpInlined(TSimd.Subtract(max, moved)));
+                rescaled = TSimd.AnyTrue(TSimd.And(moves, hasSum));
             }
 
             max = moved;
         }
 
-        sum = TSimd.Add(sum, TSimd.ExpInlined(TSimd.Subtract(value, max)));
+        exps = TSimd.ExpInlined(TSimd.Subtract(value, max));
+        sum = TSimd.Add(sum, exps);
+        return rescaled;
     }
 }
 
@@ -335,6 +483,13 @@ internal struct RowTotals
 internal struct RowSums
 {
     private double _element;
+}
+
+/// <summary>One value per canonical lane (16 floats or 8 doubles; room for 16).</summary>
+[InlineArray(16)]
+internal struct RowLaneValues<T>
+{
+    private T _element;
 }
 
 [InlineArray(RowState<float>.MaxScalars)]
