@@ -352,7 +352,7 @@ public static class RowEngine
 
             if ((j + c) % (nuint)RowState<T>.ColumnsPerFlush == 0)
             {
-                // Every 16 values per lane, the sums move into their double totals, exactly where the scalar path moves them.
+                // Every 64 values per lane, the sums move into their double totals, exactly where the scalar path moves them.
                 StoreAccumulators<T, TVec, TSimd>(ref state, first, count, 0, a0, b0, a1, b1, a2, b2, a3, b3);
                 FlushSums<T, TKernel>(ref state, first, count);
                 LoadAccumulators<T, TVec, TSimd>(ref state, first, count, 0, out a0, out b0, out a1, out b1, out a2, out b2, out a3, out b3);

@@ -216,7 +216,9 @@ internal static class SimdMath
 
     /// <summary>
     /// expm1(r) for |r| ≤ ln2/2 as r + r²·Σ r^(n−2)/n!: the Taylor series to r^7 (float) / r^13 (double),
-    /// whose truncation error is below 0.15 ulp there.
+    /// whose truncation error is below 0.15 ulp there. The sum is evaluated by Estrin's scheme (pairs, then pairs
+    /// of pairs by r², r⁴, r⁸): the same operations as Horner's rule but a chain a third as long, so a loop keeps
+    /// several exponentials in flight.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec Expm1Poly<TVec, T, S>(TVec r)
@@ -224,28 +226,36 @@ internal static class SimdMath
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where S : ISimd<TVec, T>
     {
+        TVec r2 = S.Multiply(r, r);
+        TVec r4 = S.Multiply(r2, r2);
         TVec p;
         if (typeof(T) == typeof(float))
         {
-            p = S.Constant(1.0 / 5040);
+            // 1/2 + r/6 + r²(1/24 + r/120) + r⁴(1/720 + r/5040)
+            TVec p01 = Pair<TVec, T, S>(r, 1.0 / 2, 1.0 / 6);
+            TVec p23 = Pair<TVec, T, S>(r, 1.0 / 24, 1.0 / 120);
+            TVec p45 = Pair<TVec, T, S>(r, 1.0 / 720, 1.0 / 5040);
+            p = S.Add(S.Add(p01, S.Multiply(r2, p23)), S.Multiply(r4, p45));
         }
         else
         {
-            p = S.Constant(1.0 / 6227020800);
-            p = Step<TVec, T, S>(p, r, 1.0 / 479001600);
-            p = Step<TVec, T, S>(p, r, 1.0 / 39916800);
-            p = Step<TVec, T, S>(p, r, 1.0 / 3628800);
-            p = Step<TVec, T, S>(p, r, 1.0 / 362880);
-            p = Step<TVec, T, S>(p, r, 1.0 / 40320);
-            p = Step<TVec, T, S>(p, r, 1.0 / 5040);
+            // The coefficients 1/2! … 1/13! in six pairs, then three quads, then r⁸.
+            TVec q0 = S.Add(Pair<TVec, T, S>(r, 1.0 / 2, 1.0 / 6), S.Multiply(r2, Pair<TVec, T, S>(r, 1.0 / 24, 1.0 / 120)));
+            TVec q1 = S.Add(Pair<TVec, T, S>(r, 1.0 / 720, 1.0 / 5040), S.Multiply(r2, Pair<TVec, T, S>(r, 1.0 / 40320, 1.0 / 362880)));
+            TVec q2 = S.Add(Pair<TVec, T, S>(r, 1.0 / 3628800, 1.0 / 39916800), S.Multiply(r2, Pair<TVec, T, S>(r, 1.0 / 479001600, 1.0 / 6227020800)));
+            p = S.Add(S.Add(q0, S.Multiply(r4, q1)), S.Multiply(S.Multiply(r4, r4), q2));
         }
-        p = Step<TVec, T, S>(p, r, 1.0 / 720);
-        p = Step<TVec, T, S>(p, r, 1.0 / 120);
-        p = Step<TVec, T, S>(p, r, 1.0 / 24);
-        p = Step<TVec, T, S>(p, r, 1.0 / 6);
-        p = Step<TVec, T, S>(p, r, 1.0 / 2);
-        return S.Add(r, S.Multiply(S.Multiply(r, r), p));
+
+        return S.Add(r, S.Multiply(r2, p));
     }
+
+    /// <summary>c0 + c1·r.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Pair<TVec, T, S>(TVec r, double c0, double c1)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+        => S.Add(S.Constant(c0), S.Multiply(r, S.Constant(c1)));
 
     /// <summary>x − k·ln2, k integer-valued (Cody–Waite: k·ln2Hi and the first subtraction are exact).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
