@@ -440,6 +440,9 @@ public static class RowReduce
         where TSimd : ISimd<TVec, T>
         where TEdge : struct, IRowEdge
     {
+        // Lanes past the row neither move the reference (−∞) nor add to the sum (+0); their exponent is taken at
+        // 0, not at −∞, so the vector stays on the exp's fast path.
+        TVec exponentValue = value;
         if (TEdge.Masked)
         {
             value = TSimd.Select(inside, value, TSimd.Constant(double.NegativeInfinity));
@@ -461,7 +464,12 @@ public static class RowReduce
             max = moved;
         }
 
-        exps = TSimd.ExpInlined(TSimd.Subtract(value, max));
+        exps = TSimd.ExpInlined(TSimd.Subtract(TEdge.Masked ? TSimd.Select(inside, exponentValue, max) : value, max));
+        if (TEdge.Masked)
+        {
+            exps = TSimd.Select(inside, exps, TSimd.Constant(0));
+        }
+
         sum = TSimd.Add(sum, exps);
         return rescaled;
     }
