@@ -163,38 +163,36 @@ public struct RowState<T>
             default:
                 // Each lane's sum, moved to the common reference: e^(m_i − max) for all lanes at once (the vector
                 // exp gives the scalar exp's bits), then added as a fixed tree. Lanes with a zero sum add nothing,
-                // even when their factor is not finite.
-                T max = MaxLanes(ref a);
-                RowLaneValues<T> scale = default, terms = default;
-                ExpLanes(ref a, max, ref scale[0]);
+                // even when their factor is not finite. The softmax factor of lane i is e^(m_i − max)/total:
+                // softmax_j = e^(x_j − m_i)·e^(m_i − max)/total, for the gradient pass.
+                T max, total;
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    Vector512<T> sums = Vector512.LoadUnsafe(ref b);
-                    Vector512.ConditionalSelect(Vector512.Equals(sums, Vector512<T>.Zero), Vector512<T>.Zero, sums * Vector512.LoadUnsafe(ref scale[0])).StoreUnsafe(ref terms[0]);
+                    // The same operations in registers: this runs once per row, on the row's critical path.
+                    Vector512<T> references = Vector512.LoadUnsafe(ref a), sums = Vector512.LoadUnsafe(ref b);
+                    max = MaxLanes(references);
+                    Vector512<T> scale = Simd512<T>.ExpInlined(references - Vector512.Create(max));
+                    total = TreeSum(Vector512.ConditionalSelect(Vector512.Equals(sums, Vector512<T>.Zero), Vector512<T>.Zero, sums * scale));
+                    if (softmax)
+                    {
+                        (scale / Vector512.Create(total)).StoreUnsafe(ref _softmaxScale[0]);
+                    }
                 }
                 else
                 {
+                    max = MaxLanes(ref a);
+                    RowLaneValues<T> scale = default, terms = default;
+                    ExpLanes(ref a, max, ref scale[0]);
                     for (int i = 0; i < count; i++)
                     {
                         T laneSum = Unsafe.Add(ref b, i);
                         terms[i] = laneSum == T.Zero ? T.Zero : laneSum * scale[i];
                     }
-                }
 
-                T total = TreeSum(ref terms[0]);
-                if (softmax)
-                {
-                    // softmax_j = e^(x_j − m_i)·e^(m_i − max)/total: the factor of each lane, for the gradient pass.
-                    if (Vector512.IsHardwareAccelerated)
+                    total = TreeSum(ref terms[0]);
+                    for (int i = 0; softmax && i < count; i++)
                     {
-                        (Vector512.LoadUnsafe(ref scale[0]) / Vector512.Create(total)).StoreUnsafe(ref _softmaxScale[0]);
-                    }
-                    else
-                    {
-                        for (int i = 0; i < count; i++)
-                        {
-                            _softmaxScale[i] = scale[i] / total;
-                        }
+                        _softmaxScale[i] = scale[i] / total;
                     }
                 }
 
@@ -254,22 +252,22 @@ public struct RowState<T>
         => TSimd.LoadUnsafe(in _softmaxScale[0], lane);
 
     /// <summary>The largest of the L lanes. IEEE maximum is order-free (NaN wins, +0 above −0), so any tree gives these bits.</summary>
-    private static T MaxLanes(ref T lanes)
+    private static T MaxLanes(Vector512<T> lanes)
     {
-        if (Vector512.IsHardwareAccelerated)
+        Vector256<T> half = Vector256.Max(lanes.GetLower(), lanes.GetUpper());
+        Vector128<T> quarter = Vector128.Max(half.GetLower(), half.GetUpper());
+        T result = quarter.GetElement(0);
+        for (int i = 1; i < Vector128<T>.Count; i++)
         {
-            Vector512<T> v = Simd512<T>.LoadUnsafe(in lanes, 0);
-            Vector256<T> half = Simd256<T>.Max(v.GetLower(), v.GetUpper());
-            Vector128<T> quarter = Simd128<T>.Max(half.GetLower(), half.GetUpper());
-            T result = quarter.GetElement(0);
-            for (int i = 1; i < Vector128<T>.Count; i++)
-            {
-                result = T.Max(result, quarter.GetElement(i));
-            }
-
-            return result;
+            result = T.Max(result, quarter.GetElement(i));
         }
 
+        return result;
+    }
+
+    /// <summary><see cref="MaxLanes(Vector512{T})"/> one lane at a time.</summary>
+    private static T MaxLanes(ref T lanes)
+    {
         T max = lanes;
         for (int i = 1; i < LaneCount; i++)
         {
@@ -283,22 +281,19 @@ public struct RowState<T>
     /// The L values added as a fixed tree (value i + value i + L/2, then halves again), like <see cref="SumTotals"/>:
     /// the vector and scalar forms make the same additions.
     /// </summary>
+    private static T TreeSum(Vector512<T> values)
+    {
+        Vector256<T> half = values.GetLower() + values.GetUpper();
+        Vector128<T> quarter = half.GetLower() + half.GetUpper();
+        return LaneCount == 16
+            ? (quarter.GetElement(0) + quarter.GetElement(2)) + (quarter.GetElement(1) + quarter.GetElement(3))
+            : quarter.GetElement(0) + quarter.GetElement(1);
+    }
+
+    /// <summary><see cref="TreeSum(Vector512{T})"/> one lane at a time.</summary>
     private static T TreeSum(ref T values)
     {
         int count = LaneCount;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<T> v = Simd512<T>.LoadUnsafe(in values, 0);
-            Vector256<T> half = v.GetLower() + v.GetUpper();
-            Vector128<T> quarter = half.GetLower() + half.GetUpper();
-            if (count == 16)
-            {
-                return (quarter.GetElement(0) + quarter.GetElement(2)) + (quarter.GetElement(1) + quarter.GetElement(3));
-            }
-
-            return quarter.GetElement(0) + quarter.GetElement(1);
-        }
-
         RowLaneValues<T> sums = default;
         for (int i = 0; i < count; i++)
         {
@@ -316,14 +311,10 @@ public struct RowState<T>
         return sums[0];
     }
 
-    /// <summary>e^(lane − shift) for the L lanes at <paramref name="lanes"/>, at the widest width there is.</summary>
+    /// <summary>e^(lane − shift) for the L lanes at <paramref name="lanes"/>, on machines without Vector512 (same bits).</summary>
     private static void ExpLanes(ref T lanes, T shift, ref T destination)
     {
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Simd512<T>.StoreUnsafe(Simd512<T>.Exp(Simd512<T>.LoadUnsafe(in lanes, 0) - Vector512.Create(shift)), ref destination, 0);
-        }
-        else if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated)
         {
             for (nuint i = 0; i < (nuint)LaneCount; i += (nuint)Vector256<T>.Count)
             {
@@ -464,13 +455,15 @@ public static class RowReduce
             max = moved;
         }
 
-        exps = TSimd.ExpInlined(TSimd.Subtract(TEdge.Masked ? TSimd.Select(inside, exponentValue, max) : value, max));
+        TVec e = TSimd.ExpInlined(TSimd.Subtract(TEdge.Masked ? TSimd.Select(inside, exponentValue, max) : value, max));
         if (TEdge.Masked)
         {
-            exps = TSimd.Select(inside, exps, TSimd.Constant(0));
+            e = TSimd.Select(inside, e, TSimd.Constant(0));
         }
 
-        sum = TSimd.Add(sum, exps);
+        // Written once, from a local: the caller's vector then stays in a register.
+        exps = e;
+        sum = TSimd.Add(sum, e);
         return rescaled;
     }
 }

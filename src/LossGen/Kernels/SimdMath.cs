@@ -35,9 +35,13 @@ internal static class SimdMath
         // exact p·2^k once, as ScaleB does, so lanes get the same bits whichever path they take.
         if (!S.AnyTrue(S.Not(S.LessThanOrEqual(S.Abs(x), S.Constant(isFloat ? 87.0 : 708.0)))))
         {
-            TVec kn = Round<TVec, T, S>(S.Multiply(x, S.Constant(Log2E)));
+            // Round's magic number plus the exponent bias: kb − magic is k, as Round gives it, and kb's low
+            // bits already hold k + bias, so one shift makes 2^k (Pow2 without its addition).
+            TVec magic = S.Constant(isFloat ? 12582912.0 + 127 : 6755399441055744.0 + 1023);
+            TVec kb = S.Add(S.Multiply(x, S.Constant(Log2E)), magic);
+            TVec kn = S.Subtract(kb, magic);
             TVec pn = S.Add(one, Expm1Poly<TVec, T, S>(ReduceLn2<TVec, T, S>(x, kn)));
-            return S.Multiply(pn, Pow2<TVec, T, S>(kn));
+            return S.Multiply(pn, S.ShiftLeftBits(kb, isFloat ? 23 : 52));
         }
         // Beyond these bounds e^x rounds to 0 or overflows; clamping keeps k inside ScaleB's range. NaN passes.
         x = Clamp<TVec, T, S>(x, isFloat ? -104.0 : -746.0, isFloat ? 89.0 : 710.0);
