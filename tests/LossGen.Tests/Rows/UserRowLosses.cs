@@ -4,7 +4,8 @@ namespace LossGen.Tests.Rows;
 
 /// <summary>
 /// Row formulas a user might write, beyond the catalogue's: nested passes, minima and maxima, norms, two
-/// labels, a per-row value, five reductions of one pass (the schedule moves one on), selects on settings.
+/// labels, a per-row value, five reductions of one pass (the schedule moves one on), selects on settings,
+/// two softmaxes.
 /// Tested exactly like the catalogue.
 /// </summary>
 public static partial class UserRowLosses
@@ -16,6 +17,11 @@ public static partial class UserRowLosses
         var lse = LogSumExp(z);
         return lse - z[label] - beta * (lse - Dot(Softmax(z), z));
     }
+
+    /// <summary>Two temperatures: two log-sum-exps in one pass whose softmaxes meet in the gradient (one of them is kept from the pass).</summary>
+    [Loss]
+    public static double TwoTemperatures(Row z, int label, [Hyper] double mix = 0.5)
+        => ((1 - mix) * (LogSumExp(z) - z[label])) + (mix * (LogSumExp(2 * z) - (2 * z[label])));
 
     /// <summary>Range, spread and a centred square norm: max, min, mean, then a second pass around the mean.</summary>
     [Loss]
