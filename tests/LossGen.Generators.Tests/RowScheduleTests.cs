@@ -63,7 +63,7 @@ public sealed class RowScheduleTests
         Assert.Empty(result.Problems());
         string text = result.Sources.Single().Value;
         Assert.Equal(reuses, !text.Contains("public static int SoftmaxReduction => -1;"));
-        Assert.Equal(reuses ? 1 : 0, text.Split("TSoftmax.Cached ? softmax :").Length - 1);
+        Assert.Equal(reuses ? 1 : 0, text.Split("TSoftmax.Softmax<TVec, T, TSimd>(").Length - 1);
         Assert.Equal(reuses ? 1 : 0, text.Split(", ref state, out exps);").Length - 1);
         if (body.Contains("2 * z"))
         {

@@ -415,7 +415,9 @@ internal static class RowKernelEmitter
         bool inlineExp = rows.Count(id => plan.Graph[id].Op == Op.Exp) == 1 && !rows.Any(id => plan.Graph[id].Op == Op.Pow);
         foreach (int id in rows)
         {
-            string value = softmaxExps?.Contains(id) == true ? $"TSoftmax.Cached ? softmax : {Call(plan, id, inlineExp)}" : Call(plan, id, inlineExp);
+            string value = softmaxExps?.Contains(id) == true
+                ? $"TSoftmax.Softmax<TVec, T, TSimd>({Operand(plan, plan.Graph[id].A, infix: false)}, softmax)"
+                : Call(plan, id, inlineExp);
             w.WriteLine($"TVec {plan.Name(id)} = {value}; // {Infix(plan, id)}");
         }
     }

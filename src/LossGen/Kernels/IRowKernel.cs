@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace LossGen.Kernels;
 
@@ -156,6 +157,15 @@ public interface IRowSoftmax
 {
     /// <summary>True when the gradient multiplies the kept e^(u − m); false when it calls exp.</summary>
     static abstract bool Cached { get; }
+
+    /// <summary>
+    /// The softmax e^(<paramref name="exponent"/>) at one column vector: <paramref name="kept"/>, or computed. A
+    /// method of the type rather than a branch in the kernel, so the kept case carries no exp for the JIT to weigh.
+    /// </summary>
+    static abstract TVec Softmax<TVec, T, TSimd>(TVec exponent, TVec kept)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TSimd : ISimd<TVec, T>;
 }
 
 /// <summary>The softmax comes from the log-sum-exp pass's kept exponentials.</summary>
@@ -163,6 +173,14 @@ public readonly struct RowSoftmaxCached : IRowSoftmax
 {
     /// <inheritdoc/>
     public static bool Cached => true;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Softmax<TVec, T, TSimd>(TVec exponent, TVec kept)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TSimd : ISimd<TVec, T>
+        => kept;
 }
 
 /// <summary>The softmax is computed again (no log-sum-exp in the gradient, or a row whose reference moved).</summary>
@@ -170,6 +188,14 @@ public readonly struct RowSoftmaxRecomputed : IRowSoftmax
 {
     /// <inheritdoc/>
     public static bool Cached => false;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Softmax<TVec, T, TSimd>(TVec exponent, TVec kept)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TSimd : ISimd<TVec, T>
+        => TSimd.ExpInlined(exponent);
 }
 
 /// <summary>One row of each input, for the scalars a kernel computes between passes (e.g. <c>logits[label]</c>).</summary>

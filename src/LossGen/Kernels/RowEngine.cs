@@ -88,48 +88,21 @@ public static class RowEngine
         where TKernel : struct, IRowKernel<T>
         where TMode : struct, IMode
     {
-        var state = default(RowState<T>);
-        double total = 0;
-        bool anyShared = false;
-        for (int k = 0; k < TKernel.InputCount; k++)
-        {
-            anyShared |= TKernel.IsShared(k);
-        }
-
-        // Rows whose last vector, rounded up to 64 bytes, still lies inside every input and gradient.
-        long paddedLength = rowLength + (-rowLength & (RowState<T>.LaneCount - 1));
-        long inputLength = (long)batch * rowLength;
         // The softmax log-sum-exp's e^(u − m) for one row, kept for the gradient pass: in the row's first gradient,
         // which the gradient pass overwrites column by column after reading them, so the gradient's cache lines are
         // fetched while the log-sum-exp pass computes; in a scratch row when that gradient overlaps an input.
         bool keepExps = TMode.WithGradient && TKernel.GradientCount > 0 && TKernel.SoftmaxReduction >= 0;
         bool expsInGradient = keepExps && !OverlapsInputs<T, TKernel>(o, o.G0);
+        var state = default(RowState<T>);
+        double total = 0;
+        long inputLength = (long)batch * rowLength;
         ref T scratch = ref keepExps && !expsInGradient ? ref MemoryMarshal.GetArrayDataReference(ExpScratch<T>.Rent(rowLength)) : ref Unsafe.NullRef<T>();
         for (int r = 0; r < batch; r++)
         {
             int start = r * rowLength;
-            var row = new RowView<T>
-            {
-                X0 = RowOf(o.X0, TKernel.IsShared(0), start, rowLength),
-                X1 = TKernel.InputCount > 1 ? RowOf(o.X1, TKernel.IsShared(1), start, rowLength) : default,
-                X2 = TKernel.InputCount > 2 ? RowOf(o.X2, TKernel.IsShared(2), start, rowLength) : default,
-                X3 = TKernel.InputCount > 3 ? RowOf(o.X3, TKernel.IsShared(3), start, rowLength) : default,
-                Label0 = TKernel.LabelCount > 0 ? o.Labels0[r] : 0,
-                Label1 = TKernel.LabelCount > 1 ? o.Labels1[r] : 0,
-                Value0 = TKernel.ValueCount > 0 ? o.Values0[r] : T.Zero,
-                Value1 = TKernel.ValueCount > 1 ? o.Values1[r] : T.Zero,
-                Length = rowLength,
-                LastVectorInPlace = !anyShared && start + paddedLength <= inputLength,
-            };
-
-            for (int k = 0; k < TKernel.ReductionCount; k++)
-            {
-                state.Reset(k, TKernel.ReductionKind(k));
-            }
-
-            state.SoftmaxStale = false;
+            RowView<T> row = RowAt<T, TKernel>(o, r, rowLength, inputLength);
             ref T exps = ref expsInGradient ? ref Unsafe.Add(ref MemoryMarshal.GetReference(o.G0), start) : ref scratch;
-            kernel.Scalars(0, ref state, in row);
+            StartRow(ref kernel, ref state, in row);
             for (int pass = 0; pass < TKernel.PassCount; pass++)
             {
                 switch (pass)
@@ -140,15 +113,7 @@ public static class RowEngine
                     default: Pass<T, TKernel, RowPass3>(ref kernel, ref state, in row, ref exps); break;
                 }
 
-                for (int k = 0; k < TKernel.ReductionCount; k++)
-                {
-                    if (TKernel.ReductionPass(k) == pass)
-                    {
-                        state.Finish(k, TKernel.ReductionKind(k), softmax: keepExps && k == TKernel.SoftmaxReduction);
-                    }
-                }
-
-                kernel.Scalars(pass + 1, ref state, in row);
+                EndPass(ref kernel, ref state, in row, pass, keepExps);
             }
 
             T loss = kernel.Loss(ref state);
@@ -161,18 +126,83 @@ public static class RowEngine
             if (TMode.WithGradient && TKernel.GradientCount > 0)
             {
                 var gradients = new GradientRow<T>(o, start, rowLength);
-                if (keepExps && !state.SoftmaxStale)
-                {
-                    GradientPass<T, TKernel, RowSoftmaxCached>(ref kernel, ref state, in row, in gradients, scale, ref exps);
-                }
-                else
-                {
-                    GradientPass<T, TKernel, RowSoftmaxRecomputed>(ref kernel, ref state, in row, in gradients, scale, ref exps);
-                }
+                RowGradient(ref kernel, ref state, in row, in gradients, scale, ref exps, cached: keepExps && !state.SoftmaxStale);
             }
         }
 
         return total;
+    }
+
+    /// <summary>Row <paramref name="r"/> of every input, with its labels and values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static RowView<T> RowAt<T, TKernel>(RowOperands<T> o, int r, int rowLength, long inputLength)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        int start = r * rowLength;
+        bool anyShared = TKernel.IsShared(0) || (TKernel.InputCount > 1 && TKernel.IsShared(1)) || (TKernel.InputCount > 2 && TKernel.IsShared(2)) || (TKernel.InputCount > 3 && TKernel.IsShared(3));
+        long paddedLength = rowLength + (-rowLength & (RowState<T>.LaneCount - 1));
+        return new RowView<T>
+        {
+            X0 = RowOf(o.X0, TKernel.IsShared(0), start, rowLength),
+            X1 = TKernel.InputCount > 1 ? RowOf(o.X1, TKernel.IsShared(1), start, rowLength) : default,
+            X2 = TKernel.InputCount > 2 ? RowOf(o.X2, TKernel.IsShared(2), start, rowLength) : default,
+            X3 = TKernel.InputCount > 3 ? RowOf(o.X3, TKernel.IsShared(3), start, rowLength) : default,
+            Label0 = TKernel.LabelCount > 0 ? o.Labels0[r] : 0,
+            Label1 = TKernel.LabelCount > 1 ? o.Labels1[r] : 0,
+            Value0 = TKernel.ValueCount > 0 ? o.Values0[r] : T.Zero,
+            Value1 = TKernel.ValueCount > 1 ? o.Values1[r] : T.Zero,
+            Length = rowLength,
+            // Rows whose last vector, rounded up to 64 bytes, still lies inside every input and gradient.
+            LastVectorInPlace = !anyShared && start + paddedLength <= inputLength,
+        };
+    }
+
+    /// <summary>Resets the row's reductions and computes the scalars known before the first pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StartRow<T, TKernel>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        for (int k = 0; k < TKernel.ReductionCount; k++)
+        {
+            state.Reset(k, TKernel.ReductionKind(k));
+        }
+
+        state.SoftmaxStale = false;
+        kernel.Scalars(0, ref state, in row);
+    }
+
+    /// <summary>Finishes the reductions of pass <paramref name="pass"/> and computes the scalars that follow it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EndPass<T, TKernel>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, int pass, bool keepExps)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        for (int k = 0; k < TKernel.ReductionCount; k++)
+        {
+            if (TKernel.ReductionPass(k) == pass)
+            {
+                state.Finish(k, TKernel.ReductionKind(k), softmax: keepExps && k == TKernel.SoftmaxReduction);
+            }
+        }
+
+        kernel.Scalars(pass + 1, ref state, in row);
+    }
+
+    /// <summary>The row's gradient pass, from its kept exponentials or recomputing the softmax.</summary>
+    private static void RowGradient<T, TKernel>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> gradients, T scale, ref T exps, bool cached)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        if (cached)
+        {
+            GradientPass<T, TKernel, RowSoftmaxCached>(ref kernel, ref state, in row, in gradients, scale, ref exps);
+        }
+        else
+        {
+            GradientPass<T, TKernel, RowSoftmaxRecomputed>(ref kernel, ref state, in row, in gradients, scale, ref exps);
+        }
     }
 
     /// <summary>True when <paramref name="output"/> shares memory with one of the kernel's row inputs.</summary>
