@@ -433,14 +433,15 @@ public static class RowReduce
     {
         // Lanes past the row neither move the reference (−∞) nor add to the sum (+0); their exponent is taken at
         // 0, not at −∞, so the vector stays on the exp's fast path.
-        TVec exponentValue = value;
         if (TEdge.Masked)
         {
             value = TSimd.Select(inside, value, TSimd.Constant(double.NegativeInfinity));
         }
 
+        // The exponent doubles as the test: x − m > 16 moves the reference (one addition per vector, not two).
         bool rescaled = false;
-        TVec moves = TSimd.GreaterThan(value, TSimd.Add(max, TSimd.Constant(16)));
+        TVec exponent = TSimd.Subtract(value, max);
+        TVec moves = TSimd.GreaterThan(exponent, TSimd.Constant(16));
         if (TSimd.AnyTrue(moves))
         {
             // On a row's first vector every sum is still +0, and 0·e^(…) is +0: no exp needed.
@@ -453,9 +454,10 @@ public static class RowReduce
             }
 
             max = moved;
+            exponent = TSimd.Subtract(value, max);
         }
 
-        TVec e = TSimd.ExpInlined(TSimd.Subtract(TEdge.Masked ? TSimd.Select(inside, exponentValue, max) : value, max));
+        TVec e = TSimd.ExpInlined(TEdge.Masked ? TSimd.Select(inside, exponent, TSimd.Constant(0)) : exponent);
         if (TEdge.Masked)
         {
             e = TSimd.Select(inside, e, TSimd.Constant(0));
