@@ -115,7 +115,7 @@ public struct RowState<T>
     {
         ref T lanes = ref Set(k, 0);
         ref double totals = ref _totals[k * SetStride];
-        if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(float))
+        if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256 && typeof(T) == typeof(float))
         {
             ref float f = ref Unsafe.As<T, float>(ref lanes);
             for (nuint i = 0; i < 16; i += 8)
@@ -149,6 +149,14 @@ public struct RowState<T>
         switch (kind)
         {
             case RowReduction.Sum:
+                if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512)
+                {
+                    // FlushSum and SumTotals in registers, the same additions in the same order: this is on the row's
+                    // critical path, and the totals are not read again before the next row resets them.
+                    result = T.CreateTruncating(SumLanesAndTotals(ref a, ref _totals[k * SetStride]));
+                    break;
+                }
+
                 FlushSum(k);
                 result = T.CreateTruncating(SumTotals(ref _totals[k * SetStride]));
                 break;
@@ -166,7 +174,7 @@ public struct RowState<T>
                 // even when their factor is not finite. The softmax factor of lane i is e^(m_i − max)/total:
                 // softmax_j = e^(x_j − m_i)·e^(m_i − max)/total, for the gradient pass.
                 T max, total;
-                if (Vector512.IsHardwareAccelerated)
+                if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512)
                 {
                     // The same operations in registers: this runs once per row, on the row's critical path.
                     Vector512<T> references = Vector512.LoadUnsafe(ref a), sums = Vector512.LoadUnsafe(ref b);
@@ -204,6 +212,27 @@ public struct RowState<T>
         _scalars[k] = result;
     }
 
+    /// <summary>The lanes of a sum flushed into its totals and the totals added as <see cref="SumTotals"/> adds them, with Vector512.</summary>
+    private static double SumLanesAndTotals(ref T lanes, ref double totals)
+    {
+        Vector512<double> sum;
+        if (typeof(T) == typeof(float))
+        {
+            Vector512<float> values = Vector512.LoadUnsafe(ref Unsafe.As<T, float>(ref lanes));
+            Vector512<double> low = Vector512.LoadUnsafe(ref totals) + Vector512.WidenLower(values);
+            Vector512<double> high = Vector512.LoadUnsafe(ref totals, 8) + Vector512.WidenUpper(values);
+            sum = low + high;
+        }
+        else
+        {
+            sum = Vector512.LoadUnsafe(ref totals) + Vector512.LoadUnsafe(ref Unsafe.As<T, double>(ref lanes));
+        }
+
+        Vector256<double> half = sum.GetLower() + sum.GetUpper();
+        Vector128<double> quarter = half.GetLower() + half.GetUpper();
+        return quarter.GetElement(0) + quarter.GetElement(1);
+    }
+
     /// <summary>
     /// The L totals of a sum added as a fixed tree: total i + total i + L/2, then halves again. The vector form and
     /// the scalar form make the same additions, so every machine gets the same bits.
@@ -211,7 +240,7 @@ public struct RowState<T>
     private static double SumTotals(ref double totals)
     {
         int count = LaneCount;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
             Vector256<double> half = count == 16
                 ? (Vector256.LoadUnsafe(ref totals) + Vector256.LoadUnsafe(ref totals, 8)) + (Vector256.LoadUnsafe(ref totals, 4) + Vector256.LoadUnsafe(ref totals, 12))
@@ -314,7 +343,7 @@ public struct RowState<T>
     /// <summary>e^(lane − shift) for the L lanes at <paramref name="lanes"/>, on machines without Vector512 (same bits).</summary>
     private static void ExpLanes(ref T lanes, T shift, ref T destination)
     {
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
             for (nuint i = 0; i < (nuint)LaneCount; i += (nuint)Vector256<T>.Count)
             {
