@@ -547,10 +547,14 @@ public static class RowEngine
         nuint c = (nuint)TSimd.Count, n = (nuint)row.Length, j = 0;
         RowRefs<T> x = new(in row);
         TVec factors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(0) : default;
+        // Locals, so the loop keeps the gradients' addresses and the scale in registers (a store through a gradient
+        // could otherwise alias the caller's struct).
+        GradientRow<T> rows = g;
+        TVec s = TSimd.Create(scale);
         for (; j + c <= n; j += c)
         {
             TVec softmax = TSoftmax.Cached ? TSimd.Multiply(TSimd.LoadUnsafe(in exps, j), factors) : default;
-            GradientStep<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, in g, j, scale, softmax);
+            GradientStep<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, in rows, j, s, softmax);
         }
 
         if (j < n)
@@ -605,7 +609,7 @@ public static class RowEngine
         => TSimd.StoreUnsafe(TSimd.Select(mask, value, TSimd.LoadUnsafe(in destination, offset)), ref destination, offset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientStep<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowRefs<T> x, in GradientRow<T> g, nuint j, T scale, TVec softmax)
+    private static void GradientStep<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowRefs<T> x, in GradientRow<T> g, nuint j, TVec s, TVec softmax)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TSoftmax : struct, IRowSoftmax
@@ -615,7 +619,6 @@ public static class RowEngine
         kernel.Gradient<TVec, TSimd, TSoftmax>(
             ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
             TSimd.Indices(T.CreateTruncating(j)), softmax, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
-        TVec s = TSimd.Create(scale);
         if (TKernel.GradientCount > 0) TSimd.StoreUnsafe(TSimd.Multiply(g0, s), ref g.G0, j);
         if (TKernel.GradientCount > 1) TSimd.StoreUnsafe(TSimd.Multiply(g1, s), ref g.G1, j);
         if (TKernel.GradientCount > 2) TSimd.StoreUnsafe(TSimd.Multiply(g2, s), ref g.G2, j);
