@@ -1,3 +1,4 @@
+using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -197,7 +198,7 @@ public struct RowState<T>
                         terms[i] = laneSum == T.Zero ? T.Zero : laneSum * scale[i];
                     }
 
-                    total = TreeSum(ref terms[0]);
+                    total = TreeSum(ref terms[0], count);
                     for (int i = 0; softmax && i < count; i++)
                     {
                         _softmaxScale[i] = scale[i] / total;
@@ -249,21 +250,7 @@ public struct RowState<T>
             return quarter.GetElement(0) + quarter.GetElement(1);
         }
 
-        RowSums sums = default;
-        for (int i = 0; i < count; i++)
-        {
-            sums[i] = Unsafe.Add(ref totals, i);
-        }
-
-        for (int width = count / 2; width >= 1; width /= 2)
-        {
-            for (int i = 0; i < width; i++)
-            {
-                sums[i] += sums[i + width];
-            }
-        }
-
-        return sums[0];
+        return TreeSum(ref totals, count);
     }
 
     /// <summary>
@@ -319,16 +306,15 @@ public struct RowState<T>
             : quarter.GetElement(0) + quarter.GetElement(1);
     }
 
-    /// <summary><see cref="TreeSum(Vector512{T})"/> one lane at a time.</summary>
-    private static T TreeSum(ref T values)
+    /// <summary>
+    /// <see cref="TreeSum(Vector512{T})"/> and <see cref="SumTotals"/> one value at a time: value i + value i + n/2,
+    /// then halves again.
+    /// </summary>
+    private static TValue TreeSum<TValue>(ref TValue values, int count)
+        where TValue : unmanaged, INumberBase<TValue>
     {
-        int count = LaneCount;
-        RowLaneValues<T> sums = default;
-        for (int i = 0; i < count; i++)
-        {
-            sums[i] = Unsafe.Add(ref values, i);
-        }
-
+        Span<TValue> sums = stackalloc TValue[16];
+        MemoryMarshal.CreateReadOnlySpan(ref values, count).CopyTo(sums);
         for (int width = count / 2; width >= 1; width /= 2)
         {
             for (int i = 0; i < width; i++)
@@ -507,12 +493,6 @@ internal struct RowLanes<T>
 
 [InlineArray(RowState<float>.MaxReductions * 16)]
 internal struct RowTotals
-{
-    private double _element;
-}
-
-[InlineArray(16)]
-internal struct RowSums
 {
     private double _element;
 }
