@@ -397,7 +397,7 @@ public static class RowEngine
     }
 
     /// <summary>
-    /// The last, partial vector of a pass, read through zero-padded copies; its lanes past the row fold the
+    /// The last, partial vector of a pass, read in place or through zero-padded copies; its lanes past the row fold the
     /// reductions' identities. Apart from the loop so the loop's accumulators never have their address taken.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
