@@ -378,6 +378,15 @@ public readonly struct RowEdge : IRowEdge
 /// </summary>
 public static class RowReduce
 {
+    /// <summary>The lanes of <paramref name="value"/> inside the row, and <paramref name="identity"/> past it (last vector only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Inside<TVec, T, TSimd, TEdge>(TVec value, TVec inside, double identity)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TSimd : ISimd<TVec, T>
+        where TEdge : struct, IRowEdge
+        => TEdge.Masked ? TSimd.Select(inside, value, TSimd.Constant(identity)) : value;
+
     /// <summary>acc += value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Sum<TVec, T, TSimd, TEdge>(ref TVec acc, TVec value, TVec inside)
@@ -385,7 +394,7 @@ public static class RowReduce
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TSimd : ISimd<TVec, T>
         where TEdge : struct, IRowEdge
-        => acc = TSimd.Add(acc, TEdge.Masked ? TSimd.Select(inside, value, TSimd.Constant(-0.0)) : value);
+        => acc = TSimd.Add(acc, Inside<TVec, T, TSimd, TEdge>(value, inside, -0.0));
 
     /// <summary>acc = max(acc, value), NaN propagating.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -394,7 +403,7 @@ public static class RowReduce
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TSimd : ISimd<TVec, T>
         where TEdge : struct, IRowEdge
-        => acc = TSimd.Max(acc, TEdge.Masked ? TSimd.Select(inside, value, TSimd.Constant(double.NegativeInfinity)) : value);
+        => acc = TSimd.Max(acc, Inside<TVec, T, TSimd, TEdge>(value, inside, double.NegativeInfinity));
 
     /// <summary>acc = min(acc, value), NaN propagating.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -403,7 +412,7 @@ public static class RowReduce
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TSimd : ISimd<TVec, T>
         where TEdge : struct, IRowEdge
-        => acc = TSimd.Min(acc, TEdge.Masked ? TSimd.Select(inside, value, TSimd.Constant(double.PositiveInfinity)) : value);
+        => acc = TSimd.Min(acc, Inside<TVec, T, TSimd, TEdge>(value, inside, double.PositiveInfinity));
 
     /// <summary>
     /// Adds e^value into a log-sum-exp, online: each lane keeps a reference point m and Σ e^(x − m). The
@@ -448,10 +457,7 @@ public static class RowReduce
     {
         // Lanes past the row neither move the reference (−∞) nor add to the sum (+0); their exponent is taken at
         // 0, not at −∞, so the vector stays on the exp's fast path.
-        if (TEdge.Masked)
-        {
-            value = TSimd.Select(inside, value, TSimd.Constant(double.NegativeInfinity));
-        }
+        value = Inside<TVec, T, TSimd, TEdge>(value, inside, double.NegativeInfinity);
 
         // The exponent doubles as the test: x − m > 16 moves the reference (one addition per vector, not two).
         bool rescaled = false;
