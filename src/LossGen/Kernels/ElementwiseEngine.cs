@@ -14,7 +14,7 @@ namespace LossGen.Kernels;
 /// <see cref="IElementwiseKernel{T}"/>. Infrastructure for generated code.
 /// </summary>
 /// <remarks>
-/// <para>One answer on every machine: element <c>i</c> always adds into lane <c>i mod L</c> of a
+/// <para>One answer at every width: element <c>i</c> always adds into lane <c>i mod L</c> of a
 /// canonical 256-byte lane set (L = 64 floats or 32 doubles), whatever the hardware width: a
 /// Vector512 path keeps 4 accumulators, Vector256 8, Vector128 16, and the scalar path and the tail
 /// add into the same lanes one element at a time. Every 16·L elements (a block) the lanes are added

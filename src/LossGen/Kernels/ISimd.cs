@@ -10,8 +10,9 @@ namespace LossGen.Kernels;
 /// instantiates them for <see cref="ScalarSimd{T}"/>, <see cref="Simd128{T}"/>,
 /// <see cref="Simd256{T}"/> and <see cref="Simd512{T}"/>. Every operation here gives, lane by
 /// lane, exactly the bits the scalar implementation gives for the same input: the transcendental
-/// functions are the same polynomials at every width, and no operation is fused (no FMA). That is
-/// what makes the result of a loss independent of the machine's vector width.
+/// functions are the same polynomials at every width, and <see cref="MultiplyAdd"/> is fused at every
+/// width or at none (at every width when the machine has FMA instructions). That is what makes the result of a loss
+/// independent of the machine's vector width.
 /// Masks (results of comparisons) are vectors whose lanes are all-ones (true) or all-zeros (false).
 /// This interface is infrastructure for generated code; it is public only so that generated code
 /// in user assemblies can use it.
@@ -41,6 +42,11 @@ public interface ISimd<TVec, T>
     static abstract TVec Add(TVec x, TVec y);
     static abstract TVec Subtract(TVec x, TVec y);
     static abstract TVec Multiply(TVec x, TVec y);
+    /// <summary>
+    /// x·y + <paramref name="addend"/>: rounded once (a fused multiply-add) on a machine with FMA instructions, at
+    /// every width and in the scalar path alike; rounded twice, again at every width, on one without.
+    /// </summary>
+    static abstract TVec MultiplyAdd(TVec x, TVec y, TVec addend);
     static abstract TVec Divide(TVec x, TVec y);
     static abstract TVec Negate(TVec x);
     static abstract TVec Abs(TVec x);

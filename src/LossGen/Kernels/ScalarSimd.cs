@@ -55,6 +55,10 @@ public readonly struct ScalarSimd<T> : ISimd<T, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T MultiplyAdd(T x, T y, T addend) => VectorPaths.Fused ? T.FusedMultiplyAdd(x, y, addend) : x * y + addend;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Divide(T x, T y) => x / y;
 
     /// <inheritdoc/>

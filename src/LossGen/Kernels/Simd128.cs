@@ -55,6 +55,20 @@ public readonly struct Simd128<T> : ISimd<Vector128<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> MultiplyAdd(Vector128<T> x, Vector128<T> y, Vector128<T> addend)
+    {
+        if (!VectorPaths.Fused)
+        {
+            return x * y + addend;
+        }
+
+        return typeof(T) == typeof(float)
+            ? Vector128.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), addend.AsSingle()).As<float, T>()
+            : Vector128.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), addend.AsDouble()).As<double, T>();
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Divide(Vector128<T> x, Vector128<T> y) => x / y;
 
     /// <inheritdoc/>

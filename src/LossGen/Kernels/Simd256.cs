@@ -55,6 +55,20 @@ public readonly struct Simd256<T> : ISimd<Vector256<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> MultiplyAdd(Vector256<T> x, Vector256<T> y, Vector256<T> addend)
+    {
+        if (!VectorPaths.Fused)
+        {
+            return x * y + addend;
+        }
+
+        return typeof(T) == typeof(float)
+            ? Vector256.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), addend.AsSingle()).As<float, T>()
+            : Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), addend.AsDouble()).As<double, T>();
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Divide(Vector256<T> x, Vector256<T> y) => x / y;
 
     /// <inheritdoc/>

@@ -55,6 +55,20 @@ public readonly struct Simd512<T> : ISimd<Vector512<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> MultiplyAdd(Vector512<T> x, Vector512<T> y, Vector512<T> addend)
+    {
+        if (!VectorPaths.Fused)
+        {
+            return x * y + addend;
+        }
+
+        return typeof(T) == typeof(float)
+            ? Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), addend.AsSingle()).As<float, T>()
+            : Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), addend.AsDouble()).As<double, T>();
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Divide(Vector512<T> x, Vector512<T> y) => x / y;
 
     /// <inheritdoc/>

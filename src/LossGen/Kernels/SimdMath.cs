@@ -5,7 +5,8 @@ namespace LossGen.Kernels;
 
 /// <summary>
 /// Exp, Log, Log1p, Expm1 and Tanh written once over <see cref="ISimd{TVec, T}"/>: every width runs the
-/// same IEEE operations in the same order (no FMA), so every width gives the same bits.
+/// same IEEE operations in the same order, with multiply-adds fused at every width or at none
+/// (<see cref="VectorPaths.Fused"/>), so every width gives the same bits.
 /// </summary>
 /// <remarks>
 /// Integer work (rounding, exponents) is done in the floating-point lanes with the 1.5·2^p and 2^p
@@ -38,7 +39,7 @@ internal static class SimdMath
             // Round's magic number plus the exponent bias: kb − magic is k, as Round gives it, and kb's low
             // bits already hold k + bias, so one shift makes 2^k (Pow2 without its addition).
             TVec magic = S.Constant(isFloat ? 12582912.0 + 127 : 6755399441055744.0 + 1023);
-            TVec kb = S.Add(S.Multiply(x, S.Constant(Log2E)), magic);
+            TVec kb = S.MultiplyAdd(x, S.Constant(Log2E), magic);
             TVec kn = S.Subtract(kb, magic);
             TVec pn = S.Add(one, Expm1Poly<TVec, T, S>(ReduceLn2<TVec, T, S>(x, kn)));
             return S.Multiply(pn, S.ShiftLeftBits(kb, isFloat ? 23 : 52));
@@ -197,8 +198,8 @@ internal static class SimdMath
             p = Step<TVec, T, S>(p, f, 2.0000714765e-1);
             p = Step<TVec, T, S>(p, f, -2.4999993993e-1);
             p = Step<TVec, T, S>(p, f, 3.3333331174e-1);
-            TVec tail = S.Add(S.Multiply(S.Multiply(f, z), p), S.Add(S.Multiply(k, S.Constant(Ln2LoF)), c));
-            return S.Add(S.Multiply(k, S.Constant(Ln2HiF)), S.Add(f, S.Subtract(tail, hfsq)));
+            TVec tail = S.MultiplyAdd(S.Multiply(f, z), p, S.MultiplyAdd(k, S.Constant(Ln2LoF), c));
+            return S.MultiplyAdd(k, S.Constant(Ln2HiF), S.Add(f, S.Subtract(tail, hfsq)));
         }
 
         // fdlibm e_log.c: s = f/(2 + f), Lg1..Lg7 with |(log(1+s)-log(1-s))/s - Lg(s)| < 2^-58.45.
@@ -239,18 +240,18 @@ internal static class SimdMath
             TVec p01 = Pair<TVec, T, S>(r, 1.0 / 2, 1.0 / 6);
             TVec p23 = Pair<TVec, T, S>(r, 1.0 / 24, 1.0 / 120);
             TVec p45 = Pair<TVec, T, S>(r, 1.0 / 720, 1.0 / 5040);
-            p = S.Add(S.Add(p01, S.Multiply(r2, p23)), S.Multiply(r4, p45));
+            p = S.MultiplyAdd(r4, p45, S.MultiplyAdd(r2, p23, p01));
         }
         else
         {
             // The coefficients 1/2! … 1/13! in six pairs, then three quads, then r⁸.
-            TVec q0 = S.Add(Pair<TVec, T, S>(r, 1.0 / 2, 1.0 / 6), S.Multiply(r2, Pair<TVec, T, S>(r, 1.0 / 24, 1.0 / 120)));
-            TVec q1 = S.Add(Pair<TVec, T, S>(r, 1.0 / 720, 1.0 / 5040), S.Multiply(r2, Pair<TVec, T, S>(r, 1.0 / 40320, 1.0 / 362880)));
-            TVec q2 = S.Add(Pair<TVec, T, S>(r, 1.0 / 3628800, 1.0 / 39916800), S.Multiply(r2, Pair<TVec, T, S>(r, 1.0 / 479001600, 1.0 / 6227020800)));
-            p = S.Add(S.Add(q0, S.Multiply(r4, q1)), S.Multiply(S.Multiply(r4, r4), q2));
+            TVec q0 = S.MultiplyAdd(r2, Pair<TVec, T, S>(r, 1.0 / 24, 1.0 / 120), Pair<TVec, T, S>(r, 1.0 / 2, 1.0 / 6));
+            TVec q1 = S.MultiplyAdd(r2, Pair<TVec, T, S>(r, 1.0 / 40320, 1.0 / 362880), Pair<TVec, T, S>(r, 1.0 / 720, 1.0 / 5040));
+            TVec q2 = S.MultiplyAdd(r2, Pair<TVec, T, S>(r, 1.0 / 479001600, 1.0 / 6227020800), Pair<TVec, T, S>(r, 1.0 / 3628800, 1.0 / 39916800));
+            p = S.MultiplyAdd(S.Multiply(r4, r4), q2, S.MultiplyAdd(r4, q1, q0));
         }
 
-        return S.Add(r, S.Multiply(r2, p));
+        return S.MultiplyAdd(r2, p, r);
     }
 
     /// <summary>c0 + c1·r.</summary>
@@ -259,7 +260,7 @@ internal static class SimdMath
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where S : ISimd<TVec, T>
-        => S.Add(S.Constant(c0), S.Multiply(r, S.Constant(c1)));
+        => S.MultiplyAdd(r, S.Constant(c1), S.Constant(c0));
 
     /// <summary>x − k·ln2, k integer-valued (Cody–Waite: k·ln2Hi and the first subtraction are exact).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -269,8 +270,8 @@ internal static class SimdMath
         where S : ISimd<TVec, T>
     {
         bool isFloat = typeof(T) == typeof(float);
-        TVec hi = S.Subtract(x, S.Multiply(k, S.Constant(isFloat ? Ln2HiF : Ln2HiD)));
-        return S.Subtract(hi, S.Multiply(k, S.Constant(isFloat ? Ln2LoF : Ln2LoD)));
+        TVec hi = S.MultiplyAdd(k, S.Constant(isFloat ? -Ln2HiF : -Ln2HiD), x);
+        return S.MultiplyAdd(k, S.Constant(isFloat ? -Ln2LoF : -Ln2LoD), hi);
     }
 
     /// <summary>Round to nearest even, for |x| &lt; 2^22 (float) / 2^51 (double): adding 1.5·2^p drops the fraction.</summary>
@@ -323,13 +324,13 @@ internal static class SimdMath
         return S.Select(S.GreaterThan(x, high), high, x);
     }
 
-    /// <summary>One Horner step, c + x·acc (two roundings: never fused).</summary>
+    /// <summary>One Horner step, c + x·acc (fused where <see cref="VectorPaths.Fused"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec Step<TVec, T, S>(TVec acc, TVec x, double c)
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where S : ISimd<TVec, T>
-        => S.Add(S.Constant(c), S.Multiply(x, acc));
+        => S.MultiplyAdd(x, acc, S.Constant(c));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T FromBits<T>(ulong bits)

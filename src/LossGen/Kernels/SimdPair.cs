@@ -104,6 +104,11 @@ public readonly struct SimdPair<TVec, T, TSimd> : ISimd<VectorPair<TVec>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorPair<TVec> MultiplyAdd(VectorPair<TVec> x, VectorPair<TVec> y, VectorPair<TVec> addend)
+        => new(TSimd.MultiplyAdd(x.Lo, y.Lo, addend.Lo), TSimd.MultiplyAdd(x.Hi, y.Hi, addend.Hi));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorPair<TVec> Divide(VectorPair<TVec> x, VectorPair<TVec> y) => new(TSimd.Divide(x.Lo, y.Lo), TSimd.Divide(x.Hi, y.Hi));
 
     /// <inheritdoc/>

@@ -252,6 +252,12 @@ public sealed class SimdTests(ITestOutputHelper output)
         Assert.Equal(T.Sqrt(T.CreateTruncating(2.0)), Lane<TVec, T, S>(S.Sqrt(S.Constant(2))));
         Assert.Equal(T.CreateTruncating(0.1), Lane<TVec, T, S>(S.Constant(0.1)));
 
+        // MultiplyAdd rounds once at every width exactly when the machine fuses: (1 + ε)(1 − ε) − 1 is −ε² fused,
+        // but 0 when the product is first rounded to 1.
+        T eps = T.ScaleB(T.One, typeof(T) == typeof(float) ? -23 : -52);
+        T fusedOrNot = Lane<TVec, T, S>(S.MultiplyAdd(S.Create(T.One + eps), S.Create(T.One - eps), S.Constant(-1)));
+        Assert.True(SameBits(fusedOrNot, VectorPaths.Fused ? -(eps * eps) : T.Zero), $"MultiplyAdd gave {fusedOrNot} with Fused = {VectorPaths.Fused}");
+
         // The bit shifts work on T-sized integers.
         int bits = typeof(T) == typeof(float) ? 32 : 64;
         Assert.Equal(T.ScaleB(T.One, typeof(T) == typeof(float) ? 127 : 1023), Lane<TVec, T, S>(S.ShiftLeftBits(one, 1)));
