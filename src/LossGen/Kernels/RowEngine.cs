@@ -545,22 +545,89 @@ public static class RowEngine
         where TSimd : ISimd<TVec, T>
     {
         nuint c = (nuint)TSimd.Count, n = (nuint)row.Length, j = 0;
+        nuint whole = n - n % c;
         RowRefs<T> x = new(in row);
         TVec factors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(0) : default;
         // Locals, so the loop keeps the gradients' addresses and the scale in registers (a store through a gradient
         // could otherwise alias the caller's struct).
         GradientRow<T> rows = g;
         TVec s = TSimd.Create(scale);
-        for (; j + c <= n; j += c)
+        nuint skip = ColumnsToAlignment<T>(ref rows.G0);
+        if (skip != 0 && whole >= 2 * c)
         {
-            TVec softmax = TSoftmax.Cached ? TSimd.Multiply(TSimd.LoadUnsafe(in exps, j), factors) : default;
-            GradientStep<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, in rows, j, s, softmax);
+            // Stores that straddle two cache lines cost twice: the loop starts at the first column whose gradient
+            // address is 64-byte aligned, so column j is in lane j − skip mod L, and the factors are rotated to match.
+            // The first and the last whole vector, which the loop leaves partly uncovered, are computed before it
+            // (their inputs, and exponentials kept in the gradient, are still unwritten) and stored after it: the
+            // columns they share with the loop get the same bits twice.
+            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, 0, s, factors, ref exps, out TVec h0, out TVec h1, out TVec h2, out TVec h3);
+            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, whole - c, s, factors, ref exps, out TVec l0, out TVec l1, out TVec l2, out TVec l3);
+            TVec rotated = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(skip) : default;
+            for (j = skip; j + c <= whole; j += c)
+            {
+                GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, j, s, rotated, ref exps, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
+                StoreGradients<T, TKernel, TVec, TSimd>(in rows, j, g0, g1, g2, g3);
+            }
+
+            StoreGradients<T, TKernel, TVec, TSimd>(in rows, 0, h0, h1, h2, h3);
+            StoreGradients<T, TKernel, TVec, TSimd>(in rows, whole - c, l0, l1, l2, l3);
+        }
+        else
+        {
+            for (; j + c <= whole; j += c)
+            {
+                GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, j, s, factors, ref exps, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
+                StoreGradients<T, TKernel, TVec, TSimd>(in rows, j, g0, g1, g2, g3);
+            }
         }
 
-        if (j < n)
+        if (whole < n)
         {
-            GradientLastVector<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in row, in g, scale, j, factors);
+            GradientLastVector<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in row, in g, scale, whole, factors);
         }
+    }
+
+    /// <summary>How many columns from <paramref name="start"/> to the next 64-byte boundary (0 when on one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe nuint ColumnsToAlignment<T>(ref T start)
+        where T : unmanaged
+    {
+        // The array may move after this is read; that costs speed only, never a wrong result.
+        nuint misalignment = (nuint)Unsafe.AsPointer(ref start) % 64;
+        return misalignment % (nuint)sizeof(T) != 0 ? 0 : (64 - misalignment) % 64 / (nuint)sizeof(T);
+    }
+
+    /// <summary>The scaled gradients of the vector at column <paramref name="j"/>, whose lanes take <paramref name="factors"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowRefs<T> x, nuint j, TVec s, TVec factors, ref T exps,
+        out TVec g0, out TVec g1, out TVec g2, out TVec g3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TSoftmax : struct, IRowSoftmax
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        TVec softmax = TSoftmax.Cached ? TSimd.Multiply(TSimd.LoadUnsafe(in exps, j), factors) : default;
+        kernel.Gradient<TVec, TSimd, TSoftmax>(
+            ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
+            TSimd.Indices(T.CreateTruncating(j)), softmax, out g0, out g1, out g2, out g3);
+        g0 = TKernel.GradientCount > 0 ? TSimd.Multiply(g0, s) : default;
+        g1 = TKernel.GradientCount > 1 ? TSimd.Multiply(g1, s) : default;
+        g2 = TKernel.GradientCount > 2 ? TSimd.Multiply(g2, s) : default;
+        g3 = TKernel.GradientCount > 3 ? TSimd.Multiply(g3, s) : default;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreGradients<T, TKernel, TVec, TSimd>(in GradientRow<T> g, nuint j, TVec g0, TVec g1, TVec g2, TVec g3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        if (TKernel.GradientCount > 0) TSimd.StoreUnsafe(g0, ref g.G0, j);
+        if (TKernel.GradientCount > 1) TSimd.StoreUnsafe(g1, ref g.G1, j);
+        if (TKernel.GradientCount > 2) TSimd.StoreUnsafe(g2, ref g.G2, j);
+        if (TKernel.GradientCount > 3) TSimd.StoreUnsafe(g3, ref g.G3, j);
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ public struct RowState<T>
     private RowLanes<T> _lanes;
     private RowTotals _totals;
     private RowScalars<T> _scalars;
-    private RowLaneValues<T> _softmaxScale;
+    private RowLanePairs<T> _softmaxScale; // the L factors twice, so that any rotation is one load
     private RowLaneValues<T> _tailExps;
 
     /// <summary>
@@ -184,7 +184,9 @@ public struct RowState<T>
                     total = TreeSum(Vector512.ConditionalSelect(Vector512.Equals(sums, Vector512<T>.Zero), Vector512<T>.Zero, sums * scale));
                     if (softmax)
                     {
-                        (scale / Vector512.Create(total)).StoreUnsafe(ref _softmaxScale[0]);
+                        Vector512<T> factors = scale / Vector512.Create(total);
+                        factors.StoreUnsafe(ref _softmaxScale[0]);
+                        factors.StoreUnsafe(ref _softmaxScale[count]);
                     }
                 }
                 else
@@ -201,7 +203,7 @@ public struct RowState<T>
                     total = TreeSum(ref terms[0], count);
                     for (int i = 0; softmax && i < count; i++)
                     {
-                        _softmaxScale[i] = scale[i] / total;
+                        _softmaxScale[i] = _softmaxScale[count + i] = scale[i] / total;
                     }
                 }
 
@@ -260,7 +262,10 @@ public struct RowState<T>
     [UnscopedRef]
     internal ref T TailExps => ref _tailExps[0];
 
-    /// <summary>The softmax factors of the L lanes (see <see cref="Finish"/>), as accumulators are loaded.</summary>
+    /// <summary>
+    /// The softmax factors of the L lanes (see <see cref="Finish"/>), starting at lane <paramref name="lane"/>: lane i
+    /// of the vector is the factor of lane (<paramref name="lane"/> + i) mod L, for a vector that starts at that column.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal readonly TVec SoftmaxScale<TVec, TSimd>(nuint lane)
         where TVec : struct
@@ -506,6 +511,13 @@ internal struct RowTotals
 /// <summary>One value per canonical lane (16 floats or 8 doubles; room for 16).</summary>
 [InlineArray(16)]
 internal struct RowLaneValues<T>
+{
+    private T _element;
+}
+
+/// <summary>One value per canonical lane, twice over.</summary>
+[InlineArray(32)]
+internal struct RowLanePairs<T>
 {
     private T _element;
 }
