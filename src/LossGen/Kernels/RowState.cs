@@ -467,9 +467,11 @@ public static class RowReduce
         // The exponent doubles as the test: x − m > 16 moves the reference (one addition per vector, not two).
         bool rescaled = false;
         TVec exponent = TSimd.Subtract(value, max);
-        TVec moves = TSimd.GreaterThan(exponent, TSimd.Constant(16));
-        if (TSimd.AnyTrue(moves))
+        if (TSimd.AnyTrue(TSimd.GreaterThan(exponent, TSimd.Constant(16))))
         {
+            // The same test written apart, so that the common path tests the comparison directly and never
+            // materializes it as a vector.
+            TVec moves = TSimd.LessThan(TSimd.Constant(16), exponent);
             // On a row's first vector every sum is still +0, and 0·e^(…) is +0: no exp needed.
             TVec moved = TSimd.Select(moves, value, max);
             TVec hasSum = TSimd.NotEquals(sum, TSimd.Constant(0));
