@@ -11,6 +11,7 @@ namespace LossGen.Benchmarks;
 /// row in L1), against a naive loop and a per-row TensorPrimitives composition in the same run.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class RowBenchmarks
