@@ -552,33 +552,33 @@ public static class RowEngine
         // could otherwise alias the caller's struct).
         GradientRow<T> rows = g;
         TVec s = TSimd.Create(scale);
+        // Stores that straddle two cache lines cost twice: when the row is long enough, the loop starts at the first
+        // column whose gradient address is 64-byte aligned, so column j is in lane j − skip mod L, and the factors are
+        // rotated to match. The first and the last whole vector, which that loop covers only in part, are computed
+        // before it (their inputs, and exponentials kept in the gradient, are still unwritten) and stored after it:
+        // the columns they share with the loop get the same bits twice.
         nuint skip = ColumnsToAlignment<T>(ref rows.G0);
-        if (skip != 0 && whole >= 2 * c)
+        bool realign = skip != 0 && whole >= 2 * c;
+        TVec h0 = default, h1 = default, h2 = default, h3 = default, l0 = default, l1 = default, l2 = default, l3 = default;
+        TVec loopFactors = factors;
+        if (realign)
         {
-            // Stores that straddle two cache lines cost twice: the loop starts at the first column whose gradient
-            // address is 64-byte aligned, so column j is in lane j − skip mod L, and the factors are rotated to match.
-            // The first and the last whole vector, which the loop leaves partly uncovered, are computed before it
-            // (their inputs, and exponentials kept in the gradient, are still unwritten) and stored after it: the
-            // columns they share with the loop get the same bits twice.
-            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, 0, s, factors, ref exps, out TVec h0, out TVec h1, out TVec h2, out TVec h3);
-            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, whole - c, s, factors, ref exps, out TVec l0, out TVec l1, out TVec l2, out TVec l3);
-            TVec rotated = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(skip) : default;
-            for (j = skip; j + c <= whole; j += c)
-            {
-                GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, j, s, rotated, ref exps, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
-                StoreGradients<T, TKernel, TVec, TSimd>(in rows, j, g0, g1, g2, g3);
-            }
+            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, 0, s, factors, ref exps, out h0, out h1, out h2, out h3);
+            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, whole - c, s, factors, ref exps, out l0, out l1, out l2, out l3);
+            loopFactors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(skip) : default;
+            j = skip;
+        }
 
+        for (; j + c <= whole; j += c)
+        {
+            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, j, s, loopFactors, ref exps, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
+            StoreGradients<T, TKernel, TVec, TSimd>(in rows, j, g0, g1, g2, g3);
+        }
+
+        if (realign)
+        {
             StoreGradients<T, TKernel, TVec, TSimd>(in rows, 0, h0, h1, h2, h3);
             StoreGradients<T, TKernel, TVec, TSimd>(in rows, whole - c, l0, l1, l2, l3);
-        }
-        else
-        {
-            for (; j + c <= whole; j += c)
-            {
-                GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, j, s, factors, ref exps, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
-                StoreGradients<T, TKernel, TVec, TSimd>(in rows, j, g0, g1, g2, g3);
-            }
         }
 
         if (whole < n)
