@@ -530,7 +530,8 @@ public static class RowEngine
                     softmax = e * state.SoftmaxScale<T, ScalarSimd<T>>(j % laneCount);
                 }
 
-                GradientStep<T, TKernel, TSoftmax, T, ScalarSimd<T>>(ref kernel, ref state, in x, in g, j, scale, softmax);
+                GradientAt<T, TKernel, TSoftmax, T, ScalarSimd<T>>(ref kernel, ref state, in x, j, scale, softmax, out T g0, out T g1, out T g2, out T g3);
+                StoreGradients<T, TKernel, T, ScalarSimd<T>>(in g, j, g0, g1, g2, g3);
             }
         }
     }
@@ -563,15 +564,15 @@ public static class RowEngine
         TVec loopFactors = factors;
         if (realign)
         {
-            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, 0, s, factors, ref exps, out h0, out h1, out h2, out h3);
-            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, whole - c, s, factors, ref exps, out l0, out l1, out l2, out l3);
+            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, 0, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, 0, factors), out h0, out h1, out h2, out h3);
+            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, whole - c, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, whole - c, factors), out l0, out l1, out l2, out l3);
             loopFactors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(skip) : default;
             j = skip;
         }
 
         for (; j + c <= whole; j += c)
         {
-            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, j, s, loopFactors, ref exps, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
+            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, j, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, j, loopFactors), out TVec g0, out TVec g1, out TVec g2, out TVec g3);
             StoreGradients<T, TKernel, TVec, TSimd>(in rows, j, g0, g1, g2, g3);
         }
 
@@ -597,9 +598,18 @@ public static class RowEngine
         return misalignment % (nuint)sizeof(T) != 0 ? 0 : (64 - misalignment) % 64 / (nuint)sizeof(T);
     }
 
-    /// <summary>The scaled gradients of the vector at column <paramref name="j"/>, whose lanes take <paramref name="factors"/>.</summary>
+    /// <summary>The kept softmax of the vector at column <paramref name="j"/>, whose lanes take <paramref name="factors"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowRefs<T> x, nuint j, TVec s, TVec factors, ref T exps,
+    private static TVec KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref T exps, nuint j, TVec factors)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TSoftmax : struct, IRowSoftmax
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+        => TSoftmax.Cached ? TSimd.Multiply(TSimd.LoadUnsafe(in exps, j), factors) : default;
+
+    /// <summary>The gradients of the vector at column <paramref name="j"/>, scaled by <paramref name="s"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowRefs<T> x, nuint j, TVec s, TVec softmax,
         out TVec g0, out TVec g1, out TVec g2, out TVec g3)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
@@ -607,7 +617,6 @@ public static class RowEngine
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
-        TVec softmax = TSoftmax.Cached ? TSimd.Multiply(TSimd.LoadUnsafe(in exps, j), factors) : default;
         kernel.Gradient<TVec, TSimd, TSoftmax>(
             ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
             TSimd.Indices(T.CreateTruncating(j)), softmax, out g0, out g1, out g2, out g3);
@@ -674,23 +683,6 @@ public static class RowEngine
         where TVec : struct
         where TSimd : ISimd<TVec, T>
         => TSimd.StoreUnsafe(TSimd.Select(mask, value, TSimd.LoadUnsafe(in destination, offset)), ref destination, offset);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientStep<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowRefs<T> x, in GradientRow<T> g, nuint j, TVec s, TVec softmax)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TKernel : struct, IRowKernel<T>
-        where TSoftmax : struct, IRowSoftmax
-        where TVec : struct
-        where TSimd : ISimd<TVec, T>
-    {
-        kernel.Gradient<TVec, TSimd, TSoftmax>(
-            ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
-            TSimd.Indices(T.CreateTruncating(j)), softmax, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
-        if (TKernel.GradientCount > 0) TSimd.StoreUnsafe(TSimd.Multiply(g0, s), ref g.G0, j);
-        if (TKernel.GradientCount > 1) TSimd.StoreUnsafe(TSimd.Multiply(g1, s), ref g.G1, j);
-        if (TKernel.GradientCount > 2) TSimd.StoreUnsafe(TSimd.Multiply(g2, s), ref g.G2, j);
-        if (TKernel.GradientCount > 3) TSimd.StoreUnsafe(TSimd.Multiply(g3, s), ref g.G3, j);
-    }
 
     private static double Finish(double total, int batch, Reduction reduction)
         => reduction == Reduction.Sum ? total : batch == 0 ? double.NaN : total / batch;
