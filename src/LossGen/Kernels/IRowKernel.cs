@@ -17,6 +17,24 @@ public enum RowReduction
     LogSumExp,
 }
 
+/// <summary>A yes-or-no choice made once per loop, as a type, so the JIT compiles the loop once for each answer.</summary>
+internal interface IRowFlag
+{
+    static abstract bool IsSet { get; }
+}
+
+/// <summary>The pass keeps the softmax log-sum-exp's exponentials for the gradient pass.</summary>
+internal readonly struct RowKeepsExps : IRowFlag
+{
+    public static bool IsSet => true;
+}
+
+/// <summary>The pass drops them.</summary>
+internal readonly struct RowDropsExps : IRowFlag
+{
+    public static bool IsSet => false;
+}
+
 /// <summary>Names one pass over a row as a type, so the JIT compiles each pass of a kernel on its own.</summary>
 public interface IRowPass
 {

@@ -275,17 +275,34 @@ public static class RowEngine
         where TKernel : struct, IRowKernel<T>
         where TPass : struct, IRowPass
     {
+        if (KeepsExps<T, TKernel, TPass>(ref exps))
+        {
+            Pass<T, TKernel, TPass, RowKeepsExps>(ref kernel, ref state, in row, ref exps);
+        }
+        else
+        {
+            Pass<T, TKernel, TPass, RowDropsExps>(ref kernel, ref state, in row, ref exps);
+        }
+    }
+
+    /// <summary><see cref="Pass{T, TKernel, TPass}"/> at the widest width allowed, its vector loop compiled for keeping the exponentials or not.</summary>
+    private static void Pass<T, TKernel, TPass, TKeep>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, ref T exps)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TPass : struct, IRowPass
+        where TKeep : struct, IRowFlag
+    {
         if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512)
         {
-            PassVectors<T, TKernel, TPass, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row, ref exps);
+            PassVectors<T, TKernel, TPass, TKeep, Vector512<T>, Simd512<T>>(ref kernel, ref state, in row, ref exps);
         }
         else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
-            PassVectors<T, TKernel, TPass, VectorPair<Vector256<T>>, SimdPair<Vector256<T>, T, Simd256<T>>>(ref kernel, ref state, in row, ref exps);
+            PassVectors<T, TKernel, TPass, TKeep, VectorPair<Vector256<T>>, SimdPair<Vector256<T>, T, Simd256<T>>>(ref kernel, ref state, in row, ref exps);
         }
         else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
-            PassVectors<T, TKernel, TPass, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(ref kernel, ref state, in row, ref exps);
+            PassVectors<T, TKernel, TPass, TKeep, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(ref kernel, ref state, in row, ref exps);
         }
         else
         {
@@ -356,33 +373,38 @@ public static class RowEngine
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void PassVectors<T, TKernel, TPass, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, ref T exps)
+    private static void PassVectors<T, TKernel, TPass, TKeep, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, ref T exps)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TPass : struct, IRowPass
+        where TKeep : struct, IRowFlag
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
         (int first, int count) = Reductions<T, TKernel>(TPass.Index);
-        bool keep = KeepsExps<T, TKernel, TPass>(ref exps);
         TVec e = default;
-        nuint c = (nuint)TSimd.Count, n = (nuint)row.Length;
+        nuint c = (nuint)TSimd.Count, n = (nuint)row.Length, flushColumns = (nuint)RowState<T>.ColumnsPerFlush;
         LoadAccumulators<T, TVec, TSimd>(ref state, first, count, 0, out TVec a0, out TVec b0, out TVec a1, out TVec b1, out TVec a2, out TVec b2, out TVec a3, out TVec b3);
         RowRefs<T> x = new(in row);
         nuint j = 0;
-        for (; j + c <= n; j += c)
+        while (j + c <= n)
         {
-            kernel.Accumulate<TVec, TSimd, TPass, RowInterior>(
-                ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
-                TSimd.Indices(T.CreateTruncating(j)), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
-            if (keep)
+            // Blocks of ColumnsPerFlush columns: the sums move into their double totals after each whole block, exactly
+            // where the scalar path moves them, and the block's loop has no call in it to spill its registers around.
+            nuint end = Math.Min(n, j + flushColumns);
+            for (; j + c <= end; j += c)
             {
-                TSimd.StoreUnsafe(e, ref exps, j);
+                kernel.Accumulate<TVec, TSimd, TPass, RowInterior>(
+                    ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
+                    TSimd.Indices(T.CreateTruncating(j)), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+                if (TKeep.IsSet)
+                {
+                    TSimd.StoreUnsafe(e, ref exps, j);
+                }
             }
 
-            if ((j + c) % (nuint)RowState<T>.ColumnsPerFlush == 0)
+            if (j % flushColumns == 0)
             {
-                // Every 64 values per lane, the sums move into their double totals, exactly where the scalar path moves them.
                 StoreAccumulators<T, TVec, TSimd>(ref state, first, count, 0, a0, b0, a1, b1, a2, b2, a3, b3);
                 FlushSums<T, TKernel>(ref state, first, count);
                 LoadAccumulators<T, TVec, TSimd>(ref state, first, count, 0, out a0, out b0, out a1, out b1, out a2, out b2, out a3, out b3);

@@ -432,7 +432,10 @@ public static class RowReduce
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TSimd : ISimd<TVec, T>
         where TEdge : struct, IRowEdge
-        => FoldLogSumExp<TVec, T, TSimd, TEdge>(ref max, ref sum, value, inside, out _);
+    {
+        bool unusedStale = false;
+        FoldLogSumExp<TVec, T, TSimd, TEdge>(ref max, ref sum, value, inside, ref unusedStale, out _);
+    }
 
     /// <summary>
     /// <see cref="LogSumExp{TVec, T, TSimd, TEdge}(ref TVec, ref TVec, TVec, TVec)"/> for the kernel's softmax
@@ -445,16 +448,14 @@ public static class RowReduce
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TSimd : ISimd<TVec, T>
         where TEdge : struct, IRowEdge
-    {
-        if (FoldLogSumExp<TVec, T, TSimd, TEdge>(ref max, ref sum, value, inside, out exps))
-        {
-            state.SoftmaxStale = true;
-        }
-    }
+        => FoldLogSumExp<TVec, T, TSimd, TEdge>(ref max, ref sum, value, inside, ref state.SoftmaxStale, out exps);
 
-    /// <summary>Adds e^(value − m) into the sums; true when a lane with a nonzero sum moved its reference.</summary>
+    /// <summary>
+    /// Adds e^(value − m) into the sums; sets <paramref name="stale"/> when a lane with a nonzero sum moved its
+    /// reference (only there, on the rare path, so the common path carries no flag).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool FoldLogSumExp<TVec, T, TSimd, TEdge>(ref TVec max, ref TVec sum, TVec value, TVec inside, out TVec exps)
+    private static void FoldLogSumExp<TVec, T, TSimd, TEdge>(ref TVec max, ref TVec sum, TVec value, TVec inside, ref bool stale, out TVec exps)
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TSimd : ISimd<TVec, T>
@@ -465,7 +466,6 @@ public static class RowReduce
         value = Inside<TVec, T, TSimd, TEdge>(value, inside, double.NegativeInfinity);
 
         // The exponent doubles as the test: x − m > 16 moves the reference (one addition per vector, not two).
-        bool rescaled = false;
         TVec exponent = TSimd.Subtract(value, max);
         if (TSimd.AnyTrue(TSimd.GreaterThan(exponent, TSimd.Constant(16))))
         {
@@ -478,7 +478,10 @@ public static class RowReduce
             if (TSimd.AnyTrue(hasSum))
             {
                 sum = TSimd.Multiply(sum, TSimd.ExpInlined(TSimd.Subtract(max, moved)));
-                rescaled = TSimd.AnyTrue(TSimd.And(moves, hasSum));
+                if (TSimd.AnyTrue(TSimd.And(moves, hasSum)))
+                {
+                    stale = true;
+                }
             }
 
             max = moved;
@@ -494,7 +497,6 @@ public static class RowReduce
         // Written once, from a local: the caller's vector then stays in a register.
         exps = e;
         sum = TSimd.Add(sum, e);
-        return rescaled;
     }
 }
 
