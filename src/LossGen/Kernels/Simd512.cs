@@ -133,7 +133,7 @@ public readonly struct Simd512<T> : ISimd<Vector512<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool AnyTrue(Vector512<T> mask) => mask.ExtractMostSignificantBits() != 0;
+    public static bool AnyTrue(Vector512<T> mask) => Vector512.AnyWhereAllBitsSet(mask);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
