@@ -208,12 +208,21 @@ public struct RowState<T>
                 }
 
                 // Every element −∞ (or no element): the sum is 0 and the result −∞.
-                result = total == T.Zero ? T.NegativeInfinity : max + ScalarSimd<T>.Log(total);
+                result = total == T.Zero ? T.NegativeInfinity : max + LogOne(total);
                 break;
         }
 
         _scalars[k] = result;
     }
+
+    /// <summary>
+    /// log x, as <see cref="ScalarSimd{T}.Log"/> gives it, computed in one lane of a vector where there are vectors: its
+    /// bit operations then stay in the vector registers. It ends the row's critical path, so its latency counts.
+    /// </summary>
+    private static T LogOne(T x)
+        => Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128
+            ? Simd128<T>.Log(Vector128.CreateScalarUnsafe(x)).ToScalar()
+            : ScalarSimd<T>.Log(x);
 
     /// <summary>The lanes of a sum flushed into its totals and the totals added as <see cref="SumTotals"/> adds them, with Vector512.</summary>
     private static double SumLanesAndTotals(ref T lanes, ref double totals)
