@@ -422,6 +422,11 @@ public static class RowEngine
     /// The last, partial vector of a pass, read in place or through zero-padded copies; its lanes past the row fold the
     /// reductions' identities. Apart from the loop so the loop's accumulators never have their address taken.
     /// </summary>
+    /// <remarks>
+    /// The inputs are read first: on the batch's last row that copies them (two calls), and nothing else is live
+    /// across those calls, so the accumulators stay in registers.
+    /// </remarks>
+    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void PassEdge<T, TKernel, TPass, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, nuint j, ref T exps)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -430,11 +435,11 @@ public static class RowEngine
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
+        LoadLastVector<T, TKernel, TVec, TSimd>(in row, j, out TVec x0, out TVec x1, out TVec x2, out TVec x3);
         (int first, int count) = Reductions<T, TKernel>(TPass.Index);
         LoadAccumulators<T, TVec, TSimd>(ref state, first, count, 0, out TVec a0, out TVec b0, out TVec a1, out TVec b1, out TVec a2, out TVec b2, out TVec a3, out TVec b3);
         TVec column = TSimd.Indices(T.CreateTruncating(j));
         TVec inside = TSimd.LessThan(column, TSimd.Create(T.CreateTruncating(row.Length)));
-        LoadLastVector<T, TKernel, TVec, TSimd>(in row, j, out TVec x0, out TVec x1, out TVec x2, out TVec x3);
         TVec e = default;
         kernel.Accumulate<TVec, TSimd, TPass, RowEdge>(
             ref state, x0, x1, x2, x3, column, inside, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
@@ -466,6 +471,21 @@ public static class RowEngine
             return;
         }
 
+        LoadLastVectorCopied<T, TKernel, TVec, TSimd>(in row, j, out x0, out x1, out x2, out x3);
+    }
+
+    /// <summary>
+    /// <see cref="LoadLastVector"/> through zero-padded copies (the batch's last row, or shared rows): out of line, so
+    /// its 256 bytes of buffers are not cleared on every row.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void LoadLastVectorCopied<T, TKernel, TVec, TSimd>(in RowView<T> row, nuint j, out TVec x0, out TVec x1, out TVec x2, out TVec x3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
         RowTail<T> tail = new(in row, (int)j, TKernel.InputCount);
         x0 = tail.Load<TVec, TSimd>(0);
         x1 = tail.Load<TVec, TSimd>(1);
