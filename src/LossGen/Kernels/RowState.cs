@@ -498,7 +498,8 @@ public static class RowReduce
             exponent = TSimd.Subtract(value, max);
         }
 
-        TVec e = TSimd.ExpInlined(TEdge.Masked ? TSimd.Select(inside, exponent, TSimd.Constant(0)) : exponent);
+        // x − m ≤ 16 here (the reference moved otherwise), so the exp needs no test for overflow.
+        TVec e = SimdMath.ExpAtMost16<TVec, T, TSimd>(TEdge.Masked ? TSimd.Select(inside, exponent, TSimd.Constant(0)) : exponent);
         if (TEdge.Masked)
         {
             e = TSimd.Select(inside, e, TSimd.Constant(0));

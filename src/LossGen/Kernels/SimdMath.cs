@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LossGen.Kernels;
 
@@ -23,6 +25,12 @@ internal static class SimdMath
     private const double Ln2HiD = 6.93147180369123816490e-01;
     private const double Ln2LoD = 1.90821492927058770002e-10;
 
+    // Exp's clamp: below the low bound e^x rounds to 0, above the high one it overflows.
+    private const double ExpLowF = -104.0;
+    private const double ExpHighF = 89.0;
+    private const double ExpLowD = -746.0;
+    private const double ExpHighD = 710.0;
+
     /// <summary>e^x. x = k·ln2 + r with |r| ≤ ln2/2; e^x = (1 + expm1(r))·2^k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Exp<TVec, T, S>(TVec x)
@@ -45,10 +53,43 @@ internal static class SimdMath
             return S.Multiply(pn, S.ShiftLeftBits(kb, isFloat ? 23 : 52));
         }
         // Beyond these bounds e^x rounds to 0 or overflows; clamping keeps k inside ScaleB's range. NaN passes.
-        x = Clamp<TVec, T, S>(x, isFloat ? -104.0 : -746.0, isFloat ? 89.0 : 710.0);
-        TVec k = Round<TVec, T, S>(S.Multiply(x, S.Constant(Log2E)));
+        // k is rounded as on the common path, so ExpAtMost16's one scaling gives these bits.
+        x = Clamp<TVec, T, S>(x, isFloat ? ExpLowF : ExpLowD, isFloat ? ExpHighF : ExpHighD);
+        TVec magicK = S.Constant(isFloat ? 12582912.0 : 6755399441055744.0);
+        TVec k = S.Subtract(S.MultiplyAdd(x, S.Constant(Log2E), magicK), magicK);
         TVec p = S.Add(one, Expm1Poly<TVec, T, S>(ReduceLn2<TVec, T, S>(x, k)));
         return ScaleB<TVec, T, S>(p, k);
+    }
+
+    /// <summary>
+    /// e^x for x ≤ 16 or NaN, as <see cref="Exp"/> gives it. With AVX-512's scale instruction (vscalefps/pd), which
+    /// rounds p·2^k once for any k, no lane needs Exp's range test: only x is clamped from below, where e^x rounds to 0
+    /// (−∞ included), as Exp's wide path clamps it; the same p and k, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec ExpAtMost16<TVec, T, S>(TVec x)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        if (typeof(TVec) != typeof(Vector512<T>) || !Avx512F.IsSupported)
+        {
+            return S.ExpInlined(x);
+        }
+
+        bool isFloat = typeof(T) == typeof(float);
+        Vector512<T> v = Unsafe.As<TVec, Vector512<T>>(ref x);
+        // vmaxps returns its second operand when either is NaN, so NaN passes.
+        v = isFloat
+            ? Avx512F.Max(Vector512.Create((float)ExpLowF), v.AsSingle()).As<float, T>()
+            : Avx512F.Max(Vector512.Create(ExpLowD), v.AsDouble()).As<double, T>();
+        Vector512<T> magic = Simd512<T>.Constant(isFloat ? 12582912.0 + 127 : 6755399441055744.0 + 1023);
+        Vector512<T> k = Simd512<T>.MultiplyAdd(v, Simd512<T>.Constant(Log2E), magic) - magic;
+        Vector512<T> p = Vector512<T>.One + Expm1Poly<Vector512<T>, T, Simd512<T>>(ReduceLn2<Vector512<T>, T, Simd512<T>>(v, k));
+        Vector512<T> result = isFloat
+            ? Avx512F.Scale(p.AsSingle(), k.AsSingle()).As<float, T>()
+            : Avx512F.Scale(p.AsDouble(), k.AsDouble()).As<double, T>();
+        return Unsafe.As<Vector512<T>, TVec>(ref result);
     }
 
     /// <summary>e^x − 1, accurate near 0. Same reduction as <see cref="Exp"/>; e^x − 1 = 2^k·expm1(r) + (2^k − 1).</summary>

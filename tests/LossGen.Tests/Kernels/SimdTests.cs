@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -25,6 +26,72 @@ public sealed class SimdTests(ITestOutputHelper output)
     {
         AssertAllWidthsAgree<float>(fn, AllInputs<float>(fn, 1 << 16, seed: 1));
         AssertAllWidthsAgree<double>(fn, AllInputs<double>(fn, 1 << 16, seed: 2));
+    }
+
+    [Fact]
+    public void The_log_sum_exp_terms_exp_gives_Exps_bits_on_every_width()
+    {
+        AssertExpAtMost16<float>(Log2(float.MinValue), seed: 7);
+        AssertExpAtMost16<double>(Log2(double.MinValue), seed: 8);
+    }
+
+    private static double Log2(double x) => Math.Log2(Math.Abs(x));
+
+    /// <summary>
+    /// ExpAtMost16 (the log-sum-exp pass's exp: with AVX-512 one scale instruction instead of Exp's range test) against
+    /// Exp, on x ≤ 16: specials, the whole negative range, and x just either side of (n + ½)·ln 2, where rounding
+    /// x·log2 e first and then to an integer picks a different k than rounding it once.
+    /// </summary>
+    private static void AssertExpAtMost16<T>(double log2Max, int seed)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(seed);
+        var xs = new List<T>();
+        foreach (T x in Specials<T>())
+        {
+            if (T.IsNaN(x) || x <= T.CreateTruncating(16))
+            {
+                xs.Add(x);
+            }
+        }
+
+        int lowest = -(int)log2Max - 60;
+        for (int k = lowest; k <= 23; k++)
+        {
+            T center = T.CreateTruncating((k + 0.5) * Math.Log(2));
+            T below = center, above = center;
+            for (int step = 0; step < 8; step++)
+            {
+                xs.Add(below = T.BitDecrement(below));
+                xs.Add(above = T.BitIncrement(above));
+            }
+        }
+
+        for (int i = 0; i < 1 << 15; i++)
+        {
+            xs.Add(T.CreateTruncating(16 - rng.NextDouble() * (log2Max * Math.Log(2) + 60)));
+        }
+
+        T[] inputs = xs.Where(x => T.IsNaN(x) || x <= T.CreateTruncating(16)).ToArray();
+        T[] expected = Map<T, T, ScalarSimd<T>>(Fn.Exp, inputs);
+        AssertSameBits("ExpAtMost16 scalar", inputs, expected, MapExpAtMost16<T, T, ScalarSimd<T>>(inputs));
+        AssertSameBits("ExpAtMost16 Simd256", inputs, expected, MapExpAtMost16<Vector256<T>, T, Simd256<T>>(inputs));
+        AssertSameBits("ExpAtMost16 Simd512", inputs, expected, MapExpAtMost16<Vector512<T>, T, Simd512<T>>(inputs));
+    }
+
+    private static T[] MapExpAtMost16<TVec, T, S>(T[] xs)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        T[] padded = new T[(xs.Length + 15) / 16 * 16];
+        xs.CopyTo(padded, 0);
+        T[] ys = new T[padded.Length];
+        for (int i = 0; i < padded.Length; i += S.Count)
+        {
+            S.StoreUnsafe(SimdMath.ExpAtMost16<TVec, T, S>(S.LoadUnsafe(in padded[0], (nuint)i)), ref ys[0], (nuint)i);
+        }
+        return ys[..xs.Length];
     }
 
     [Fact]
