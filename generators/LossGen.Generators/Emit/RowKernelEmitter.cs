@@ -362,11 +362,18 @@ internal static class RowKernelEmitter
             w.WriteLine($"{(pass == 0 ? "" : "else ")}if (TPass.Index == {pass})");
             w.WriteLine("{");
             w.Indent++;
-            WriteRowStatements(w, plan, schedule, reductions.Select(id => plan.Graph[id].A));
+            RowFusion fusion = WriteRowStatements(w, plan, schedule, reductions.Select(id => plan.Graph[id].A), reductions: reductions);
             for (int i = 0; i < reductions.Count; i++)
             {
                 int id = reductions[i];
                 string accumulators = plan.Graph[id].Op == Op.LogSumExp ? $"ref a{i}, ref b{i}" : $"ref a{i}";
+                if (fusion.SumsOfProducts.Contains(id))
+                {
+                    Node product = plan.Graph[plan.Graph[id].A];
+                    w.WriteLine($"global::LossGen.Kernels.RowReduce.SumOfProducts<TVec, T, TSimd, TEdge>({accumulators}, {Operand(plan, product.A, infix: false)}, {Operand(plan, product.B, infix: false)}, inside); // {plan.Name(id)} = Sum({Infix(plan, plan.Graph[id].A)})");
+                    continue;
+                }
+
                 // The gradient's softmax log-sum-exp also hands its e^(u − m) to the engine.
                 string exps = schedule.SoftmaxReduction >= 0 && schedule.Reductions[schedule.SoftmaxReduction] == id ? ", ref state, out exps" : "";
                 w.WriteLine($"global::LossGen.Kernels.RowReduce.{schedule.ReductionMethod(id)}<TVec, T, TSimd, TEdge>({accumulators}, {Operand(plan, plan.Graph[id].A, infix: false)}, inside{exps}); // {plan.Name(id)} = {Infix(plan, id)}");
@@ -403,23 +410,98 @@ internal static class RowKernelEmitter
     }
 
     /// <summary>The row-valued statements behind <paramref name="outputs"/>, after broadcasting the scalars they read.</summary>
-    /// <remarks>Each of <paramref name="softmaxExps"/> takes the engine's kept softmax when it has one.</remarks>
-    private static void WriteRowStatements(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, IEnumerable<int> outputs, ISet<int>? softmaxExps = null)
+    /// <remarks>
+    /// Each of <paramref name="softmaxExps"/> takes the engine's kept softmax when it has one. Products used once are
+    /// fused into the addition or the sum (of <paramref name="reductions"/>) that uses them (see <see cref="RowFusion"/>).
+    /// </remarks>
+    private static RowFusion WriteRowStatements(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, IEnumerable<int> outputs,
+        ISet<int>? softmaxExps = null, IReadOnlyList<int>? reductions = null)
     {
-        (List<int> rows, List<int> scalars) = schedule.RowStatements(outputs);
+        List<int> outputList = outputs.ToList();
+        (List<int> rows, List<int> scalars) = schedule.RowStatements(outputList);
         foreach (int id in scalars)
         {
             w.WriteLine($"TVec {plan.Name(id)} = TSimd.Create({ScalarValue(plan, schedule, id)});");
         }
 
+        var fusion = new RowFusion(plan, rows, outputList, softmaxExps, reductions ?? []);
         bool inlineExp = rows.Count(id => plan.Graph[id].Op == Op.Exp) == 1 && !rows.Any(id => plan.Graph[id].Op == Op.Pow);
-        foreach (int id in rows)
+        foreach (int id in rows.Where(id => !fusion.FusedProducts.Contains(id)))
         {
+            Node n = plan.Graph[id];
+            if (fusion.MultiplyAdds.TryGetValue(id, out (int Product, int Addend) fma))
+            {
+                Node product = plan.Graph[fma.Product];
+                w.WriteLine($"TVec {plan.Name(id)} = TSimd.MultiplyAdd({Operand(plan, product.A, infix: false)}, {Operand(plan, product.B, infix: false)}, {Operand(plan, fma.Addend, infix: false)}); // {Infix(plan, fma.Product)} + {Operand(plan, fma.Addend, infix: true)}");
+                continue;
+            }
+
             string value = softmaxExps?.Contains(id) == true
-                ? $"TSoftmax.Softmax<TVec, T, TSimd>({Operand(plan, plan.Graph[id].A, infix: false)}, softmax)"
+                ? $"TSoftmax.Softmax<TVec, T, TSimd>({Operand(plan, n.A, infix: false)}, softmax)"
                 : Call(plan, id, inlineExp);
             w.WriteLine($"TVec {plan.Name(id)} = {value}; // {Infix(plan, id)}");
         }
+
+        return fusion;
+    }
+
+    /// <summary>
+    /// The multiply-adds of one method's row statements: x·y + z becomes one <c>MultiplyAdd</c>, and Sum(x·y) one
+    /// fused accumulation, when the product x·y is used nowhere else. One instruction instead of two on the
+    /// passes' hot paths; rounded once on a machine with FMA, at every width alike (the scalar path included), so
+    /// every width still gives the same bits.
+    /// </summary>
+    private sealed class RowFusion
+    {
+        public RowFusion(KernelPlan plan, List<int> rows, List<int> outputs, ISet<int>? softmaxExps, IReadOnlyList<int> reductions)
+        {
+            Graph g = plan.Graph;
+            var rowSet = new HashSet<int>(rows);
+            // Every read of a row value: by a statement, by a kept softmax's argument, as an output or a reduction's argument.
+            var uses = new Dictionary<int, int>();
+            void Use(int id) => uses[id] = uses.TryGetValue(id, out int n) ? n + 1 : 1;
+            foreach (int id in rows)
+            {
+                for (int k = 0; k < g[id].Op.Arity(); k++)
+                {
+                    Use(g[id].Operand(k));
+                }
+            }
+
+            outputs.ForEach(Use);
+            bool Fusable(int id) => g[id].Op == Op.Multiply && rowSet.Contains(id) && uses[id] == 1 && softmaxExps?.Contains(id) != true && FusedProducts.Add(id);
+            foreach (int id in rows)
+            {
+                Node n = g[id];
+                if (n.Op != Op.Add || softmaxExps?.Contains(id) == true)
+                {
+                    continue;
+                }
+
+                if (Fusable(n.A))
+                {
+                    MultiplyAdds[id] = (n.A, n.B);
+                }
+                else if (Fusable(n.B))
+                {
+                    MultiplyAdds[id] = (n.B, n.A);
+                }
+            }
+
+            foreach (int id in reductions.Where(id => g[id].Op == Op.ReduceSum && Fusable(g[id].A)))
+            {
+                SumsOfProducts.Add(id);
+            }
+        }
+
+        /// <summary>Products not written as statements: their one use computes them.</summary>
+        public HashSet<int> FusedProducts { get; } = new();
+
+        /// <summary>Additions written as MultiplyAdd(x, y, addend), with the product they absorb.</summary>
+        public Dictionary<int, (int Product, int Addend)> MultiplyAdds { get; } = new();
+
+        /// <summary>Sums written as RowReduce.SumOfProducts.</summary>
+        public HashSet<int> SumsOfProducts { get; } = new();
     }
 }
 

@@ -411,6 +411,18 @@ public static class RowReduce
         where TEdge : struct, IRowEdge
         => acc = TSimd.Add(acc, Inside<TVec, T, TSimd, TEdge>(value, inside, -0.0));
 
+    /// <summary>
+    /// acc += x·y, as one multiply-add (rounded once on a machine with FMA, at every width alike). At the row's edge
+    /// the lanes past it keep acc, as a sum of −0 would.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SumOfProducts<TVec, T, TSimd, TEdge>(ref TVec acc, TVec x, TVec y, TVec inside)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TSimd : ISimd<TVec, T>
+        where TEdge : struct, IRowEdge
+        => acc = TEdge.Masked ? TSimd.Select(inside, TSimd.MultiplyAdd(x, y, acc), acc) : TSimd.MultiplyAdd(x, y, acc);
+
     /// <summary>acc = max(acc, value), NaN propagating.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Max<TVec, T, TSimd, TEdge>(ref TVec acc, TVec value, TVec inside)
