@@ -368,9 +368,13 @@ public static class RowEngine
 
     /// <summary>
     /// The vector loop of one pass: each vector is the L canonical lanes, so the accumulators of the pass's
-    /// reductions are plain locals the JIT keeps in registers. The last, partial vector goes to
-    /// <see cref="PassEdge"/>.
+    /// reductions are plain locals the JIT keeps in registers. The last, partial vector folds into them after the
+    /// loop, read in place or through zero-padded copies, its lanes past the row folding the reductions' identities.
     /// </summary>
+    /// <remarks>
+    /// The kernel's fold is inlined twice here (the loop and the edge); that fits the JIT's inlining budget because the
+    /// log-sum-exp's exps have no range test (see <see cref="SimdMath.ExpAtMost16"/>).
+    /// </remarks>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void PassVectors<T, TKernel, TPass, TKeep, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, ref T exps)
@@ -411,42 +415,19 @@ public static class RowEngine
             }
         }
 
-        StoreAccumulators<T, TVec, TSimd>(ref state, first, count, 0, a0, b0, a1, b1, a2, b2, a3, b3);
         if (j < n)
         {
-            PassEdge<T, TKernel, TPass, TVec, TSimd>(ref kernel, ref state, in row, j, ref exps);
+            LoadLastVector<T, TKernel, TVec, TSimd>(in row, j, out TVec x0, out TVec x1, out TVec x2, out TVec x3);
+            TVec column = TSimd.Indices(T.CreateTruncating(j));
+            TVec inside = TSimd.LessThan(column, TSimd.Create(T.CreateTruncating(row.Length)));
+            kernel.Accumulate<TVec, TSimd, TPass, RowEdge>(
+                ref state, x0, x1, x2, x3, column, inside, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+            if (TKeep.IsSet)
+            {
+                TSimd.StoreUnsafe(e, ref state.TailExps, 0);
+            }
         }
-    }
 
-    /// <summary>
-    /// The last, partial vector of a pass, read in place or through zero-padded copies; its lanes past the row fold the
-    /// reductions' identities. Apart from the loop so the loop's accumulators never have their address taken.
-    /// </summary>
-    /// <remarks>
-    /// The inputs are read first: on the batch's last row that copies them (two calls), and nothing else is live
-    /// across those calls, so the accumulators stay in registers.
-    /// </remarks>
-    [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void PassEdge<T, TKernel, TPass, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, nuint j, ref T exps)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TKernel : struct, IRowKernel<T>
-        where TPass : struct, IRowPass
-        where TVec : struct
-        where TSimd : ISimd<TVec, T>
-    {
-        LoadLastVector<T, TKernel, TVec, TSimd>(in row, j, out TVec x0, out TVec x1, out TVec x2, out TVec x3);
-        (int first, int count) = Reductions<T, TKernel>(TPass.Index);
-        LoadAccumulators<T, TVec, TSimd>(ref state, first, count, 0, out TVec a0, out TVec b0, out TVec a1, out TVec b1, out TVec a2, out TVec b2, out TVec a3, out TVec b3);
-        TVec column = TSimd.Indices(T.CreateTruncating(j));
-        TVec inside = TSimd.LessThan(column, TSimd.Create(T.CreateTruncating(row.Length)));
-        TVec e = default;
-        kernel.Accumulate<TVec, TSimd, TPass, RowEdge>(
-            ref state, x0, x1, x2, x3, column, inside, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
-        if (KeepsExps<T, TKernel, TPass>(ref exps))
-        {
-            TSimd.StoreUnsafe(e, ref state.TailExps, 0);
-        }
         StoreAccumulators<T, TVec, TSimd>(ref state, first, count, 0, a0, b0, a1, b1, a2, b2, a3, b3);
     }
 

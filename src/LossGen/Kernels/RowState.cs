@@ -499,7 +499,7 @@ public static class RowReduce
             TVec hasSum = TSimd.NotEquals(sum, TSimd.Constant(0));
             if (TSimd.AnyTrue(hasSum))
             {
-                sum = TSimd.Multiply(sum, TSimd.ExpInlined(TSimd.Subtract(max, moved)));
+                sum = TSimd.Multiply(sum, SimdMath.ExpAtMost16<TVec, T, TSimd>(TSimd.Subtract(max, moved)));
                 if (TSimd.AnyTrue(TSimd.And(moves, hasSum)))
                 {
                     stale = true;
