@@ -18,8 +18,11 @@ public static partial class Losses
     [Loss]
     public static double SoftmaxCrossEntropy(Row logits, [Target] Row target, [Hyper] double labelSmoothing = 0.0)
     {
-        var t = (1 - labelSmoothing) * target + labelSmoothing / Length(logits);
-        return LogSumExp(logits) * Sum(t) - Dot(t, logits);
+        // The smoothing goes on the sums, not on each target: Σt′ = (1 − ε)·Σtarget + ε and
+        // Σt′·logits = (1 − ε)·Σtarget·logits + (ε/n)·Σlogits, so the pass over the row forms no t′.
+        var keep = 1 - labelSmoothing;
+        return LogSumExp(logits) * (keep * Sum(target) + labelSmoothing)
+            - (keep * Dot(target, logits) + labelSmoothing / Length(logits) * Sum(logits));
     }
 
     /// <summary>
