@@ -297,18 +297,21 @@ public struct RowState<T>
         where TSimd : ISimd<TVec, T>
         => TSimd.LoadUnsafe(in _softmaxScale[0], lane);
 
-    /// <summary>The largest of the L lanes. IEEE maximum is order-free (NaN wins, +0 above −0), so any tree gives these bits.</summary>
+    /// <summary>
+    /// The largest of a log-sum-exp's L references. They are never NaN (a NaN never moves one), so the machine's own
+    /// maximum, shorter than IEEE's, gives the same value; of +0 and −0 it may pick either, and max + log total and
+    /// e^(m − max) come out the same for both.
+    /// </summary>
     private static T MaxLanes(Vector512<T> lanes)
     {
-        Vector256<T> half = Vector256.Max(lanes.GetLower(), lanes.GetUpper());
-        Vector128<T> quarter = Vector128.Max(half.GetLower(), half.GetUpper());
-        T result = quarter.GetElement(0);
-        for (int i = 1; i < Vector128<T>.Count; i++)
+        Vector256<T> half = Vector256.MaxNative(lanes.GetLower(), lanes.GetUpper());
+        Vector128<T> quarter = Vector128.MaxNative(half.GetLower(), half.GetUpper());
+        if (Vector128<T>.Count == 4)
         {
-            result = T.Max(result, quarter.GetElement(i));
+            quarter = Vector128.MaxNative(quarter, Vector128.Shuffle(quarter.AsInt32(), Vector128.Create(2, 3, 0, 1)).As<int, T>());
         }
 
-        return result;
+        return T.Max(quarter.GetElement(0), quarter.GetElement(1));
     }
 
     /// <summary><see cref="MaxLanes(Vector512{T})"/> one lane at a time.</summary>
