@@ -469,7 +469,9 @@ internal static class RowKernelEmitter
             }
 
             outputs.ForEach(Use);
-            bool Fusable(int id) => g[id].Op == Op.Multiply && rowSet.Contains(id) && uses[id] == 1 && softmaxExps?.Contains(id) != true && FusedProducts.Add(id);
+
+            // Claims a product for its one use; false when it is not a product of this method used exactly once.
+            bool TryFuse(int id) => g[id].Op == Op.Multiply && rowSet.Contains(id) && uses[id] == 1 && softmaxExps?.Contains(id) != true && FusedProducts.Add(id);
             foreach (int id in rows)
             {
                 Node n = g[id];
@@ -478,19 +480,22 @@ internal static class RowKernelEmitter
                     continue;
                 }
 
-                if (Fusable(n.A))
+                if (TryFuse(n.A))
                 {
                     MultiplyAdds[id] = (n.A, n.B);
                 }
-                else if (Fusable(n.B))
+                else if (TryFuse(n.B))
                 {
                     MultiplyAdds[id] = (n.B, n.A);
                 }
             }
 
-            foreach (int id in reductions.Where(id => g[id].Op == Op.ReduceSum && Fusable(g[id].A)))
+            foreach (int id in reductions)
             {
-                SumsOfProducts.Add(id);
+                if (g[id].Op == Op.ReduceSum && TryFuse(g[id].A))
+                {
+                    SumsOfProducts.Add(id);
+                }
             }
         }
 
