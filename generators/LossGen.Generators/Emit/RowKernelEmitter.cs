@@ -391,14 +391,22 @@ internal static class RowKernelEmitter
     {
         List<LossParameter> differentiable = plan.DifferentiableInputs.ToList();
         string outs = string.Join(", ", Enumerable.Range(0, 4).Select(k => "out TVec " + (k < differentiable.Count ? differentiable[k].Name + "Gradient" : "unusedGradient" + k)));
+        // The first four scalars the gradient reads come broadcast from the engine, once per row (see GradientScalars).
+        List<int> gradientScalars = schedule.RowStatements(plan.Gradients).ScalarsRead.Take(4).ToList();
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        w.WriteLine($"public void Gradient<TVec, TSimd, TSoftmax>(ref global::LossGen.Kernels.RowState<T> state, {inputs}, TVec column, TVec softmax, {outs})");
+        w.WriteLine("public global::LossGen.Kernels.RowGradientScalars<TVec> GradientScalars<TVec, TSimd>(ref global::LossGen.Kernels.RowState<T> state)");
+        w.WriteLine("    where TVec : struct");
+        w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<TVec, T>");
+        w.WriteLine($"    => new() {{ {string.Join(", ", gradientScalars.Select((id, k) => $"K{k} = TSimd.Create({ScalarValue(plan, schedule, id)})"))} }};");
+        w.WriteLine();
+        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        w.WriteLine($"public void Gradient<TVec, TSimd, TSoftmax>(ref global::LossGen.Kernels.RowState<T> state, in global::LossGen.Kernels.RowGradientScalars<TVec> scalars, {inputs}, TVec column, TVec softmax, {outs})");
         w.WriteLine("    where TVec : struct");
         w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<TVec, T>");
         w.WriteLine("    where TSoftmax : struct, global::LossGen.Kernels.IRowSoftmax");
         w.WriteLine("{");
         w.Indent++;
-        WriteRowStatements(w, plan, schedule, plan.Gradients, schedule.SoftmaxExps);
+        WriteRowStatements(w, plan, schedule, plan.Gradients, schedule.SoftmaxExps, broadcast: gradientScalars);
         for (int k = 0; k < 4; k++)
         {
             string value = k < differentiable.Count ? Operand(plan, plan.Gradients[k], infix: false) : "default";
@@ -415,13 +423,14 @@ internal static class RowKernelEmitter
     /// fused into the addition or the sum (of <paramref name="reductions"/>) that uses them (see <see cref="RowFusion"/>).
     /// </remarks>
     private static RowFusion WriteRowStatements(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, IEnumerable<int> outputs,
-        ISet<int>? softmaxExps = null, IReadOnlyList<int>? reductions = null)
+        ISet<int>? softmaxExps = null, IReadOnlyList<int>? reductions = null, List<int>? broadcast = null)
     {
         List<int> outputList = outputs.ToList();
         (List<int> rows, List<int> scalars) = schedule.RowStatements(outputList);
         foreach (int id in scalars)
         {
-            w.WriteLine($"TVec {plan.Name(id)} = TSimd.Create({ScalarValue(plan, schedule, id)});");
+            int k = broadcast?.IndexOf(id) ?? -1;
+            w.WriteLine(k >= 0 ? $"TVec {plan.Name(id)} = scalars.K{k};" : $"TVec {plan.Name(id)} = TSimd.Create({ScalarValue(plan, schedule, id)});");
         }
 
         var fusion = new RowFusion(plan, rows, outputList, softmaxExps, reductions ?? []);

@@ -157,11 +157,37 @@ public interface IRowKernel<T>
     /// <typeparamref name="TSoftmax"/> is <see cref="RowSoftmaxCached"/>, <paramref name="softmax"/> holds the
     /// softmax of <see cref="SoftmaxReduction"/> at these columns and replaces its exp.
     /// </summary>
-    void Gradient<TVec, TSimd, TSoftmax>(ref RowState<T> state, TVec x0, TVec x1, TVec x2, TVec x3, TVec column, TVec softmax,
+    void Gradient<TVec, TSimd, TSoftmax>(ref RowState<T> state, in RowGradientScalars<TVec> scalars, TVec x0, TVec x1, TVec x2, TVec x3, TVec column, TVec softmax,
         out TVec g0, out TVec g1, out TVec g2, out TVec g3)
         where TVec : struct
         where TSimd : ISimd<TVec, T>
         where TSoftmax : struct, IRowSoftmax;
+
+    /// <summary>
+    /// The first four scalars <see cref="Gradient"/> reads, broadcast once per row: the engine keeps them in registers
+    /// across the gradient loop, where reading them from the row state would reload them for every vector (a store
+    /// to a gradient could alias the state, as far as the JIT knows).
+    /// </summary>
+    RowGradientScalars<TVec> GradientScalars<TVec, TSimd>(ref RowState<T> state)
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>;
+}
+
+/// <summary>Up to four scalars of a row's gradient, broadcast (see <see cref="IRowKernel{T}.GradientScalars"/>). Infrastructure for generated code.</summary>
+public struct RowGradientScalars<TVec>
+    where TVec : struct
+{
+    /// <summary>The first scalar the gradient reads.</summary>
+    public TVec K0;
+
+    /// <summary>The second.</summary>
+    public TVec K1;
+
+    /// <summary>The third.</summary>
+    public TVec K2;
+
+    /// <summary>The fourth.</summary>
+    public TVec K3;
 }
 
 /// <summary>

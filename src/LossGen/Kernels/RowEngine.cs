@@ -542,6 +542,7 @@ public static class RowEngine
         else
         {
             RowRefs<T> x = new(in row);
+            RowGradientScalars<T> scalars = kernel.GradientScalars<T, ScalarSimd<T>>(ref state);
             nuint laneCount = (nuint)RowState<T>.LaneCount;
             nuint fullColumns = (nuint)(row.Length - (row.Length % RowState<T>.LaneCount));
             for (nuint j = 0; j < (nuint)row.Length; j++)
@@ -553,7 +554,7 @@ public static class RowEngine
                     softmax = e * state.SoftmaxScale<T, ScalarSimd<T>>(j % laneCount);
                 }
 
-                GradientAt<T, TKernel, TSoftmax, T, ScalarSimd<T>>(ref kernel, ref state, in x, j, scale, softmax, out T g0, out T g1, out T g2, out T g3);
+                GradientAt<T, TKernel, TSoftmax, T, ScalarSimd<T>>(ref kernel, ref state, in scalars, in x, j, scale, softmax, out T g0, out T g1, out T g2, out T g3);
                 StoreGradients<T, TKernel, T, ScalarSimd<T>>(in g, j, g0, g1, g2, g3);
             }
         }
@@ -571,6 +572,7 @@ public static class RowEngine
         nuint c = (nuint)TSimd.Count, n = (nuint)row.Length, j = 0;
         nuint whole = n - n % c;
         RowRefs<T> x = new(in row);
+        RowGradientScalars<TVec> scalars = kernel.GradientScalars<TVec, TSimd>(ref state);
         TVec factors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(0) : default;
         // Locals, so the loop keeps the gradients' addresses and the scale in registers (a store through a gradient
         // could otherwise alias the caller's struct).
@@ -587,15 +589,15 @@ public static class RowEngine
         TVec loopFactors = factors;
         if (realign)
         {
-            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, 0, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, 0, factors), out h0, out h1, out h2, out h3);
-            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, whole - c, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, whole - c, factors), out l0, out l1, out l2, out l3);
+            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, 0, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, 0, factors), out h0, out h1, out h2, out h3);
+            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, whole - c, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, whole - c, factors), out l0, out l1, out l2, out l3);
             loopFactors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(skip) : default;
             j = skip;
         }
 
         for (; j + c <= whole; j += c)
         {
-            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in x, j, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, j, loopFactors), out TVec g0, out TVec g1, out TVec g2, out TVec g3);
+            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, j, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, j, loopFactors), out TVec g0, out TVec g1, out TVec g2, out TVec g3);
             StoreGradients<T, TKernel, TVec, TSimd>(in rows, j, g0, g1, g2, g3);
         }
 
@@ -632,7 +634,7 @@ public static class RowEngine
 
     /// <summary>The gradients of the vector at column <paramref name="j"/>, scaled by <paramref name="s"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowRefs<T> x, nuint j, TVec s, TVec softmax,
+    private static void GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowGradientScalars<TVec> scalars, in RowRefs<T> x, nuint j, TVec s, TVec softmax,
         out TVec g0, out TVec g1, out TVec g2, out TVec g3)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
@@ -641,7 +643,7 @@ public static class RowEngine
         where TSimd : ISimd<TVec, T>
     {
         kernel.Gradient<TVec, TSimd, TSoftmax>(
-            ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
+            ref state, in scalars, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
             TSimd.Indices(T.CreateTruncating(j)), softmax, out g0, out g1, out g2, out g3);
         g0 = TKernel.GradientCount > 0 ? TSimd.Multiply(g0, s) : default;
         g1 = TKernel.GradientCount > 1 ? TSimd.Multiply(g1, s) : default;
@@ -680,7 +682,8 @@ public static class RowEngine
         LoadLastVector<T, TKernel, TVec, TSimd>(in row, j, out TVec x0, out TVec x1, out TVec x2, out TVec x3);
         TVec column = TSimd.Indices(T.CreateTruncating(j));
         TVec softmax = TSoftmax.Cached ? TSimd.Multiply(TSimd.LoadUnsafe(in state.TailExps, 0), factors) : default;
-        kernel.Gradient<TVec, TSimd, TSoftmax>(ref state, x0, x1, x2, x3, column, softmax, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
+        RowGradientScalars<TVec> scalars = kernel.GradientScalars<TVec, TSimd>(ref state);
+        kernel.Gradient<TVec, TSimd, TSoftmax>(ref state, in scalars, x0, x1, x2, x3, column, softmax, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
         TVec s = TSimd.Create(scale);
         if (row.LastVectorInPlace)
         {
