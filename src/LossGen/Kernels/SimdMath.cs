@@ -39,26 +39,35 @@ internal static class SimdMath
         where S : ISimd<TVec, T>
     {
         bool isFloat = typeof(T) == typeof(float);
-        TVec one = S.Constant(1.0);
         // Common case: every 2^k is a normal number, so p·2^k is one multiplication. That rounds the
         // exact p·2^k once, as ScaleB does, so lanes get the same bits whichever path they take.
         if (!S.AnyTrue(S.Not(S.LessThanOrEqual(S.Abs(x), S.Constant(isFloat ? 87.0 : 708.0)))))
         {
-            // Round's magic number plus the exponent bias: kb − magic is k, as Round gives it, and kb's low
-            // bits already hold k + bias, so one shift makes 2^k (Pow2 without its addition).
-            TVec magic = S.Constant(isFloat ? 12582912.0 + 127 : 6755399441055744.0 + 1023);
-            TVec kb = S.MultiplyAdd(x, S.Constant(Log2E), magic);
-            TVec kn = S.Subtract(kb, magic);
-            TVec pn = S.Add(one, Expm1Poly<TVec, T, S>(ReduceLn2<TVec, T, S>(x, kn)));
+            // kb's low bits already hold k + bias, so one shift makes 2^k (Pow2 without its addition).
+            TVec pn = ExpReduced<TVec, T, S>(x, out TVec kb, out _);
             return S.Multiply(pn, S.ShiftLeftBits(kb, isFloat ? 23 : 52));
         }
         // Beyond these bounds e^x rounds to 0 or overflows; clamping keeps k inside ScaleB's range. NaN passes.
-        // k is rounded as on the common path, so ExpAtMost16's one scaling gives these bits.
         x = Clamp<TVec, T, S>(x, isFloat ? ExpLowF : ExpLowD, isFloat ? ExpHighF : ExpHighD);
-        TVec magicK = S.Constant(isFloat ? 12582912.0 : 6755399441055744.0);
-        TVec k = S.Subtract(S.MultiplyAdd(x, S.Constant(Log2E), magicK), magicK);
-        TVec p = S.Add(one, Expm1Poly<TVec, T, S>(ReduceLn2<TVec, T, S>(x, k)));
+        TVec p = ExpReduced<TVec, T, S>(x, out _, out TVec k);
         return ScaleB<TVec, T, S>(p, k);
+    }
+
+    /// <summary>
+    /// e^x = p·2^k for |x| within the clamp: k = x·log2 e rounded once (an FMA with Round's magic number plus the
+    /// exponent bias, so <paramref name="kb"/>'s low bits hold k + bias), p = 1 + expm1(x − k·ln2). Every exp path
+    /// takes p and k from here, so however it then scales, it gives the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec ExpReduced<TVec, T, S>(TVec x, out TVec kb, out TVec k)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        TVec magic = S.Constant(typeof(T) == typeof(float) ? 12582912.0 + 127 : 6755399441055744.0 + 1023);
+        kb = S.MultiplyAdd(x, S.Constant(Log2E), magic);
+        k = S.Subtract(kb, magic);
+        return S.Add(S.Constant(1.0), Expm1Poly<TVec, T, S>(ReduceLn2<TVec, T, S>(x, k)));
     }
 
     /// <summary>
@@ -83,9 +92,7 @@ internal static class SimdMath
         v = isFloat
             ? Avx512F.Max(Vector512.Create((float)ExpLowF), v.AsSingle()).As<float, T>()
             : Avx512F.Max(Vector512.Create(ExpLowD), v.AsDouble()).As<double, T>();
-        Vector512<T> magic = Simd512<T>.Constant(isFloat ? 12582912.0 + 127 : 6755399441055744.0 + 1023);
-        Vector512<T> k = Simd512<T>.MultiplyAdd(v, Simd512<T>.Constant(Log2E), magic) - magic;
-        Vector512<T> p = Vector512<T>.One + Expm1Poly<Vector512<T>, T, Simd512<T>>(ReduceLn2<Vector512<T>, T, Simd512<T>>(v, k));
+        Vector512<T> p = ExpReduced<Vector512<T>, T, Simd512<T>>(v, out _, out Vector512<T> k);
         Vector512<T> result = isFloat
             ? Avx512F.Scale(p.AsSingle(), k.AsSingle()).As<float, T>()
             : Avx512F.Scale(p.AsDouble(), k.AsDouble()).As<double, T>();
