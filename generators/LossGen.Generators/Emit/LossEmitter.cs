@@ -389,7 +389,8 @@ internal static class LossEmitter
         }
     }
 
-    internal static string Call(KernelPlan plan, int id, bool inlineExp)
+    /// <summary>The call that computes node <paramref name="id"/> in <paramref name="vector"/>s (<c>T</c> between a row's passes).</summary>
+    internal static string Call(KernelPlan plan, int id, bool inlineExp, string vector = "TVec")
     {
         Node n = plan.Graph[id];
         string method = n.Op switch
@@ -397,7 +398,7 @@ internal static class LossEmitter
             Op.Exp when inlineExp => "TSimd.ExpInlined",
             Op.Equal => "TSimd.Equals",
             Op.NotEqual => "TSimd.NotEquals",
-            Op.Pow => "global::LossGen.Kernels.SimdFunctions.Pow<TVec, T, TSimd>",
+            Op.Pow => $"global::LossGen.Kernels.SimdFunctions.Pow<{vector}, T, TSimd>",
             _ => "TSimd." + n.Op,
         };
         return $"{method}({string.Join(", ", Enumerable.Range(0, n.Op.Arity()).Select(k => Operand(plan, n.Operand(k), infix: false)))})";

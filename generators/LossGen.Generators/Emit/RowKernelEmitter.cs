@@ -293,12 +293,14 @@ internal static class RowKernelEmitter
             w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<T, T>");
             w.WriteLine("{");
             w.Indent++;
-            IEnumerable<int> read = statements.SelectMany(id => Enumerable.Range(0, plan.Graph[id].Op.Arity()).Select(k => plan.Graph[id].Operand(k)))
-                .Where(id => !statements.Contains(id) && !plan.Graph[id].IsConstant && plan.Graph[id].Op is not (Op.Epsilon or Op.Label))
+            // What the stage reads from earlier stages; a gather reads its label from the row itself, not as a number.
+            IEnumerable<int> read = statements.Where(id => plan.Graph[id].Op != Op.Gather)
+                .SelectMany(id => Enumerable.Range(0, plan.Graph[id].Op.Arity()).Select(k => plan.Graph[id].Operand(k)))
+                .Where(id => !statements.Contains(id) && !plan.Graph[id].IsConstant && plan.Graph[id].Op != Op.Epsilon)
                 .Distinct().OrderBy(id => id);
             foreach (int id in read)
             {
-                w.WriteLine($"T {plan.Name(id)} = {ScalarValue(plan, schedule, id)};");
+                w.WriteLine($"T {plan.Name(id)} = {(plan.Graph[id].Op == Op.Label ? ScalarStatement(plan, id) : ScalarValue(plan, schedule, id))};");
             }
 
             foreach (int id in statements)
@@ -324,7 +326,7 @@ internal static class RowKernelEmitter
             Op.RowValue => $"row.Value{n.Index}",
             Op.RowLength => "T.CreateTruncating(row.Length)",
             Op.Gather => $"row.X{n.Index}[row.Label{plan.Graph[n.A].Index}]",
-            _ => Call(plan, id, inlineExp: false),
+            _ => Call(plan, id, inlineExp: false, vector: "T"),
         };
     }
 

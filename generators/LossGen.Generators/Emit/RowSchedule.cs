@@ -80,10 +80,13 @@ internal sealed class RowSchedule
         }
 
         // The gradient's softmaxes e^(u − lse(u)): the first log-sum-exp that has one lends its pass's e^(u − m).
+        // Not a softmax a pass also computes: the kept one can differ in the last bit, and a maximum's gradient
+        // finds its elements by comparing the values its pass saw (Max(Softmax(z))).
+        var computedInPasses = new HashSet<int>(RowStatements(Reductions.Select(id => g[id].A)).Rows);
         foreach (int id in RowStatements(plan.Gradients).Rows)
         {
             Node n = g[id];
-            if (n.Op != Op.Exp || g[n.A].Op != Op.Subtract)
+            if (n.Op != Op.Exp || g[n.A].Op != Op.Subtract || computedInPasses.Contains(id))
             {
                 continue;
             }

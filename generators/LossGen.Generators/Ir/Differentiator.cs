@@ -36,88 +36,89 @@ internal static class Differentiator
             }
 
             Node n = g[id];
+            bool rowUser = g.IsRow(id);
             switch (n.Op)
             {
                 case Op.Input or Op.RowInput:
                     gradients[n.Index] = adjoint;
                     break;
                 case Op.ReduceSum:
-                    Accumulate(n.A, adjoint);
+                    Accumulate(rowUser, n.A, adjoint);
                     break;
                 case Op.ReduceMax or Op.ReduceMin:
                 {
                     // Ties share the gradient evenly (PyTorch's amax): each maximal element gets adjoint / count.
                     int isExtreme = g.Compare(Op.Equal, n.A, id);
                     int count = g.Reduce(Op.ReduceSum, g.Select(isExtreme, g.One, g.Zero));
-                    Accumulate(n.A, g.Select(isExtreme, g.Divide(adjoint, count), g.Zero));
+                    Accumulate(rowUser, n.A, g.Select(isExtreme, g.Divide(adjoint, count), g.Zero));
                     break;
                 }
 
                 case Op.LogSumExp:
                     // The softmax, from the log-sum-exp already computed: e^(x − lse).
-                    Accumulate(n.A, g.Multiply(adjoint, g.Unary(Op.Exp, g.Subtract(n.A, id))));
+                    Accumulate(rowUser, n.A, g.Multiply(adjoint, g.Unary(Op.Exp, g.Subtract(n.A, id))));
                     break;
                 case Op.Gather:
                     // One-hot: the adjoint lands on the labelled column of the row input.
-                    Accumulate(g.RowInput(n.Index), g.Select(g.Compare(Op.Equal, g.ElementIndex(), n.A), adjoint, g.Zero));
+                    Accumulate(rowUser, g.RowInput(n.Index), g.Select(g.Compare(Op.Equal, g.ElementIndex(), n.A), adjoint, g.Zero));
                     break;
                 case Op.Add:
-                    Accumulate(n.A, adjoint);
-                    Accumulate(n.B, adjoint);
+                    Accumulate(rowUser, n.A, adjoint);
+                    Accumulate(rowUser, n.B, adjoint);
                     break;
                 case Op.Subtract:
-                    Accumulate(n.A, adjoint);
-                    Accumulate(n.B, g.Negate(adjoint));
+                    Accumulate(rowUser, n.A, adjoint);
+                    Accumulate(rowUser, n.B, g.Negate(adjoint));
                     break;
                 case Op.Multiply:
-                    Accumulate(n.A, g.Multiply(adjoint, n.B));
-                    Accumulate(n.B, g.Multiply(adjoint, n.A));
+                    Accumulate(rowUser, n.A, g.Multiply(adjoint, n.B));
+                    Accumulate(rowUser, n.B, g.Multiply(adjoint, n.A));
                     break;
                 case Op.Divide:
                     // d(a/b)/db = -(a/b)/b: reuses the quotient.
-                    Accumulate(n.A, g.Divide(adjoint, n.B));
-                    Accumulate(n.B, g.Negate(g.Divide(g.Multiply(adjoint, id), n.B)));
+                    Accumulate(rowUser, n.A, g.Divide(adjoint, n.B));
+                    Accumulate(rowUser, n.B, g.Negate(g.Divide(g.Multiply(adjoint, id), n.B)));
                     break;
                 case Op.Negate:
-                    Accumulate(n.A, g.Negate(adjoint));
+                    Accumulate(rowUser, n.A, g.Negate(adjoint));
                     break;
                 case Op.Exp:
-                    Accumulate(n.A, g.Multiply(adjoint, id));
+                    Accumulate(rowUser, n.A, g.Multiply(adjoint, id));
                     break;
                 case Op.Log:
-                    Accumulate(n.A, g.Divide(adjoint, n.A));
+                    Accumulate(rowUser, n.A, g.Divide(adjoint, n.A));
                     break;
                 case Op.Log1p:
-                    Accumulate(n.A, g.Divide(adjoint, g.Add(g.One, n.A)));
+                    Accumulate(rowUser, n.A, g.Divide(adjoint, g.Add(g.One, n.A)));
                     break;
                 case Op.Expm1:
-                    Accumulate(n.A, g.Multiply(adjoint, g.Add(id, g.One)));
+                    Accumulate(rowUser, n.A, g.Multiply(adjoint, g.Add(id, g.One)));
                     break;
                 case Op.Sqrt:
-                    Accumulate(n.A, g.Divide(g.Multiply(g.Constant(0.5), adjoint), id));
+                    Accumulate(rowUser, n.A, g.Divide(g.Multiply(g.Constant(0.5), adjoint), id));
                     break;
                 case Op.Abs:
-                    Accumulate(n.A, g.Multiply(adjoint, Sign(g, n.A)));
+                    Accumulate(rowUser, n.A, g.Multiply(adjoint, Sign(g, n.A)));
                     break;
                 case Op.Tanh:
-                    Accumulate(n.A, g.Multiply(adjoint, g.Subtract(g.One, g.Multiply(id, id))));
+                    Accumulate(rowUser, n.A, g.Multiply(adjoint, g.Subtract(g.One, g.Multiply(id, id))));
                     break;
                 case Op.Max:
-                    Accumulate(n.A, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.GreaterThan, n.A, n.B), n.A, n.B)));
-                    Accumulate(n.B, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.LessThan, n.A, n.B), n.A, n.B)));
+                    Accumulate(rowUser, n.A, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.GreaterThan, n.A, n.B), n.A, n.B)));
+                    Accumulate(rowUser, n.B, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.LessThan, n.A, n.B), n.A, n.B)));
                     break;
                 case Op.Min:
-                    Accumulate(n.A, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.LessThan, n.A, n.B), n.A, n.B)));
-                    Accumulate(n.B, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.GreaterThan, n.A, n.B), n.A, n.B)));
+                    Accumulate(rowUser, n.A, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.LessThan, n.A, n.B), n.A, n.B)));
+                    Accumulate(rowUser, n.B, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.GreaterThan, n.A, n.B), n.A, n.B)));
                     break;
                 case Op.Pow:
                     // d/dx = y·x^(y−1) keeps 0^y finite where it is (y ≥ 1); d/dy = x^y·log x, 0 at x = 0.
-                    Accumulate(n.A, g.Multiply(adjoint, g.Multiply(n.B, g.Pow(n.A, g.Subtract(n.B, g.One)))));
-                    Accumulate(n.B, g.Select(g.Compare(Op.Equal, n.A, g.Zero), g.Zero, g.Multiply(adjoint, g.Multiply(id, g.Unary(Op.Log, n.A)))));
+                    Accumulate(rowUser, n.A, g.Multiply(adjoint, g.Multiply(n.B, g.Pow(n.A, g.Subtract(n.B, g.One)))));
+                    Accumulate(rowUser, n.B, g.Select(g.Compare(Op.Equal, n.A, g.Zero), g.Zero, g.Multiply(adjoint, g.Multiply(id, g.Unary(Op.Log, n.A)))));
                     break;
                 case Op.Select:
-                    Accumulate(n.B, g.Select(n.A, adjoint, g.Zero));
-                    Accumulate(n.C, g.Select(n.A, g.Zero, adjoint));
+                    Accumulate(rowUser, n.B, g.Select(n.A, adjoint, g.Zero));
+                    Accumulate(rowUser, n.C, g.Select(n.A, g.Zero, adjoint));
                     break;
 
                 // Constants, hyperparameters and masks carry no gradient.
@@ -126,10 +127,11 @@ internal static class Differentiator
 
         return gradients;
 
-        void Accumulate(int operand, int contribution)
+        void Accumulate(bool rowUser, int operand, int contribution)
         {
-            // A scalar used across a row (x − max(x)) collects its users' adjoints over the whole row.
-            if (!g.IsRow(operand) && g.IsRow(contribution))
+            // A scalar used across a row (x − max(x)) collects its users' adjoints over the whole row: every element
+            // uses it once, so even an adjoint that is one value for the row (Sum's) counts once per element (Σ c = c·n).
+            if (!g.IsRow(operand) && (rowUser || g.IsRow(contribution)))
             {
                 contribution = g.Reduce(Op.ReduceSum, contribution);
             }
