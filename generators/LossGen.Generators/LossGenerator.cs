@@ -1,3 +1,6 @@
+using System;
+using System.Threading;
+using LossGen.Generators.Diagnostics;
 using LossGen.Generators.Emit;
 using LossGen.Generators.Model;
 using LossGen.Generators.Parsing;
@@ -27,8 +30,8 @@ public sealed class LossGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 LossParser.LossAttributeName,
-                static (node, _) => node is MethodDeclarationSyntax,
-                static (context, cancellationToken) => LossParser.Parse(context, cancellationToken))
+                static (_, _) => true, // methods, and the local functions, lambdas and operators LG0015 reports
+                static (context, cancellationToken) => Parse(context, cancellationToken))
             .WithTrackingName(StepNames.Parse);
 
         IncrementalValuesProvider<LossSpec> specs = results
@@ -40,7 +43,33 @@ public sealed class LossGenerator : IIncrementalGenerator
             .SelectMany(static (result, _) => result.Diagnostics)
             .WithTrackingName(StepNames.Diagnostics);
 
-        context.RegisterSourceOutput(specs, static (output, spec) => output.AddSource(LossEmitter.HintName(spec), LossEmitter.Emit(spec)));
+        context.RegisterSourceOutput(specs, static (output, spec) => Emit(output, spec));
         context.RegisterSourceOutput(diagnostics, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+    }
+
+    // A generator that throws loses every loss of the project: a failure on one loss is LG0018 on that loss alone.
+    private static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        Location at = context.TargetNode is MethodDeclarationSyntax method ? method.Identifier.GetLocation() : context.TargetNode.GetLocation();
+        try
+        {
+            return LossEmitter.CheckLimits(LossParser.Parse(context, cancellationToken), at);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new ParseResult(null, new[] { DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, at, context.TargetSymbol.Name, e.GetType().Name + ": " + e.Message) }.ToEquatableArray());
+        }
+    }
+
+    private static void Emit(SourceProductionContext output, LossSpec spec)
+    {
+        try
+        {
+            output.AddSource(LossEmitter.HintName(spec), LossEmitter.Emit(spec));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, null, spec.MethodName, e.GetType().Name + ": " + e.Message));
+        }
     }
 }

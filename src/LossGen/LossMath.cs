@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace LossGen;
 
@@ -25,11 +26,62 @@ public static partial class LossMath
     /// <summary>e^x. Derivative e^x.</summary>
     public static double Exp(double x) => Math.Exp(x);
 
-    /// <summary>log(1 + x), accurate for small x. Derivative 1/(1 + x).</summary>
-    public static double Log1p(double x) => double.LogP1(x);
+    /// <summary>log(1 + x), accurate for every x (within about 1 ulp, small x included). Derivative 1/(1 + x).</summary>
+    /// <remarks>
+    /// <see cref="double.LogP1"/> computes log(1 + x) as written, so log1p(1e-16) comes out 0. Here u = 1 + x is
+    /// rounded, and the rounding error c = x − (u − 1) (exact) is added back: log(1 + x) = log(u) + log1p(c/u) ≈ log(u) + c/u.
+    /// </remarks>
+    public static double Log1p(double x)
+    {
+        double u = 1.0 + x;
+        if (u == 1.0)
+        {
+            return x; // |x| < 2^-53: log1p(x) = x − x²/2 + …, which rounds to x
+        }
 
-    /// <summary>e^x − 1, accurate for small x. Derivative e^x.</summary>
-    public static double Expm1(double x) => double.ExpM1(x);
+        if (u == 0.0 || double.IsInfinity(u) || double.IsNaN(u))
+        {
+            return Math.Log(u); // −∞ at −1, +∞, NaN
+        }
+
+        return Math.Log(u) + ((x - (u - 1.0)) / u);
+    }
+
+    /// <summary>e^x − 1, accurate for every x (within about 1 ulp, small x included). Derivative e^x.</summary>
+    /// <remarks>
+    /// <see cref="double.ExpM1"/> computes e^x − 1 as written, which loses every digit of a small x. For |x| &lt; ½ this
+    /// sums the series as x + x²·(1/2! + x/3! + … + x^14/16!): x is exact and the rest at most a third of the result,
+    /// so its rounding barely shows; elsewhere e^x − 1 loses nothing.
+    /// </remarks>
+    public static double Expm1(double x)
+    {
+        if (!(Math.Abs(x) < 0.5))
+        {
+            return Math.Exp(x) - 1.0; // NaN too
+        }
+
+        double p = s_inverseFactorials[^1];
+        for (int k = s_inverseFactorials.Length - 2; k >= 0; k--)
+        {
+            p = (p * x) + s_inverseFactorials[k];
+        }
+
+        return x + (x * x * p);
+    }
+
+    /// <summary>1/2!, 1/3!, …, 1/16!: enough terms that the first one left out is below 2^-60 of e^x − 1 for |x| &lt; ½.</summary>
+    private static readonly double[] s_inverseFactorials = Enumerable.Range(2, 15).Select(InverseFactorial).ToArray();
+
+    private static double InverseFactorial(int n)
+    {
+        double f = 1;
+        for (int k = 2; k <= n; k++)
+        {
+            f *= k; // exact up to 18!
+        }
+
+        return 1 / f;
+    }
 
     /// <summary>Square root. Derivative 1/(2√x), which is +∞ at 0 (add an epsilon inside if x can be 0).</summary>
     public static double Sqrt(double x) => Math.Sqrt(x);
@@ -68,7 +120,7 @@ public static partial class LossMath
     public static double LogSigmoid(double x) => -Softplus(-x);
 
     /// <summary>log(1 + e^x) as max(x, 0) + log1p(e^−|x|), stable for any x. Derivative σ(x).</summary>
-    public static double Softplus(double x) => Math.Max(x, 0.0) + double.LogP1(Math.Exp(-Math.Abs(x)));
+    public static double Softplus(double x) => Math.Max(x, 0.0) + Log1p(Math.Exp(-Math.Abs(x)));
 
     /// <summary>Hyperbolic tangent. Derivative 1 − tanh²(x).</summary>
     public static double Tanh(double x) => Math.Tanh(x);
@@ -77,7 +129,7 @@ public static partial class LossMath
     public static double LogCosh(double x)
     {
         double a = Math.Abs(x);
-        return a + double.LogP1(Math.Exp(-2.0 * a)) - Math.Log(2.0);
+        return a + Log1p(Math.Exp(-2.0 * a)) - Math.Log(2.0);
     }
 
     /// <summary>

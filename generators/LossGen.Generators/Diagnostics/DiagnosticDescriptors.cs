@@ -61,6 +61,34 @@ internal static class DiagnosticDescriptors
         "LG0011", Declaration, "Per-row value must be a target",
         "The parameter '{0}' is one value per row of the row formula '{1}' and gets no gradient; mark it [Target], or [Hyper] if it is a setting");
 
+    public static readonly DiagnosticDescriptor GeneratedMemberTaken = Error(
+        "LG0012", Declaration, "Name taken by a generated method",
+        "The {0} '{1}' has the name or the signature of a method LossGen generates for the loss '{2}'; rename it or the loss");
+
+    public static readonly DiagnosticDescriptor LossInFileLocalType = Error(
+        "LG0013", Declaration, "Loss in a file-local type",
+        "The [Loss] method '{0}' is in the file-local type '{1}', which the generated file cannot extend; declare the type without 'file'");
+
+    public static readonly DiagnosticDescriptor InvalidElementTypes = Error(
+        "LG0014", Declaration, "No valid element types",
+        "ElementTypes of the loss '{0}' is {1}; combine LossElementTypes.Single, Double and Half (at least one, no other flags)");
+
+    public static readonly DiagnosticDescriptor LossOnNonMethod = Error(
+        "LG0015", Declaration, "[Loss] on something that is not a method",
+        "[Loss] applies to a static method of a partial type; it is on {0}, which gets no kernels");
+
+    public static readonly DiagnosticDescriptor DomainOnLabel = Error(
+        "LG0016", Declaration, "Value domain on an int label",
+        "The int label '{0}' cannot declare [{1}]: a label is a class index, always checked to lie in [0, rowLength)");
+
+    public static readonly DiagnosticDescriptor RowFormulaTooLarge = Error(
+        "LG0017", Declaration, "Row formula exceeds the row kernel's limits",
+        "The row formula '{0}' needs {1}; a row kernel makes at most {2} passes over a row, with at most {3} reductions and {4} scalar slots in all");
+
+    public static readonly DiagnosticDescriptor InternalError = Error(
+        "LG0018", Declaration, "LossGen could not generate a loss",
+        "LossGen failed on the loss '{0}' ({1}); its kernels are not generated, the other losses are. Please report this with the formula.");
+
     public static readonly DiagnosticDescriptor UnsupportedBody = Error(
         "LG0101", Formula, "Unsupported statement in a loss formula",
         "A [Loss] formula is an expression body, or a block of local declarations ending in 'return'; '{0}' is not allowed here");

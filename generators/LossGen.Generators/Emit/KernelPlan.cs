@@ -110,18 +110,44 @@ internal sealed class KernelPlan
         => statements.SelectMany(id => Enumerable.Range(0, Graph[id].Op.Arity()).Select(k => Graph[id].Operand(k))).Concat(outputs)
             .Where(id => Graph[id].Op == Op.Hyper).Distinct().OrderBy(id => id).ToList();
 
+    /// <summary>
+    /// The identifiers the kernels declare for themselves: type parameters, method parameters, locals and members. No
+    /// formula name may take one; a parameter or local named so is renamed inside the kernel (never in the public overloads).
+    /// </summary>
+    internal static readonly string[] KernelIdentifiers =
+    [
+        "T", "TVec", "TSimd", "TPass", "TEdge", "TSoftmax", "k", "index",
+        "unused0", "unused1", "unused2", "unused3", "unusedGradient0", "unusedGradient1", "unusedGradient2", "unusedGradient3",
+        "state", "row", "lane", "column", "stage", "inside", "exps", "softmax", "scalars",
+        "a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3",
+        "Stage0", "Stage1", "Stage2", "Stage3", "Stage4", "Loss", "LossAndGradient", "Accumulate", "Gradient", "GradientScalars", "Scalars",
+    ];
+
+    /// <summary>The name of parameter <paramref name="p"/> inside the kernel: the user's, unless the kernel uses it itself.</summary>
+    public string KernelName(LossParameter p) => _parameterNames[p.Name];
+
+    private readonly Dictionary<string, string> _parameterNames = new();
+
     private void NameNodes(int[] map)
     {
-        // Names the kernel methods use for themselves are taken before the formula's locals are placed.
-        var taken = new HashSet<string>(Spec.Parameters.Select(p => p.Name)) { "TVec", "TSimd", "T" };
-        taken.UnionWith(Spec.Parameters.Select(p => p.Name + "Gradient"));
-        // A local named like a hyperparameter's field (_delta) would hide the field it is read from.
-        taken.UnionWith(Hypers.Select(p => "_" + p.Name));
-        taken.UnionWith(Enumerable.Range(0, 4).SelectMany(k => new[] { "unused" + k, "unusedGradient" + k }));
+        var taken = new HashSet<string>(KernelIdentifiers);
+        // Each hyperparameter is kept in a field named _h, which no local or parameter may hide: those are placed first.
+        foreach (LossParameter p in Hypers.Concat(Spec.Parameters.Where(p => p.Role != ParameterRole.Hyper)))
+        {
+            string name = p.Name;
+            while (taken.Contains(name) || (p.Role == ParameterRole.Hyper && taken.Contains("_" + name)) || (p.Role == ParameterRole.Input && taken.Contains(name + "Gradient")))
+            {
+                name += "_";
+            }
+
+            _parameterNames[p.Name] = name;
+            taken.Add(name);
+            taken.Add(p.Role == ParameterRole.Hyper ? "_" + name : name + "Gradient");
+        }
+
         if (IsRowFormula)
         {
-            // The row kernel's methods take these; its two named leaves are the row length and the column.
-            taken.UnionWith(LossParser.RowKernelNames);
+            taken.Add("rowLength");
         }
 
         for (int id = 0; id < Graph.Nodes.Count; id++)
@@ -136,7 +162,7 @@ internal sealed class KernelPlan
                     Op.RowValue => ParameterShape.RowValue,
                     _ => ParameterShape.Element,
                 };
-                _names[id] = OfShape(shape).Single(p => p.Index == n.Index).Name;
+                _names[id] = KernelName(OfShape(shape).Single(p => p.Index == n.Index));
             }
             else if (n.Op == Op.RowLength)
             {
@@ -148,7 +174,7 @@ internal sealed class KernelPlan
             }
             else if (n.Op == Op.Hyper)
             {
-                _names[id] = Hypers.Single(p => p.Index == n.Index).Name;
+                _names[id] = KernelName(Hypers.Single(p => p.Index == n.Index));
             }
         }
 

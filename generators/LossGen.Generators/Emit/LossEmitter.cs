@@ -5,7 +5,9 @@ using System.IO;
 using System.Linq;
 using LossGen.Generators.Ir;
 using LossGen.Generators.Model;
+using LossGen.Generators.Diagnostics;
 using LossGen.Generators.Parsing;
+using Microsoft.CodeAnalysis;
 
 namespace LossGen.Generators.Emit;
 
@@ -29,9 +31,46 @@ internal static class LossEmitter
         (4, "global::System.Half", "float"),
     };
 
+    /// <summary>
+    /// The file name: the loss's full name, then a hash of it as written. Hint names must be unique ignoring case (the
+    /// output may land on a case-insensitive file system), and names that differ only in case (F and f, namespaces N
+    /// and n) or in where the dots fall (namespace N.C, class D against class C nesting D) must not meet.
+    /// </summary>
     public static string HintName(LossSpec spec)
-        => string.Join(".", new[] { spec.Namespace ?? "" }.Concat(spec.ContainingTypes.Select(t => t.Name)).Append(spec.MethodName).Where(s => s.Length > 0))
-            .Replace("@", "") + ".g.cs"; // the namespace's display string escapes keywords, and '@' is not allowed in a hint name
+    {
+        string identity = (spec.Namespace ?? "") + "/" + string.Join("+", spec.ContainingTypes.Select(t => t.Name)) + "/" + spec.MethodName;
+        uint hash = 2166136261; // FNV-1a: stable across runs and platforms, unlike string.GetHashCode
+        foreach (char c in identity)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+
+        string name = string.Join(".", new[] { spec.Namespace ?? "" }.Concat(spec.ContainingTypes.Select(t => t.Name)).Append(spec.MethodName).Where(s => s.Length > 0));
+        // The namespace's display string escapes keywords, and '@' is not allowed in a hint name.
+        return name.Replace("@", "") + "." + hash.ToString("x8", CultureInfo.InvariantCulture) + ".g.cs";
+    }
+
+    /// <summary>
+    /// A parsed loss whose row formula needs more than the row kernel's fixed state holds becomes an LG0017 at the
+    /// method instead of code that cannot compile; other results pass through.
+    /// </summary>
+    public static ParseResult CheckLimits(ParseResult parsed, Location at)
+    {
+        if (parsed.Spec is not { } spec || !spec.Parameters.Any(p => p.Shape != ParameterShape.Element))
+        {
+            return parsed;
+        }
+
+        string? excess = new RowSchedule(KernelPlan.Create(spec)).Excess();
+        return excess is null
+            ? parsed
+            : new ParseResult(null, new[]
+            {
+                DiagnosticInfo.Create(DiagnosticDescriptors.RowFormulaTooLarge, at, spec.MethodName, excess,
+                    RowSchedule.MaxPasses.ToString(CultureInfo.InvariantCulture), RowSchedule.FirstDerivedSlot.ToString(CultureInfo.InvariantCulture),
+                    RowSchedule.MaxSlots.ToString(CultureInfo.InvariantCulture)),
+            }.ToEquatableArray());
+    }
 
     public static string Emit(LossSpec spec)
     {
@@ -119,7 +158,7 @@ internal static class LossEmitter
         w.WriteLine(GeneratedCode);
         string parameters = string.Join(", ", InputParameters(plan, type).Concat(HyperParameters(plan)).Append($"{ReductionType} reduction = {ReductionType}.Mean"));
         w.WriteLine($"{spec.Accessibility} static {type} {Identifier(spec.MethodName)}({parameters})");
-        string method = type == kernelType ? $"Reduce<{type}, {KernelName(spec)}<{kernelType}>>" : $"ReduceHalf<{KernelName(spec)}<{kernelType}>>";
+        string method = type == kernelType ? $"Reduce<{type}, {KernelReference(spec, kernelType)}>" : $"ReduceHalf<{KernelReference(spec, kernelType)}>";
         WriteBody(w, plan, type, $"{Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, reduction)", returns: true);
     }
 
@@ -140,7 +179,7 @@ internal static class LossEmitter
         IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient");
         string parameters = string.Join(", ", InputParameters(plan, type).Concat(gradients).Concat(HyperParameters(plan)).Append($"{ReductionType} reduction = {ReductionType}.Mean"));
         w.WriteLine($"{spec.Accessibility} static {type} {spec.MethodName}WithGradient({parameters})");
-        string method = type == kernelType ? $"ReduceWithGradient<{type}, {KernelName(spec)}<{kernelType}>>" : $"ReduceWithGradientHalf<{KernelName(spec)}<{kernelType}>>";
+        string method = type == kernelType ? $"ReduceWithGradient<{type}, {KernelReference(spec, kernelType)}>" : $"ReduceWithGradientHalf<{KernelReference(spec, kernelType)}>";
         string gradientArguments = string.Join(", ", plan.DifferentiableInputs.Select(p => p.Name + "Gradient").Concat(Enumerable.Repeat("default", 4 - plan.DifferentiableInputs.Count())));
         WriteBody(w, plan, type, $"{Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, {gradientArguments}, reduction)", returns: true);
     }
@@ -155,7 +194,7 @@ internal static class LossEmitter
         w.WriteLine(GeneratedCode);
         string parameters = string.Join(", ", InputParameters(plan, type).Append($"{Span}<{type}> losses").Concat(HyperParameters(plan)));
         w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({parameters})");
-        string method = type == kernelType ? $"Map<{type}, {KernelName(spec)}<{kernelType}>>" : $"MapHalf<{KernelName(spec)}<{kernelType}>>";
+        string method = type == kernelType ? $"Map<{type}, {KernelReference(spec, kernelType)}>" : $"MapHalf<{KernelReference(spec, kernelType)}>";
         WriteBody(w, plan, type, $"{Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, losses)", returns: false);
     }
 
@@ -283,7 +322,7 @@ internal static class LossEmitter
         WriteNameSwitch(w, "GradientName", differentiable.Select(p => p.Name + "Gradient").ToList());
         w.WriteLine();
 
-        string inputParameters = string.Join(", ", Enumerable.Range(0, 4).Select(k => "TVec " + (k < inputs.Count ? inputs[k].Name : "unused" + k)));
+        string inputParameters = string.Join(", ", Enumerable.Range(0, 4).Select(k => "TVec " + (k < inputs.Count ? plan.KernelName(inputs[k]) : "unused" + k)));
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         w.WriteLine($"public TVec Loss<TVec, TSimd>({inputParameters})");
         WriteConstraints(w);
@@ -295,7 +334,7 @@ internal static class LossEmitter
         w.WriteLine("}");
         w.WriteLine();
 
-        string outParameters = string.Join(", ", Enumerable.Range(0, 4).Select(k => "out TVec " + (k < differentiable.Count ? differentiable[k].Name + "Gradient" : "unusedGradient" + k)));
+        string outParameters = string.Join(", ", Enumerable.Range(0, 4).Select(k => "out TVec " + GradientOut(plan, differentiable, k)));
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         w.WriteLine($"public TVec LossAndGradient<TVec, TSimd>({inputParameters}, {outParameters})");
         WriteConstraints(w);
@@ -305,7 +344,7 @@ internal static class LossEmitter
         for (int k = 0; k < 4; k++)
         {
             string value = k < differentiable.Count ? Operand(plan, plan.Gradients[k], infix: false) : "default";
-            w.WriteLine($"{(k < differentiable.Count ? differentiable[k].Name + "Gradient" : "unusedGradient" + k)} = {value};");
+            w.WriteLine($"{GradientOut(plan, differentiable, k)} = {value};");
         }
 
         w.WriteLine($"return {Operand(plan, plan.Loss, infix: false)};");
@@ -321,7 +360,7 @@ internal static class LossEmitter
         List<LossParameter> hypers = plan.Hypers.ToList();
         foreach (LossParameter p in hypers)
         {
-            w.WriteLine($"private readonly T _{p.Name};");
+            w.WriteLine($"private readonly T _{plan.KernelName(p)};");
         }
 
         if (hypers.Count == 0)
@@ -330,12 +369,12 @@ internal static class LossEmitter
         }
 
         w.WriteLine();
-        w.WriteLine($"public {kernelName}({string.Join(", ", hypers.Select(p => "double " + p.Name))})");
+        w.WriteLine($"public {kernelName}({string.Join(", ", hypers.Select(p => "double " + plan.KernelName(p)))})");
         w.WriteLine("{");
         w.Indent++;
         foreach (LossParameter p in hypers)
         {
-            w.WriteLine($"_{p.Name} = T.CreateTruncating({p.Name});");
+            w.WriteLine($"_{plan.KernelName(p)} = T.CreateTruncating({plan.KernelName(p)});");
         }
 
         w.Indent--;
@@ -455,8 +494,16 @@ internal static class LossEmitter
 
     internal static string KernelName(LossSpec spec) => spec.MethodName + "Kernel";
 
+    /// <summary>The file-local kernel type, qualified from the global namespace so no user type of the same name can capture it.</summary>
+    internal static string KernelReference(LossSpec spec, string kernelType)
+        => $"global::{(spec.Namespace is null ? "" : spec.Namespace + ".")}{KernelName(spec)}<{kernelType}>";
+
+    /// <summary>The kernel method's out parameter for gradient <paramref name="k"/>, or the slot a loss does not use.</summary>
+    internal static string GradientOut(KernelPlan plan, List<LossParameter> differentiable, int k)
+        => k < differentiable.Count ? plan.KernelName(differentiable[k]) + "Gradient" : "unusedGradient" + k;
+
     internal static string NewKernel(KernelPlan plan, string kernelType)
-        => $"new {KernelName(plan.Spec)}<{kernelType}>({string.Join(", ", plan.Hypers.Select(p => p.Name))})";
+        => $"new {KernelReference(plan.Spec, kernelType)}({string.Join(", ", plan.Hypers.Select(p => p.Name))})";
 
     private static string PaddedInputs(KernelPlan plan)
         => string.Join(", ", plan.Inputs.Select(p => p.Name).Concat(Enumerable.Repeat("default", 4 - plan.Inputs.Count())));

@@ -21,7 +21,7 @@ internal static class RowKernelEmitter
     {
         LossSpec spec = plan.Spec;
         string half = type == kernelType ? "" : "Half";
-        string generic = type == kernelType ? $"<{type}, {KernelName(spec)}<{kernelType}>>" : $"<{KernelName(spec)}<{kernelType}>>";
+        string generic = type == kernelType ? $"<{type}, {KernelReference(spec, kernelType)}>" : $"<{KernelReference(spec, kernelType)}>";
         string reduction = $"{ReductionType} reduction = {ReductionType}.Mean";
 
         WriteSummary(w, plan, type, "of each row, reduced by <paramref name=\"reduction\"/>");
@@ -195,12 +195,6 @@ internal static class RowKernelEmitter
         w.WriteLine("    where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>");
         w.WriteLine("{");
         w.Indent++;
-        if (schedule.SlotCount > 64 || schedule.Reductions.Count > RowSchedule.FirstDerivedSlot || schedule.PassCount > 4)
-        {
-            // The engine's fixed-size row state cannot hold this formula; say so where the build shows it.
-            w.WriteLine($"#error The row formula {spec.MethodName} needs {schedule.Reductions.Count} reductions in {schedule.PassCount} passes and {schedule.SlotCount} scalar slots; LossGen supports 8, 4 and 64.");
-        }
-
         WriteHyperFields(w, plan, name);
         List<LossParameter> rows = plan.OfShape(ParameterShape.Row).ToList();
         w.WriteLine($"public static int InputCount => {rows.Count};");
@@ -234,7 +228,7 @@ internal static class RowKernelEmitter
 
         WriteScalars(w, plan, schedule);
         w.WriteLine();
-        string inputs = string.Join(", ", Enumerable.Range(0, 4).Select(k => "TVec " + (k < rows.Count ? rows[k].Name : "unused" + k)));
+        string inputs = string.Join(", ", Enumerable.Range(0, 4).Select(k => "TVec " + (k < rows.Count ? plan.KernelName(rows[k]) : "unused" + k)));
         WriteAccumulate(w, plan, schedule, inputs);
         w.WriteLine();
         w.WriteLine($"public T Loss(ref global::LossGen.Kernels.RowState<T> state) => {ScalarValue(plan, schedule, plan.Loss)};");
@@ -392,7 +386,7 @@ internal static class RowKernelEmitter
     private static void WriteGradient(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, string inputs)
     {
         List<LossParameter> differentiable = plan.DifferentiableInputs.ToList();
-        string outs = string.Join(", ", Enumerable.Range(0, 4).Select(k => "out TVec " + (k < differentiable.Count ? differentiable[k].Name + "Gradient" : "unusedGradient" + k)));
+        string outs = string.Join(", ", Enumerable.Range(0, 4).Select(k => "out TVec " + GradientOut(plan, differentiable, k)));
         // The first four scalars the gradient reads come broadcast from the engine, once per row (see GradientScalars).
         List<int> gradientScalars = schedule.RowStatements(plan.Gradients).ScalarsRead.Take(4).ToList();
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
@@ -412,7 +406,7 @@ internal static class RowKernelEmitter
         for (int k = 0; k < 4; k++)
         {
             string value = k < differentiable.Count ? Operand(plan, plan.Gradients[k], infix: false) : "default";
-            w.WriteLine($"{(k < differentiable.Count ? differentiable[k].Name + "Gradient" : "unusedGradient" + k)} = {value};");
+            w.WriteLine($"{GradientOut(plan, differentiable, k)} = {value};");
         }
 
         w.Indent--;

@@ -13,8 +13,14 @@ namespace LossGen.Generators.Emit;
 /// </summary>
 internal sealed class RowSchedule
 {
-    /// <summary>The first slot after the reduction results, where derived scalars are kept.</summary>
+    /// <summary>The first slot after the reduction results, where derived scalars are kept: the most reductions a formula may have.</summary>
     public const int FirstDerivedSlot = 8;
+
+    /// <summary>The most passes over a row before the gradient pass (the engine's RowPass0..3).</summary>
+    public const int MaxPasses = 4;
+
+    /// <summary>The most scalar slots of the row state, reduction results included.</summary>
+    public const int MaxSlots = 64;
 
     private readonly KernelPlan _plan;
     /// <summary>The most reductions one pass folds (the engine's accumulator registers).</summary>
@@ -100,6 +106,12 @@ internal sealed class RowSchedule
             }
         }
     }
+
+    /// <summary>What this formula needs beyond the row kernel's fixed state (LG0017), or null when it fits.</summary>
+    public string? Excess()
+        => PassCount > MaxPasses || Reductions.Count > FirstDerivedSlot || SlotCount > MaxSlots
+            ? $"{PassCount} passes over each row, {Reductions.Count} reductions and {SlotCount} scalar slots"
+            : null;
 
     /// <summary>
     /// The log-sum-exp (index into <see cref="Reductions"/>) whose e^(u − m) the engine keeps for the gradient

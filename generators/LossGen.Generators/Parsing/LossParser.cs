@@ -45,7 +45,9 @@ internal sealed class LossParser
     {
         if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax)
         {
-            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            // A local function, lambda, accessor or operator: [Loss] allows them (they are methods), LossGen does not.
+            var at = context.TargetNode is LocalFunctionStatementSyntax local ? local.Identifier.GetLocation() : context.TargetNode.GetLocation();
+            return new ParseResult(null, new[] { DiagnosticInfo.Create(LossOnNonMethod, at, DescribeTarget(context.TargetNode)) }.ToEquatableArray());
         }
 
         return new LossParser(context.SemanticModel, cancellationToken).Parse(method, syntax, context.Attributes);
@@ -71,6 +73,12 @@ internal sealed class LossParser
 
         EquatableArray<ContainingType> containingTypes = CheckDeclaration(method, syntax);
         EquatableArray<LossParameter> parameters = CheckParameters(method, syntax);
+        int elementTypes = CheckElementTypes(method, attributes);
+        if (_diagnostics.Count == 0)
+        {
+            CheckGeneratedMembers(method, parameters, elementTypes);
+        }
+
         int root = _diagnostics.Count == 0 ? LowerBody(syntax) : -1;
         if (_diagnostics.Count > 0)
         {
@@ -85,7 +93,7 @@ internal sealed class LossParser
             SyntaxFacts.GetText(method.DeclaredAccessibility),
             Summary(method, _cancellationToken),
             parameters,
-            ElementTypes(attributes),
+            elementTypes,
             formula);
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
@@ -126,6 +134,11 @@ internal sealed class LossParser
                 Report(GenericLoss, syntax.Identifier.GetLocation(), method.Name);
             }
 
+            if (type.IsFileLocal)
+            {
+                Report(LossInFileLocalType, syntax.Identifier.GetLocation(), method.Name, type.Name);
+            }
+
             types.Insert(0, new ContainingType(Keyword(type), type.Name));
         }
 
@@ -164,6 +177,11 @@ internal sealed class LossParser
             if (ReservedBy(p.Name, method, rowFormula) is { } reservedBy)
             {
                 Report(ReservedParameterName, location, p.Name, reservedBy);
+            }
+
+            if (s == ParameterShape.Label && DomainOf(p) is not ParameterDomain.None and var labelDomain)
+            {
+                Report(DomainOnLabel, location, p.Name, labelDomain.ToString());
             }
 
             // Without Row inputs the formula is reported once, as LG0010, not once per parameter.
@@ -432,19 +450,15 @@ internal sealed class LossParser
     private void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments)
         => _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
 
-    /// <summary>The parameters and locals of a generated row kernel's methods, which a row formula's parameters must not reuse.</summary>
-    internal static readonly string[] RowKernelNames =
-    [
-        "rowLength", "state", "row", "lane", "column", "stage", "inside", "exps", "softmax",
-        "a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3",
-    ];
-
-    /// <summary>What in the generated code already uses <paramref name="name"/>, or null when it is free.</summary>
+    /// <summary>
+    /// What in the generated public overloads already uses <paramref name="name"/>, or null when it is free. Names
+    /// inside the kernels are the generator's to choose: a parameter named like one of them is renamed there.
+    /// </summary>
     private static string? ReservedBy(string name, IMethodSymbol method, bool rowFormula)
     {
-        if (rowFormula && Array.IndexOf(RowKernelNames, name) >= 0)
+        if (rowFormula && name == "rowLength")
         {
-            return name == "rowLength" ? "the 'rowLength' parameter of the span overloads" : "a parameter of the generated row kernel's methods";
+            return "the 'rowLength' parameter of the span overloads";
         }
 
         if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
@@ -455,23 +469,6 @@ internal sealed class LossParser
         if (name is "reduction" or "losses")
         {
             return $"the '{name}' parameter of the span overloads";
-        }
-
-        if (name is "T" or "TVec" or "TSimd")
-        {
-            return "a type parameter of the kernel";
-        }
-
-        // The kernel's methods always take four inputs and four gradients; the slots a loss does not use are named so.
-        if (name is "unused0" or "unused1" or "unused2" or "unused3" or "unusedGradient0" or "unusedGradient1" or "unusedGradient2" or "unusedGradient3")
-        {
-            return "a parameter of the generated kernel's methods";
-        }
-
-        // A hyperparameter h is kept in the kernel's field _h, which a parameter named _h would hide.
-        if (method.Parameters.FirstOrDefault(other => "_" + other.Name == name && HasAttribute(other, HyperAttributeName)) is { } hyper)
-        {
-            return $"the kernel field that holds hyperparameter '{hyper.Name}'";
         }
 
         return method.Parameters.Any(other => other.Name + "Gradient" == name) ? $"the gradient of '{name.Substring(0, name.Length - "Gradient".Length)}'" : null;
@@ -489,7 +486,8 @@ internal sealed class LossParser
     private static bool HasAttribute(ISymbol symbol, string name)
         => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == name);
 
-    private static int ElementTypes(IEnumerable<AttributeData> attributes)
+    /// <summary>The attribute's element types, reported unless they name at least one known type and nothing else.</summary>
+    private int CheckElementTypes(IMethodSymbol method, IEnumerable<AttributeData> attributes)
     {
         foreach (AttributeData attribute in attributes)
         {
@@ -497,13 +495,103 @@ internal sealed class LossParser
             {
                 if (argument.Key == "ElementTypes" && argument.Value.Value is int value)
                 {
+                    if ((value & AllElementTypes) == 0 || (value & ~AllElementTypes) != 0)
+                    {
+                        Location at = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? method.Locations[0];
+                        Report(InvalidElementTypes, at, method.Name, value.ToString(CultureInfo.InvariantCulture));
+                    }
+
                     return value;
                 }
             }
         }
 
-        return 7;
+        return AllElementTypes;
     }
+
+    /// <summary>LossElementTypes.All: float, double and Half.</summary>
+    private const int AllElementTypes = 7;
+
+    /// <summary>
+    /// Members of the containing type that the generated methods would clash with: anything but a method named like a
+    /// generated one (a field, property, event or nested type), a method with a generated signature, or the containing
+    /// type itself named so (CS0542). Each is reported at the user's member.
+    /// </summary>
+    private void CheckGeneratedMembers(IMethodSymbol method, EquatableArray<LossParameter> parameters, int elementTypes)
+    {
+        INamedTypeSymbol type = method.ContainingType;
+        var generated = GeneratedSignatures(method.Name, parameters, elementTypes);
+        string[] names = [method.Name, method.Name + "WithGradient", method.Name + "Elementwise"];
+        if (Array.IndexOf(names, type.Name) >= 0)
+        {
+            Report(GeneratedMemberTaken, type.Locations.FirstOrDefault() ?? method.Locations[0], "containing type", type.Name, method.Name);
+        }
+
+        foreach (string name in names)
+        {
+            foreach (ISymbol member in type.GetMembers(name))
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                if (SymbolEqualityComparer.Default.Equals(member, method) || member.IsImplicitlyDeclared)
+                {
+                    continue;
+                }
+
+                bool clash = member is not IMethodSymbol other
+                    || generated.Contains(name + "(" + string.Join(",", other.Parameters.Select(p => p.Type.ToDisplayString())) + ")");
+                if (clash)
+                {
+                    string kind = member switch
+                    {
+                        IMethodSymbol => "method",
+                        IFieldSymbol => "field",
+                        IPropertySymbol => "property",
+                        IEventSymbol => "event",
+                        INamedTypeSymbol => "nested type",
+                        _ => "member",
+                    };
+                    Report(GeneratedMemberTaken, member.Locations.FirstOrDefault() ?? method.Locations[0], kind, member.Name, method.Name);
+                }
+            }
+        }
+    }
+
+    /// <summary>The generated overloads of a loss as "Name(type,type,...)", the way a clash with a user method is found.</summary>
+    private static HashSet<string> GeneratedSignatures(string name, EquatableArray<LossParameter> parameters, int elementTypes)
+    {
+        var signatures = new HashSet<string>(StringComparer.Ordinal);
+        bool rows = parameters.Any(p => p.Shape != ParameterShape.Element);
+        int hypers = parameters.Count(p => p.Role == ParameterRole.Hyper);
+        int gradients = parameters.Count(p => p.Role == ParameterRole.Input);
+        foreach ((int flag, string type) in new[] { (1, "float"), (2, "double"), (4, "System.Half") })
+        {
+            if ((elementTypes & flag) == 0)
+            {
+                continue;
+            }
+
+            var inputs = parameters.Where(p => p.Role != ParameterRole.Hyper)
+                .Select(p => p.Shape == ParameterShape.Label ? "System.ReadOnlySpan<int>" : $"System.ReadOnlySpan<{type}>").ToList();
+            var tail = (rows ? new[] { "int" } : []).Concat(Enumerable.Repeat("double", hypers)).ToList();
+            string Signature(string method, IEnumerable<string> types) => method + "(" + string.Join(",", types) + ")";
+            signatures.Add(Signature(name, inputs.Concat(tail).Append("LossGen.Reduction")));
+            signatures.Add(Signature(name + "WithGradient", inputs.Concat(Enumerable.Repeat($"System.Span<{type}>", gradients)).Concat(tail).Append("LossGen.Reduction")));
+            signatures.Add(Signature(name + "Elementwise", inputs.Append($"System.Span<{type}>").Concat(tail)));
+        }
+
+        return signatures;
+    }
+
+    /// <summary>What a [Loss] attribute that is not on a method declaration is on, for LG0015.</summary>
+    private static string DescribeTarget(SyntaxNode node) => node switch
+    {
+        LocalFunctionStatementSyntax local => $"the local function '{local.Identifier.Text}'",
+        AnonymousFunctionExpressionSyntax => "a lambda",
+        AccessorDeclarationSyntax accessor => $"a '{accessor.Keyword.Text}' accessor",
+        OperatorDeclarationSyntax op => $"the operator '{op.OperatorToken.Text}'",
+        ConversionOperatorDeclarationSyntax => "a conversion operator",
+        _ => $"a {node.Kind()}",
+    };
 
     private static string Keyword(INamedTypeSymbol type) => type switch
     {

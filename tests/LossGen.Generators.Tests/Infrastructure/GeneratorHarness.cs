@@ -88,9 +88,19 @@ internal sealed record GeneratorResult(
     GeneratorDriverRunResult RunResult,
     ImmutableArray<Diagnostic> GeneratorDiagnostics)
 {
-    /// <summary>The generated files, by hint name.</summary>
+    /// <summary>The generated files' hint names as generated: the loss's full name, a hash of it, ".g.cs".</summary>
+    public IEnumerable<string> HintNames => RunResult.Results.SelectMany(r => r.GeneratedSources).Select(s => s.HintName);
+
+    /// <summary>The generated files, by hint name without its hash ("N.C.F.g.cs"), which every file must have.</summary>
     public IReadOnlyDictionary<string, string> Sources
-        => RunResult.Results.SelectMany(r => r.GeneratedSources).ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        => RunResult.Results.SelectMany(r => r.GeneratedSources).ToDictionary(s => WithoutHash(s.HintName), s => s.SourceText.ToString());
+
+    public static string WithoutHash(string hintName)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(hintName, @"^(.+)\.[0-9a-f]{8}\.g\.cs$");
+        Assert.True(match.Success, $"hint name '{hintName}' is not '<full name>.<8 hex digits>.g.cs'");
+        return match.Groups[1].Value + ".g.cs";
+    }
 
     /// <summary>Diagnostics of the input compilation and the generator, errors and warnings only.</summary>
     public IEnumerable<Diagnostic> Problems(bool includeOutput = true)
