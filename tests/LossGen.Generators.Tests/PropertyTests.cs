@@ -22,10 +22,18 @@ public sealed class PropertyTests
 
     private static readonly Param[] s_parameters = [Param.In("a"), Param.Target("t", -2, 2), Param.In("b"), Param.Hyper("k", 0.7)];
 
+    /// <summary>Three batches; LOSSGEN_RANDOM_BATCHES sets another number (thousands of formulas for a long run).</summary>
+    public static TheoryData<uint> Streams
+    {
+        get
+        {
+            int batches = int.TryParse(Environment.GetEnvironmentVariable("LOSSGEN_RANDOM_BATCHES"), out int n) && n > 0 ? n : 3;
+            return new(Enumerable.Range(1, batches).Select(i => (uint)i));
+        }
+    }
+
     [Theory]
-    [InlineData(1u)]
-    [InlineData(2u)]
-    [InlineData(3u)]
+    [MemberData(nameof(Streams))]
     public void Random_formulas_have_kernels_that_match_the_formula_and_central_differences(uint stream)
     {
         s_batch.Sample(

@@ -30,7 +30,7 @@ public sealed class RowPropertyTests
     {
         get
         {
-            int batches = int.TryParse(Environment.GetEnvironmentVariable("LOSSGEN_RANDOM_BATCHES"), out int n) && n > 0 ? n : 4;
+            int batches = int.TryParse(Environment.GetEnvironmentVariable("LOSSGEN_RANDOM_BATCHES"), out int n) && n > 0 ? n : 6;
             return new(Enumerable.Range(1, batches).Select(i => (uint)(100 + i)));
         }
     }
@@ -94,6 +94,13 @@ public sealed class RowPropertyTests
         "Log(1 + Square({0}))", "Expm1(Tanh({0}))", "Clamp({0}, -1, 1)", "Pow(1 + Square({0}), 1.5)", "Sign({0}) * {0}",
     ];
 
+    /// <summary>A row's own reduction broadcast back over it: the scalar's adjoint is a sum over the row.</summary>
+    private static readonly string[] s_rowBroadcasts =
+    [
+        "({0}) - Max({0})", "({0}) - LogSumExp({0})", "({0}) - Mean({0})", "({0}) / (1 + SquaredNorm({0}))", "({0}) * Min({0})",
+        "Softmax({0}) * Sum({0})", "Sum({0}) - ({0})", "({0}) - ({0})[label]",
+    ];
+
     private static readonly string[] s_rowBinary =
     [
         "({0}) + ({1})", "({0}) - ({1})", "({0}) * ({1})", "({0}) / (2 + Square({1}))", "Max({0}, {1})", "Min({0}, {1})",
@@ -125,16 +132,18 @@ public sealed class RowPropertyTests
 
     private static string Row(Choices ch, int depth, Scope scope)
     {
-        switch (depth <= 0 ? 0 : ch.Next(9))
+        switch (depth <= 0 ? 0 : ch.Next(11))
         {
             case 0 or 1:
                 return scope.Rows[ch.Next(scope.Rows.Length)];
+            case 9 or 10:
+                return Format(s_rowBroadcasts[ch.Next(s_rowBroadcasts.Length)], Row(ch, depth - 1, scope));
             case 2 or 3:
                 return Format(s_rowUnary[ch.Next(s_rowUnary.Length)], Row(ch, depth - 1, scope));
             case 4 or 5:
                 return Format(s_rowBinary[ch.Next(s_rowBinary.Length)], Row(ch, depth - 1, scope), Row(ch, depth - 1, scope));
             case 6 or 7:
-                return Format(s_rowWithScalar[ch.Next(s_rowWithScalar.Length)], Row(ch, depth - 1, scope), Scalar(ch, depth - 2, scope));
+                return Format(s_rowWithScalar[ch.Next(s_rowWithScalar.Length)], Row(ch, depth - 1, scope), Scalar(ch, depth - 1, scope));
             default:
                 string condition = Format(s_conditions[ch.Next(s_conditions.Length)], Scalar(ch, depth - 2, scope), Scalar(ch, depth - 2, scope));
                 return $"({condition} ? {Row(ch, depth - 1, scope)} : {Row(ch, depth - 1, scope)})";
