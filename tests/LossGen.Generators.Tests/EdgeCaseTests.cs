@@ -36,6 +36,11 @@ public sealed class EdgeCaseTests
     [InlineData("method", "namespace N;\npublic static partial class C\n{\n    [Loss] public static double @checked(double x) => x * x;\n}")]
     [InlineData("locals", "namespace N;\npublic static partial class C\n{\n    [Loss] public static double F(double x, [Target] double y) { var T = x - y; var TVec = T * T; var unused1 = TVec + 1; var t0 = unused1 * x; return t0 + TVec; }\n}")]
     [InlineData("kernel name", "namespace N;\npublic static partial class C\n{\n    private struct FKernel { }\n    [Loss] public static double F(double x) => x * x;\n}")]
+    [InlineData("nested kernel name", "namespace N;\npublic static partial class C\n{\n    private struct FKernel<T> { }\n    [Loss] public static double F(double x) => x * x;\n}")]
+    [InlineData("top-level kernel name", "namespace N;\npublic struct FKernel<T> { }\npublic static partial class C\n{\n    [Loss] public static double F(Row x, int y) => LogSumExp(x) - x[y];\n}")]
+    [InlineData("generated identifiers as parameter names", "namespace N;\npublic static partial class C\n{\n    [Loss] public static double F(Row TVec, Row state, int scalars, [Target] double TPass, [Hyper] double _TVec, [Hyper] double TEdge) { var TSoftmax = TVec * _TVec; return LogSumExp(TSoftmax) - state[scalars] * TPass + TEdge; }\n}")]
+    [InlineData("elementwise parameters named like the kernel's", "namespace N;\npublic static partial class C\n{\n    [Loss] public static double F(double TVec, double T, double _k, [Hyper] double k) { var unused0 = TVec * k; return unused0 * T + _k; }\n}")]
+    [InlineData("case-only differences", "#pragma warning disable CS8981\nnamespace N\n{\n    public static partial class C\n    {\n        [Loss] public static double F(double x) => x * x;\n        [Loss] public static double f(double x) => x * x * x;\n    }\n    public static partial class c\n    {\n        [Loss] public static double F(double x) => x;\n    }\n}\nnamespace n\n{\n    public static partial class C\n    {\n        [Loss] public static double F(double x) => x;\n    }\n}")]
     [InlineData("same loss name in two types", "namespace N;\npublic static partial class A\n{\n    [Loss] public static double F(double x) => x * x;\n}\npublic static partial class B\n{\n    [Loss] public static double F(double x) => x * x;\n}")]
     [InlineData("loss is a hyperparameter", "namespace N;\npublic static partial class C\n{\n    [Loss] public static double F(double x, [Hyper] double k) => k;\n}")]
     [InlineData("gradient is a hyperparameter", "namespace N;\npublic static partial class C\n{\n    [Loss] public static double F(double x, [Hyper] double k) => k * x;\n}")]
@@ -51,7 +56,8 @@ public sealed class EdgeCaseTests
             return;
         }
 
-        Assert.NotEmpty(result.Sources);
+        Assert.NotEmpty(result.HintNames);
+        Assert.Equal(result.HintNames.Count(), result.HintNames.Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
         Assert.True(!result.Problems().Any(), $"{what}: generated code does not compile:\n" + string.Join("\n", result.Problems()));
     }
 }
