@@ -45,7 +45,8 @@ internal sealed class KernelPlan
 
     public IEnumerable<LossParameter> OfShape(ParameterShape shape) => Spec.Parameters.Where(p => p.Role != ParameterRole.Hyper && p.Shape == shape);
 
-    public static KernelPlan Create(LossSpec spec)
+    /// <summary>The plan of <paramref name="spec"/>; <paramref name="withNames"/> false skips naming its nodes, which only emitting needs.</summary>
+    public static KernelPlan Create(LossSpec spec, bool withNames = true)
     {
         // Rebuild through the smart constructors: the graph must be extended by differentiation.
         var graph = new Graph();
@@ -64,7 +65,11 @@ internal sealed class KernelPlan
         int[] gradients = spec.Parameters.Where(p => p.Role == ParameterRole.Input).Select(p => all[p.Index]).ToArray();
 
         var plan = new KernelPlan(graph, loss, gradients, spec);
-        plan.NameNodes(map);
+        if (withNames)
+        {
+            plan.NameNodes(map);
+        }
+
         return plan;
 
         int Map(int id) => id < 0 ? -1 : map[id];

@@ -61,7 +61,7 @@ internal static class LossEmitter
             return parsed;
         }
 
-        string? excess = new RowSchedule(KernelPlan.Create(spec)).Excess();
+        string? excess = new RowSchedule(KernelPlan.Create(spec, withNames: false)).Excess();
         return excess is null
             ? parsed
             : new ParseResult(null, new[]

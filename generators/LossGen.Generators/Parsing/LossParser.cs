@@ -64,13 +64,55 @@ internal sealed class LossParser
 
     private ParseResult Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, IEnumerable<AttributeData> attributes)
     {
-        // A method that does not compile gets the compiler's errors, not ours, and no kernels. Warnings
-        // promoted by TreatWarningsAsErrors (e.g. CS1591 on an undocumented formula) do not stop it.
-        if (_model.GetDiagnostics(syntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error && !d.IsWarningAsError))
+        // A method that does not compile gets the compiler's errors, not ours, and no kernels. Asking the compiler
+        // for them binds the method a second time (and completes every symbol of the file), which on each keystroke
+        // of a 500-loss project cost more than the rest of the generator: so they are asked for only when the parse
+        // fails (an LG error, or an exception that broken code can cause). Syntax errors, and the signature errors
+        // that the overloads would copy, are checked here directly. A body the parse accepts reads only parameters,
+        // locals and LossMath, so its kernels compile; another error in it (a bad conversion) is the compiler's.
+        if ((syntax.ContainsDiagnostics && syntax.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)) || HasSignatureErrors(method))
         {
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
+        ParseResult result;
+        try
+        {
+            result = ParseDeclaration(method, syntax, attributes);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && HasCompileErrors(syntax))
+        {
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        return result.Spec is null && HasCompileErrors(syntax) ? new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty) : result;
+    }
+
+    /// <summary>Two parameters of one name (CS0100), or a required parameter after an optional one (CS1737).</summary>
+    private static bool HasSignatureErrors(IMethodSymbol method)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        bool optional = false;
+        foreach (IParameterSymbol p in method.Parameters)
+        {
+            if (!names.Add(p.Name) || (optional && !p.HasExplicitDefaultValue && !p.IsParams))
+            {
+                return true;
+            }
+
+            optional |= p.HasExplicitDefaultValue;
+        }
+
+        return false;
+    }
+
+    /// <summary>Compiler errors in the method. Warnings promoted by TreatWarningsAsErrors (CS1591 on an undocumented formula) do not count.</summary>
+    private bool HasCompileErrors(MethodDeclarationSyntax syntax) => _model.GetDiagnostics(syntax.Span, _cancellationToken).Any(IsError);
+
+    private static bool IsError(Diagnostic d) => d.Severity == DiagnosticSeverity.Error && !d.IsWarningAsError;
+
+    private ParseResult ParseDeclaration(IMethodSymbol method, MethodDeclarationSyntax syntax, IEnumerable<AttributeData> attributes)
+    {
         EquatableArray<ContainingType> containingTypes = CheckDeclaration(method, syntax);
         EquatableArray<LossParameter> parameters = CheckParameters(method, syntax);
         int elementTypes = CheckElementTypes(method, attributes);
@@ -80,6 +122,10 @@ internal sealed class LossParser
         }
 
         int root = _diagnostics.Count == 0 ? LowerBody(syntax) : -1;
+        if (root < 0 && _diagnostics.Count == 0)
+        {
+            Report(UnsupportedBody, syntax.Identifier.GetLocation(), "a body without a return statement");
+        }
         if (_diagnostics.Count > 0)
         {
             return new ParseResult(null, _diagnostics.ToEquatableArray());
@@ -115,7 +161,7 @@ internal sealed class LossParser
             Report(GenericLoss, syntax.Identifier.GetLocation(), method.Name);
         }
 
-        if (method.ContainingType.GetMembers(method.Name).Count(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == LossAttributeName)) > 1)
+        if (method.ContainingType.GetMembers(method.Name).Count(m => HasAttribute(m, LossAttributeName)) > 1)
         {
             Report(OverloadedLoss, syntax.Identifier.GetLocation(), method.Name, method.ContainingType.Name);
         }
@@ -228,7 +274,16 @@ internal sealed class LossParser
         return parameters.ToEquatableArray();
     }
 
-    private static bool IsRow(ITypeSymbol type) => type.ToDisplayString() == RowTypeName;
+    private static bool IsRow(ITypeSymbol type) => type.SpecialType == SpecialType.None && QualifiedName(type) == RowTypeName;
+
+    /// <summary>
+    /// "Namespace.Name" of a type declared directly in a top-level namespace (LossGen.Row, System.Math), without the cost
+    /// of ToDisplayString, which the parse would otherwise pay for every attribute, parameter and call of every formula.
+    /// </summary>
+    private static string QualifiedName(ITypeSymbol type)
+        => type is INamedTypeSymbol { ContainingType: null, Arity: 0, ContainingNamespace: { IsGlobalNamespace: false } ns } && ns.ContainingNamespace.IsGlobalNamespace
+            ? ns.Name + "." + type.Name
+            : type.ToDisplayString();
 
     /// <summary>The value domain an input declares; the overloads check it before the kernel runs.</summary>
     private static ParameterDomain DomainOf(IParameterSymbol p)
@@ -428,7 +483,7 @@ internal sealed class LossParser
 
         int[] arguments = invocation.ArgumentList.Arguments.Select(a => Lower(a.Expression)).ToArray();
         bool allDouble = callee.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Double || IsRow(p.Type));
-        string containingType = callee.ContainingType.ToDisplayString();
+        string containingType = QualifiedName(callee.ContainingType);
         if (allDouble && FunctionTable.TryLower(containingType, callee.Name, _graph, arguments, out int result))
         {
             return result;
@@ -439,7 +494,7 @@ internal sealed class LossParser
 
     private bool IsEpsilon(ExpressionSyntax expression)
         => _model.GetSymbolInfo(expression, _cancellationToken).Symbol is IPropertySymbol { Name: "Epsilon" } property
-            && property.ContainingType.ToDisplayString() == "LossGen.LossMath";
+            && QualifiedName(property.ContainingType) == "LossGen.LossMath";
 
     private int Unsupported(DiagnosticDescriptor descriptor, SyntaxNode node, string what)
     {
@@ -484,7 +539,7 @@ internal sealed class LossParser
     };
 
     private static bool HasAttribute(ISymbol symbol, string name)
-        => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == name);
+        => symbol.GetAttributes().Any(a => a.AttributeClass is { } type && QualifiedName(type) == name);
 
     /// <summary>The attribute's element types, reported unless they name at least one known type and nothing else.</summary>
     private int CheckElementTypes(IMethodSymbol method, IEnumerable<AttributeData> attributes)
