@@ -29,6 +29,8 @@ public sealed class RowGradientTests : IClassFixture<RowGradientTests.Fixture>
         new("MaxSoftmax", "Max(Softmax(x))", X),
         new("MinOfProduct", "Min(x * y) + Max(Exp(-x * x))", X, Y),
         new("MaxOfFused", "Max(x * y + 1) * Sum(x) - Min(x * x + y)", X, Y),
+        new("MaxOfProductUsedAgain", "Max(x * y + 1) + Sum(x * y * Max(x * y + 1))", X, Y),
+        new("MinOfSumUsedInGradient", "Min(x * x + y) * Dot(x, x) + Sum(Exp(-(x * x + y)))", X, Y),
         // Pow with a non-constant exponent between passes.
         new("PowOfHyper", "Pow(0.1, k) * Sum(x)", X, K),
         new("PowOfNorm", "Pow(Norm(x) + 1, 1.5)", X),
@@ -54,6 +56,7 @@ public sealed class RowGradientTests : IClassFixture<RowGradientTests.Fixture>
         foreach (int rowLength in new[] { 1, 2, 9, 17, 40 })
         {
             compared += _fixture.Losses.Check(c, batch: 3, rowLength, seed: rowLength + name.Length);
+            compared += _fixture.Losses.Check(c, batch: 3, rowLength, seed: rowLength + name.Length, fullDoubles: true);
         }
 
         Assert.True(compared > 0, $"{name}: no gradient element was compared");

@@ -429,7 +429,7 @@ internal static class RowKernelEmitter
             w.WriteLine(k >= 0 ? $"TVec {plan.Name(id)} = scalars.K{k};" : $"TVec {plan.Name(id)} = TSimd.Create({ScalarValue(plan, schedule, id)});");
         }
 
-        var fusion = new RowFusion(plan, rows, outputList, softmaxExps, reductions ?? []);
+        var fusion = new RowFusion(plan, rows, outputList, softmaxExps, reductions ?? [], schedule.ComparedExactly);
         bool inlineExp = rows.Count(id => plan.Graph[id].Op == Op.Exp) == 1 && !rows.Any(id => plan.Graph[id].Op == Op.Pow);
         foreach (int id in rows.Where(id => !fusion.FusedProducts.Contains(id)))
         {
@@ -458,7 +458,7 @@ internal static class RowKernelEmitter
     /// </summary>
     private sealed class RowFusion
     {
-        public RowFusion(KernelPlan plan, List<int> rows, List<int> outputs, ISet<int>? softmaxExps, IReadOnlyList<int> reductions)
+        public RowFusion(KernelPlan plan, List<int> rows, List<int> outputs, ISet<int>? softmaxExps, IReadOnlyList<int> reductions, ISet<int> comparedExactly)
         {
             Graph g = plan.Graph;
             var rowSet = new HashSet<int>(rows);
@@ -480,7 +480,7 @@ internal static class RowKernelEmitter
             foreach (int id in rows)
             {
                 Node n = g[id];
-                if (n.Op != Op.Add || softmaxExps?.Contains(id) == true)
+                if (n.Op != Op.Add || softmaxExps?.Contains(id) == true || comparedExactly.Contains(id))
                 {
                     continue;
                 }

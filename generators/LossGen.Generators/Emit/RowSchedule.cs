@@ -89,6 +89,7 @@ internal sealed class RowSchedule
         // Not a softmax a pass also computes: the kept one can differ in the last bit, and a maximum's gradient
         // finds its elements by comparing the values its pass saw (Max(Softmax(z))).
         var computedInPasses = new HashSet<int>(RowStatements(Reductions.Select(id => g[id].A)).Rows);
+        ComparedExactly = new HashSet<int>(RowStatements(Reductions.Where(id => g[id].Op is Op.ReduceMax or Op.ReduceMin).Select(id => g[id].A)).Rows);
         foreach (int id in RowStatements(plan.Gradients).Rows)
         {
             Node n = g[id];
@@ -118,6 +119,13 @@ internal sealed class RowSchedule
     /// pass, or −1; <see cref="SoftmaxExps"/> are the gradient's e^(u − lse) that read them instead of calling exp.
     /// </summary>
     public int SoftmaxReduction { get; } = -1;
+
+    /// <summary>
+    /// The row values under a maximum or minimum. The gradient pass finds the extreme elements by comparing these values
+    /// with the pass's result, so every method must compute them to the same bits: none is fused into a multiply-add,
+    /// which one method may choose and another not.
+    /// </summary>
+    public HashSet<int> ComparedExactly { get; }
 
     /// <summary>The gradient-pass nodes e^(u − lse(u)) of <see cref="SoftmaxReduction"/>.</summary>
     public HashSet<int> SoftmaxExps { get; } = new();
