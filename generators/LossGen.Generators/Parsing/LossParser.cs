@@ -126,6 +126,7 @@ internal sealed class LossParser
         {
             Report(UnsupportedBody, syntax.Identifier.GetLocation(), "a body without a return statement");
         }
+
         if (_diagnostics.Count > 0)
         {
             return new ParseResult(null, _diagnostics.ToEquatableArray());
