@@ -127,7 +127,7 @@ public sealed class LossCallAnalyzer : DiagnosticAnalyzer
                         ? values.Where(v => IsZeroLiteral(v.Source) && v.Source.Syntax.SyntaxTree == call.Syntax.SyntaxTree)
                             .Select(v => v.Source.Syntax.GetLocation()).Distinct().ToArray()
                         : [];
-                    foreach (Element element in values.Where(v => !domain.Contains(v.Value)).Take(MaxReportsPerArgument))
+                    foreach (Element element in values.Where(v => !domain.Contains(v.Value, parameter.Range)).Take(MaxReportsPerArgument))
                     {
                         Location location = element.Source.Syntax.SyntaxTree == call.Syntax.SyntaxTree
                             ? element.Source.Syntax.GetLocation()
@@ -138,7 +138,7 @@ public sealed class LossCallAnalyzer : DiagnosticAnalyzer
                             location,
                             fixable ? zeros.Where(z => !z.Equals(location)) : [],
                             fixable ? ImmutableDictionary<string, string?>.Empty.Add(ZeroToMinusOneProperty, "") : ImmutableDictionary<string, string?>.Empty,
-                            element.Display, argument.Parameter.Name, method, domain.Describe());
+                            element.Display, argument.Parameter.Name, method, domain.Describe(parameter.Range));
                     }
                 }
             }

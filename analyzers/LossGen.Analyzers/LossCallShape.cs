@@ -29,8 +29,11 @@ internal enum Role
 }
 
 /// <summary>One parameter of a called loss method: its role and the domains of the [Loss] parameter it maps to.</summary>
-internal readonly struct LossParameter(Role role, string? gradientOf, ImmutableArray<Domain> domains)
+internal readonly struct LossParameter(Role role, string? gradientOf, ImmutableArray<Domain> domains, (double Min, double Max) range = default)
 {
+    /// <summary>The bounds of an <see cref="Domain.InRange"/> setting.</summary>
+    public (double Min, double Max) Range { get; } = range;
+
     public Role Role { get; } = role;
 
     /// <summary>For a <see cref="Role.Gradient"/>: the name of the input it is the gradient of.</summary>
@@ -117,7 +120,7 @@ internal sealed class LossCallShape
             Role role = symbols.HasAttribute(same, symbols.HyperAttribute) ? Role.Hyper
                 : symbols.HasAttribute(same, symbols.TargetAttribute) ? Role.Target
                 : Role.Input;
-            return new LossParameter(role, null, symbols.Domains(same).ToImmutableArray());
+            return new LossParameter(role, null, symbols.Domains(same).ToImmutableArray(), symbols.RangeOf(same));
         }
 
         const string gradient = "Gradient";

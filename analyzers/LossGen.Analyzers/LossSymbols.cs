@@ -62,6 +62,13 @@ internal sealed class LossSymbols
     public Domain[] Domains(IParameterSymbol parameter)
         => System.Linq.Enumerable.Range(0, _domainAttributes.Length).Where(i => HasAttribute(parameter, _domainAttributes[i])).Select(i => (Domain)i).ToArray();
 
+    /// <summary>The bounds of the parameter's <c>[InRange(min, max)]</c>, or (−∞, +∞).</summary>
+    public (double Min, double Max) RangeOf(IParameterSymbol parameter)
+        => parameter.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, _domainAttributes[(int)Domain.InRange]))
+            is { ConstructorArguments: [{ Value: double min }, { Value: double max }] }
+            ? (min, max)
+            : (double.NegativeInfinity, double.PositiveInfinity);
+
     /// <summary><c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>.</summary>
     public bool IsSpan(ITypeSymbol? type)
         => type is INamedTypeSymbol { IsGenericType: true } named

@@ -57,13 +57,17 @@ public sealed class PlusOrMinusOneAttribute : Attribute;
 
 /// <summary>
 /// Declares that every value of a loss input is a probability, in [0, 1]: the predictions of binary
-/// cross-entropy, and the targets of the binary losses (hard 0/1 labels or soft labels).
+/// cross-entropy, and the targets of the binary losses (hard 0/1 labels or soft labels). On a
+/// <see cref="HyperAttribute">[Hyper]</see> setting: the setting is in [0, 1] (label smoothing).
 /// </summary>
 /// <remarks>The LossGen analyzers report constant values outside the domain at call sites (LG0201).</remarks>
 [AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
 public sealed class ProbabilityAttribute : Attribute;
 
-/// <summary>Declares that every value of a loss input is at least 0: counts and rates, as in the Poisson losses.</summary>
+/// <summary>
+/// Declares that every value of a loss input is at least 0: counts and rates, as in the Poisson losses. On a
+/// <see cref="HyperAttribute">[Hyper]</see> setting: the setting is at least 0 (a smoothing term, a margin).
+/// </summary>
 /// <remarks>The LossGen analyzers report constant values outside the domain at call sites (LG0201).</remarks>
 [AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
 public sealed class NonNegativeAttribute : Attribute;
@@ -78,3 +82,30 @@ public sealed class NonNegativeAttribute : Attribute;
 /// </remarks>
 [AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
 public sealed class ClassIndexAttribute : Attribute;
+
+/// <summary>
+/// Declares that a <see cref="HyperAttribute">[Hyper]</see> setting is greater than 0: a scale, a threshold such as
+/// Huber's delta, a divisor's guard. The generated overloads throw <see cref="ArgumentOutOfRangeException"/> for 0, a
+/// negative value or NaN before anything is written.
+/// </summary>
+/// <remarks>The LossGen analyzers report constant values outside the range at call sites (LG0201).</remarks>
+[AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class PositiveAttribute : Attribute;
+
+/// <summary>
+/// Declares that a <see cref="HyperAttribute">[Hyper]</see> setting lies in the closed interval
+/// [<paramref name="min"/>, <paramref name="max"/>] (either end may be infinite). The generated overloads throw
+/// <see cref="ArgumentOutOfRangeException"/> for a value outside it, or NaN, before anything is written.
+/// </summary>
+/// <param name="min">The smallest value allowed.</param>
+/// <param name="max">The largest value allowed.</param>
+/// <remarks>The LossGen analyzers report constant values outside the range at call sites (LG0201).</remarks>
+[AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class InRangeAttribute(double min, double max) : Attribute
+{
+    /// <summary>The smallest value allowed.</summary>
+    public double Min { get; } = min;
+
+    /// <summary>The largest value allowed.</summary>
+    public double Max { get; } = max;
+}

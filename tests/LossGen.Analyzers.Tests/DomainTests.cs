@@ -26,6 +26,28 @@ public sealed class DomainTests
                 .WithArguments("0", "target", "Losses.Hinge", "values must be exactly -1 or +1 ([PlusOrMinusOne])"));
 
     [Fact]
+    public Task Settings_outside_their_declared_ranges_are_reported_at_the_constant()
+        => Verify.Analyzer(
+            InMethod("""
+                    Losses.Huber(p, p, {|LG0201:-1.0|});
+                    Losses.Huber(p, p, delta: {|LG0201:0|});
+                    Losses.Huber(p, p, 0.5);
+                    Losses.SmoothL1(p, p, beta: 0);
+                    Losses.BinaryFocalWithLogits(p, p, alpha: {|LG0201:1.5|}, gamma: {|LG0201:-2|});
+                    Losses.BinaryFocalWithLogits(p, p, alpha: -1, gamma: 0);
+                    Losses.Tversky(p, p, 2, alpha: {|LG0201:-0.5|});
+                    Losses.SoftmaxCrossEntropy(p, p, 2, labelSmoothing: {|LG0201:1.5|});
+                    Losses.KLDivergence(p, p, 2, logTarget: true);
+            """));
+
+    [Fact]
+    public Task A_setting_range_message_names_the_setting_and_the_range()
+        => Verify.Analyzer(
+            InMethod("        Losses.BinaryFocalWithLogits(p, p, alpha: 2);"),
+            Verify.Diagnostic("LG0201").WithSpan(10, 51, 10, 52)
+                .WithArguments("2", "alpha", "Losses.BinaryFocalWithLogits", "values must be in [-Infinity, 1] ([InRange])"));
+
+    [Fact]
     public Task Collection_expression_labels() => Verify.Analyzer(InMethod(
         "        Losses.HingeWithGradient(p, [{|LG0201:0f|}, 1f], new float[2]);"));
 

@@ -107,6 +107,8 @@ public sealed class DiagnosticTests
         ["operator with [Loss]"] = ("LG0015", "using LossGen;\npublic partial class C\n{\n    [|[Loss] public static double operator +(C a, C b) => 0;|]\n}\n"),
         ["accessor with [Loss]"] = ("LG0015", "using LossGen;\npublic partial class C\n{\n    public static double P { [|[Loss] get => 0;|] }\n}\n"),
         ["LG0016 domain on a label"] = ("LG0016", Member("    [Loss] public static double F([PlusOrMinusOne] int [|y|], Row x) => Sum(x) * y;")),
+        ["data domain on a setting"] = ("LG0016", Member("    [Loss] public static double F(double x, [Hyper, PlusOrMinusOne] double [|k|]) => k * x;")),
+        ["range on a flag"] = ("LG0016", Member("    [Loss] public static double F(double x, [Hyper, Positive] bool [|on|]) => on ? x : -x;")),
         ["LG0017 more passes than the row kernel has"] = ("LG0017", Member("    [Loss] public static double [|F|](Row x) => LogSumExp(Softmax(Softmax(Softmax(x))));")),
         ["more reductions than the row kernel has"] = ("LG0017", Member("    [Loss] public static double [|F|](Row x) => Sum(x) + Sum(x * x) + Sum(Exp(x)) + Sum(Abs(x)) + Sum(Tanh(x)) + Sum(Sigmoid(x)) + Sum(Softplus(x)) + Sum(Relu(x)) + Sum(Square(x) * x);")),
     };

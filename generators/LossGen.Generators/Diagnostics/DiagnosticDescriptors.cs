@@ -78,8 +78,8 @@ internal static class DiagnosticDescriptors
         "[Loss] applies to a static method of a partial type; it is on {0}, which gets no kernels");
 
     public static readonly DiagnosticDescriptor DomainOnLabel = Error(
-        "LG0016", Declaration, "Value domain on an int label",
-        "The int label '{0}' cannot declare [{1}]: a label is a class index, always checked to lie in [0, rowLength)");
+        "LG0016", Declaration, "Value domain that does not apply to the parameter",
+        "The parameter '{0}' cannot declare [{1}]: {2}");
 
     public static readonly DiagnosticDescriptor RowFormulaTooLarge = Error(
         "LG0017", Declaration, "Row formula exceeds the row kernel's limits",

@@ -210,7 +210,8 @@ internal static class LossEmitter
     internal static void WriteBody(IndentedTextWriter w, KernelPlan plan, string type, string call, bool returns)
     {
         List<LossParameter> checkedInputs = plan.Inputs.Where(p => p.Domain != ParameterDomain.None).ToList();
-        if (checkedInputs.Count == 0)
+        List<LossParameter> checkedSettings = plan.Hypers.Where(p => p.Range is not null).ToList();
+        if (checkedInputs.Count == 0 && checkedSettings.Count == 0)
         {
             w.WriteLine($"    => {call};");
             return;
@@ -218,6 +219,12 @@ internal static class LossEmitter
 
         w.WriteLine("{");
         w.Indent++;
+        foreach (LossParameter p in checkedSettings)
+        {
+            SettingRange r = p.Range!.Value;
+            w.WriteLine($"global::LossGen.Kernels.Domains.Setting({p.Name}, \"{p.Name}\", {LossParser.Literal(r.Min)}, {LossParser.Literal(r.Max)}, {(r.MinExclusive ? "true" : "false")}, \"{r.Rule}\");");
+        }
+
         foreach (LossParameter p in checkedInputs)
         {
             w.WriteLine($"global::LossGen.Kernels.Domains.{p.Domain}<{type}>({p.Name}, \"{p.Name}\");");
@@ -260,6 +267,7 @@ internal static class LossEmitter
             w.WriteLine($"/// <para>The generated forward and backward program is shown on <c>{plan.Spec.MethodName}WithGradient</c>.</para>");
             w.WriteLine("/// </remarks>");
             w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The spans' lengths differ.</exception>");
+            WriteSettingExceptions(w, plan);
             return;
         }
 
@@ -295,6 +303,17 @@ internal static class LossEmitter
                 _ => "is negative",
             };
             w.WriteLine($"/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A value of <paramref name=\"{p.Name}\"/> {domain} (or NaN).</exception>");
+        }
+
+        WriteSettingExceptions(w, plan);
+    }
+
+    /// <summary>The exception each declared setting range throws, for the overloads' docs.</summary>
+    internal static void WriteSettingExceptions(IndentedTextWriter w, KernelPlan plan)
+    {
+        foreach (LossParameter p in plan.Hypers.Where(p => p.Range is not null))
+        {
+            w.WriteLine($"/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"{p.Name}\"/> is NaN or outside its range: it {Xml(p.Range!.Value.Rule)}.</exception>");
         }
     }
 
@@ -374,12 +393,13 @@ internal static class LossEmitter
         }
 
         w.WriteLine();
-        w.WriteLine($"public {kernelName}({string.Join(", ", hypers.Select(p => "double " + plan.KernelName(p)))})");
+        w.WriteLine($"public {kernelName}({string.Join(", ", hypers.Select(p => (p.IsFlag ? "bool " : "double ") + plan.KernelName(p)))})");
         w.WriteLine("{");
         w.Indent++;
         foreach (LossParameter p in hypers)
         {
-            w.WriteLine($"_{plan.KernelName(p)} = T.CreateTruncating({plan.KernelName(p)});");
+            string name = plan.KernelName(p);
+            w.WriteLine(p.IsFlag ? $"_{name} = {name} ? T.One : T.Zero;" : $"_{name} = T.CreateTruncating({name});");
         }
 
         w.Indent--;
@@ -517,7 +537,7 @@ internal static class LossEmitter
         => plan.Inputs.Select(p => $"{ReadOnlySpan}<{type}> {p.Name}");
 
     internal static IEnumerable<string> HyperParameters(KernelPlan plan)
-        => plan.Hypers.Select(p => p.DefaultValue is null ? $"double {p.Name}" : $"double {p.Name} = {p.DefaultValue}");
+        => plan.Hypers.Select(p => $"{(p.IsFlag ? "bool" : "double")} {p.Name}{(p.DefaultValue is null ? "" : " = " + p.DefaultValue)}");
 
     /// <summary>A name as C# source: symbol names come without the '@' a keyword needs (class @event).</summary>
     internal static string Identifier(string name) => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? name : "@" + name;

@@ -175,6 +175,8 @@ internal static class RowKernelEmitter
         {
             w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A label is outside [0, rowLength).</exception>");
         }
+
+        WriteSettingExceptions(w, plan);
     }
 
     private static string Describe(KernelPlan plan, int id) => plan.Graph[id].Op switch

@@ -49,10 +49,19 @@ internal enum ParameterDomain
 /// A formula parameter. <paramref name="Index"/> counts the parameters of the same shape that are not
 /// hyperparameters (targets included), or the hyperparameters.
 /// </summary>
-/// <remarks><paramref name="Shared"/> marks a <c>[Hyper] Row</c>: one row of settings (class weights) read by every row.</remarks>
+/// <remarks>
+/// <paramref name="Shared"/> marks a <c>[Hyper] Row</c>: one row of settings (class weights) read by every row. A setting may
+/// declare its <paramref name="Range"/>; <paramref name="IsFlag"/> marks a <c>[Hyper] bool</c>, 1 or 0 in the kernels.
+/// </remarks>
 internal readonly record struct LossParameter(
     string Name, ParameterRole Role, int Index, string? DefaultValue, ParameterShape Shape = ParameterShape.Element, ParameterDomain Domain = ParameterDomain.None,
-    bool Shared = false);
+    bool Shared = false, SettingRange? Range = null, bool IsFlag = false);
+
+/// <summary>
+/// The values a <c>[Hyper]</c> setting accepts, as its attributes declare them: [<paramref name="Min"/>, <paramref name="Max"/>],
+/// open at <paramref name="Min"/> when <paramref name="MinExclusive"/>. <paramref name="Rule"/> ends the overloads' exception message.
+/// </summary>
+internal readonly record struct SettingRange(double Min, double Max, bool MinExclusive, string Rule);
 
 /// <summary>The parsed formula: its DAG, the node it returns, and the user's names for nodes (locals).</summary>
 internal sealed record Formula(EquatableArray<Node> Nodes, int Root, EquatableArray<NamedNode> Names, string Text);

@@ -208,9 +208,11 @@ internal sealed class LossParser
                 Report(TargetAndHyper, location, p.Name);
             }
 
+            bool flag = hyper && p.Type.SpecialType == SpecialType.System_Boolean;
             ParameterShape? shape = p.RefKind != RefKind.None || p.IsParams ? null : p.Type switch
             {
                 { SpecialType: SpecialType.System_Double } => rowFormula && !hyper ? ParameterShape.RowValue : ParameterShape.Element,
+                { SpecialType: SpecialType.System_Boolean } when hyper => ParameterShape.Element,
                 { SpecialType: SpecialType.System_Int32 } when !hyper => ParameterShape.Label,
                 _ when IsRow(p.Type) => ParameterShape.Row,
                 _ => null,
@@ -228,7 +230,7 @@ internal sealed class LossParser
 
             if (s == ParameterShape.Label && DomainOf(p) is not ParameterDomain.None and var labelDomain)
             {
-                Report(DomainOnLabel, location, p.Name, labelDomain.ToString());
+                Report(DomainOnLabel, location, p.Name, labelDomain.ToString(), "a label is a class index, always checked to lie in [0, rowLength)");
             }
 
             // Without Row inputs the formula is reported once, as LG0010, not once per parameter.
@@ -248,9 +250,13 @@ internal sealed class LossParser
                 counts[s] = count + 1;
             }
 
-            string? defaultValue = p.HasExplicitDefaultValue ? Literal(Convert.ToDouble(p.ExplicitDefaultValue, CultureInfo.InvariantCulture)) : null;
-            parameters.Add(new LossParameter(p.Name, role, index, defaultValue, role == ParameterRole.Hyper ? ParameterShape.Element : s, role == ParameterRole.Hyper ? ParameterDomain.None : DomainOf(p), shared));
-            _values[p] = role == ParameterRole.Hyper ? _graph.Hyper(index) : s switch
+            string? defaultValue = !p.HasExplicitDefaultValue ? null
+                : p.ExplicitDefaultValue is bool b ? (b ? "true" : "false")
+                : Literal(Convert.ToDouble(p.ExplicitDefaultValue, CultureInfo.InvariantCulture));
+            SettingRange? range = role == ParameterRole.Hyper ? RangeOf(p, flag, location) : null;
+            parameters.Add(new LossParameter(p.Name, role, index, defaultValue, role == ParameterRole.Hyper ? ParameterShape.Element : s, role == ParameterRole.Hyper ? ParameterDomain.None : DomainOf(p), shared, range, flag));
+            // A flag is a number in the kernels (1 or 0) and a condition in the formula.
+            _values[p] = flag ? _graph.Compare(Op.NotEqual, _graph.Hyper(index), _graph.Zero) : role == ParameterRole.Hyper ? _graph.Hyper(index) : s switch
             {
                 ParameterShape.Row => _graph.RowInput(index),
                 ParameterShape.Label => _graph.Label(index),
@@ -285,6 +291,45 @@ internal sealed class LossParser
         => type is INamedTypeSymbol { ContainingType: null, Arity: 0, ContainingNamespace: { IsGlobalNamespace: false } ns } && ns.ContainingNamespace.IsGlobalNamespace
             ? ns.Name + "." + type.Name
             : type.ToDisplayString();
+
+    /// <summary>
+    /// The range a setting declares ([Positive], [NonNegative], [Probability], [InRange(min, max)]; several intersect), or
+    /// null. [PlusOrMinusOne] and [ClassIndex] describe data, not settings, and a flag has no range: those are LG0016.
+    /// </summary>
+    private SettingRange? RangeOf(IParameterSymbol p, bool flag, Location location)
+    {
+        SettingRange? range = null;
+        foreach (AttributeData attribute in p.GetAttributes())
+        {
+            string name = attribute.AttributeClass is { } type ? QualifiedName(type) : "";
+            SettingRange? declared = name switch
+            {
+                "LossGen.PositiveAttribute" => new SettingRange(0, double.PositiveInfinity, true, "must be greater than 0 (it is declared [Positive])"),
+                "LossGen.NonNegativeAttribute" => new SettingRange(0, double.PositiveInfinity, false, "must be at least 0 (it is declared [NonNegative])"),
+                "LossGen.ProbabilityAttribute" => new SettingRange(0, 1, false, "must be in [0, 1] (it is declared [Probability])"),
+                "LossGen.InRangeAttribute" when attribute.ConstructorArguments is [{ Value: double min }, { Value: double max }]
+                    => new SettingRange(min, max, false, $"must be in [{Literal(min)}, {Literal(max)}] (it is declared [InRange])"),
+                _ => null,
+            };
+            if (name is "LossGen.PlusOrMinusOneAttribute" or "LossGen.ClassIndexAttribute" || (flag && declared is not null))
+            {
+                Report(DomainOnLabel, location, p.Name, name.Substring("LossGen.".Length, name.Length - "LossGen.Attribute".Length),
+                    flag ? "a bool setting is true or false" : "it describes data; a setting declares [Positive], [NonNegative], [Probability] or [InRange(min, max)]");
+                continue;
+            }
+
+            if (declared is not { } d)
+            {
+                continue;
+            }
+
+            // Several ranges: the values all of them allow.
+            range = range is not { } r ? d : new SettingRange(
+                Math.Max(r.Min, d.Min), Math.Min(r.Max, d.Max), r.Min == d.Min ? r.MinExclusive || d.MinExclusive : (r.Min > d.Min ? r.MinExclusive : d.MinExclusive), r.Rule + " and " + d.Rule);
+        }
+
+        return range;
+    }
 
     /// <summary>The value domain an input declares; the overloads check it before the kernel runs.</summary>
     private static ParameterDomain DomainOf(IParameterSymbol p)

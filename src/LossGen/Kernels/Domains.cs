@@ -45,6 +45,19 @@ public static class Domains
         }
     }
 
+    /// <summary>
+    /// A setting lies in [<paramref name="min"/>, <paramref name="max"/>] (above <paramref name="min"/> when
+    /// <paramref name="minExclusive"/>); NaN never does. <paramref name="rule"/> says the range as the formula declares it.
+    /// </summary>
+    public static void Setting(double value, string name, double min, double max, bool minExclusive, string rule)
+    {
+        bool inside = (minExclusive ? value > min : value >= min) && value <= max;
+        if (!inside)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"The setting '{name}' is {value.ToString("R", CultureInfo.InvariantCulture)}; it {rule}.");
+        }
+    }
+
     private static ArgumentOutOfRangeException Outside<T>(ReadOnlySpan<T> values, int index, string name, string rule)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -29,7 +29,7 @@ public static partial class Losses
     /// and Keras <c>Huber</c>. delta must be positive.
     /// </summary>
     [Loss]
-    public static double Huber(double pred, [Target] double target, [Hyper] double delta = 1.0)
+    public static double Huber(double pred, [Target] double target, [Hyper, Positive] double delta = 1.0)
     {
         var d = Abs(pred - target);
         return d <= delta ? 0.5 * d * d : delta * (d - 0.5 * delta);
@@ -40,7 +40,7 @@ public static partial class Losses
     /// Huber(delta = beta)/beta). beta = 0 is the L1 loss, as in PyTorch.
     /// </summary>
     [Loss]
-    public static double SmoothL1(double pred, [Target] double target, [Hyper] double beta = 1.0)
+    public static double SmoothL1(double pred, [Target] double target, [Hyper, NonNegative] double beta = 1.0)
     {
         var d = Abs(pred - target);
         return d < beta ? 0.5 * d * d / beta : d - 0.5 * beta;
@@ -91,7 +91,7 @@ public static partial class Losses
     /// Gradient (for posWeight = 1) σ(x) − y, exact at any |x|.
     /// </summary>
     [Loss]
-    public static double BinaryCrossEntropyWithLogits(double logits, [Target, Probability] double target, [Hyper] double posWeight = 1.0)
+    public static double BinaryCrossEntropyWithLogits(double logits, [Target, Probability] double target, [Hyper, NonNegative] double posWeight = 1.0)
         => (1.0 - target) * logits + (1.0 + (posWeight - 1.0) * target) * Softplus(-logits);
 
     /// <summary>
@@ -127,7 +127,7 @@ public static partial class Losses
     /// weighting, as in torchvision. Keras <c>BinaryFocalCrossentropy</c> applies the sigmoid first.
     /// </summary>
     [Loss]
-    public static double BinaryFocalWithLogits(double logits, [Target, Probability] double target, [Hyper] double alpha = 0.25, [Hyper] double gamma = 2.0)
+    public static double BinaryFocalWithLogits(double logits, [Target, Probability] double target, [Hyper, InRange(double.NegativeInfinity, 1)] double alpha = 0.25, [Hyper, NonNegative] double gamma = 2.0)
     {
         var p = Sigmoid(logits);
         var ce = (1.0 - target) * logits + Softplus(-logits);
@@ -141,7 +141,7 @@ public static partial class Losses
     /// higher (PyTorch <c>MarginRankingLoss</c>). Gradients for both inputs; 0 at the kink.
     /// </summary>
     [Loss]
-    public static double MarginRanking(double x1, double x2, [Target, PlusOrMinusOne] double y, [Hyper] double margin = 0.0)
+    public static double MarginRanking(double x1, double x2, [Target, PlusOrMinusOne] double y, [Hyper, InRange(double.NegativeInfinity, double.PositiveInfinity)] double margin = 0.0)
         => Relu(-y * (x1 - x2) + margin);
 
     /// <summary>GAN discriminator loss on real samples, from logits: −log σ(x) = softplus(−x).</summary>

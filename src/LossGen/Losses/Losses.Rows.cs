@@ -16,7 +16,7 @@ public static partial class Losses
     /// target is 0 (0·∞, as in PyTorch); use <see cref="SparseSoftmaxCrossEntropy(Row, int, double)"/> with masked classes.
     /// </summary>
     [Loss]
-    public static double SoftmaxCrossEntropy(Row logits, [Target] Row target, [Hyper] double labelSmoothing = 0.0)
+    public static double SoftmaxCrossEntropy(Row logits, [Target] Row target, [Hyper, Probability] double labelSmoothing = 0.0)
     {
         // The smoothing goes on the sums, not on each target: Σt′ = (1 − ε)·Σtarget + ε and
         // Σt′·logits = (1 − ε)·Σtarget·logits + (ε/n)·Σlogits, so the pass over the row forms no t′.
@@ -33,7 +33,7 @@ public static partial class Losses
     /// −∞ logits (masked classes) are fine: their probability and gradient are 0.
     /// </summary>
     [Loss]
-    public static double SparseSoftmaxCrossEntropy(Row logits, int label, [Hyper] double labelSmoothing = 0.0)
+    public static double SparseSoftmaxCrossEntropy(Row logits, int label, [Hyper, Probability] double labelSmoothing = 0.0)
     {
         // Without smoothing the mean is not used at all, so a −∞ logit (a masked class) gives a finite loss.
         var lse = LogSumExp(logits);
@@ -66,14 +66,14 @@ public static partial class Losses
     /// <summary>
     /// Kullback–Leibler divergence KL(target ‖ exp(input)) = Σ target·(log target − input), with input the
     /// model's log-probabilities (PyTorch <c>KLDivLoss</c>'s convention) and 0·log 0 = 0. With
-    /// <c>logTarget</c> ≠ 0 the target holds log-probabilities too: Σ e^target·(target − input) (PyTorch's
+    /// <c>logTarget</c> true the target holds log-probabilities too: Σ e^target·(target − input) (PyTorch's
     /// <c>log_target=True</c>). Reduction.Mean averages over rows, which is the true batch-mean KL (PyTorch's
     /// <c>batchmean</c>; its <c>mean</c> also divides by the row length). Keras <c>KLDivergence</c> takes
     /// probabilities for both and clips them.
     /// </summary>
     [Loss]
-    public static double KLDivergence(Row input, [Target] Row target, [Hyper] double logTarget = 0.0)
-        => logTarget != 0 ? Sum(Exp(target) * (target - input)) : Sum(Xlogy(target, target) - target * input);
+    public static double KLDivergence(Row input, [Target] Row target, [Hyper] bool logTarget = false)
+        => logTarget ? Sum(Exp(target) * (target - input)) : Sum(Xlogy(target, target) - target * input);
 
     /// <summary>
     /// Categorical hinge: max(0, 1 + max((1 − target)·pred) − Σ target·pred), Keras <c>CategoricalHinge</c> (one-hot
@@ -89,7 +89,7 @@ public static partial class Losses
     /// gamma 2). gamma = 0 and alpha = 1 is categorical cross-entropy.
     /// </summary>
     [Loss]
-    public static double CategoricalFocal(Row pred, [Target] Row target, [Hyper] double alpha = 0.25, [Hyper] double gamma = 2.0)
+    public static double CategoricalFocal(Row pred, [Target] Row target, [Hyper, NonNegative] double alpha = 0.25, [Hyper, NonNegative] double gamma = 2.0)
     {
         var p = Clamp(pred / Sum(pred), Epsilon, 1 - Epsilon);
         return -Sum(alpha * Pow(1 - p, gamma) * target * Log(p));
@@ -101,7 +101,7 @@ public static partial class Losses
     /// (which clamps the squared norms at eps² instead). −1 when the rows point the same way.
     /// </summary>
     [Loss]
-    public static double CosineProximity(Row pred, [Target] Row target, [Hyper] double eps = 1e-8)
+    public static double CosineProximity(Row pred, [Target] Row target, [Hyper, Positive] double eps = 1e-8)
         => -Dot(pred, target) / (Max(Norm(pred), eps) * Max(Norm(target), eps));
 
     /// <summary>
@@ -110,7 +110,7 @@ public static partial class Losses
     /// PyTorch nor Keras ships it. At d = 0 the gradient of the dissimilar term is 0 (the norm's subgradient).
     /// </summary>
     [Loss]
-    public static double Contrastive(Row x1, Row x2, [Target] double similar, [Hyper] double margin = 1.0)
+    public static double Contrastive(Row x1, Row x2, [Target] double similar, [Hyper, NonNegative] double margin = 1.0)
     {
         var gap = Relu(margin - Distance(x1, x2));
         return 0.5 * (similar * SquaredDistance(x1, x2) + (1 - similar) * gap * gap);
@@ -122,7 +122,7 @@ public static partial class Losses
     /// zero distance has the norm's subgradient 0. The seed's form squares the distances.
     /// </summary>
     [Loss]
-    public static double Triplet(Row anchor, Row positive, Row negative, [Hyper] double margin = 1.0)
+    public static double Triplet(Row anchor, Row positive, Row negative, [Hyper, NonNegative] double margin = 1.0)
         => Relu(Distance(anchor, positive) - Distance(anchor, negative) + margin);
 
     /// <summary>
@@ -131,7 +131,7 @@ public static partial class Losses
     /// divides by 0. The seed's form is smooth = 0.
     /// </summary>
     [Loss]
-    public static double Dice(Row pred, [Target] Row target, [Hyper] double smooth = 1.0)
+    public static double Dice(Row pred, [Target] Row target, [Hyper, NonNegative] double smooth = 1.0)
         => 1 - (2 * Dot(pred, target) + smooth) / (Sum(pred) + Sum(target) + smooth);
 
     /// <summary>
@@ -139,7 +139,7 @@ public static partial class Losses
     /// intersection over union). smooth = 1 keeps empty masks finite.
     /// </summary>
     [Loss]
-    public static double Jaccard(Row pred, [Target] Row target, [Hyper] double smooth = 1.0)
+    public static double Jaccard(Row pred, [Target] Row target, [Hyper, NonNegative] double smooth = 1.0)
     {
         var intersection = Dot(pred, target);
         return 1 - (intersection + smooth) / (Sum(pred) + Sum(target) - intersection + smooth);
@@ -150,7 +150,7 @@ public static partial class Losses
     /// FP = Σ pred·(1 − target), FN = Σ (1 − pred)·target. alpha = beta = ½ is Dice; alpha = beta = 1 is Jaccard.
     /// </summary>
     [Loss]
-    public static double Tversky(Row pred, [Target] Row target, [Hyper] double alpha = 0.5, [Hyper] double beta = 0.5, [Hyper] double smooth = 1.0)
+    public static double Tversky(Row pred, [Target] Row target, [Hyper, NonNegative] double alpha = 0.5, [Hyper, NonNegative] double beta = 0.5, [Hyper, NonNegative] double smooth = 1.0)
     {
         var truePositive = Dot(pred, target);
         var falsePositive = Sum(pred) - truePositive;

@@ -15,7 +15,7 @@ public static partial class Losses
     /// ignored row): (1 − ε)·w[y]·(LSE(z) − z[y]) + ε/C·Σ_c w_c·(LSE(z) − z_c), PyTorch's form.
     /// </summary>
     [Loss]
-    private static double WeightedSparseSoftmaxCrossEntropy(Row logits, int label, [Hyper] Row classWeights, [Target] double scale, [Hyper] double labelSmoothing)
+    private static double WeightedSparseSoftmaxCrossEntropy(Row logits, int label, [Hyper, NonNegative] Row classWeights, [Target] double scale, [Hyper, Probability] double labelSmoothing)
     {
         var lse = LogSumExp(logits);
         var nll = classWeights[label] * (lse - logits[label]);

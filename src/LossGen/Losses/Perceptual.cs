@@ -11,7 +11,7 @@ public static partial class Losses
     /// for users it is <c>MeanSquaredError</c> times a number.
     /// </summary>
     [Loss]
-    internal static double WeightedSquaredError(double pred, [Target] double target, [Hyper] double weight = 1.0)
+    internal static double WeightedSquaredError(double pred, [Target] double target, [Hyper, NonNegative] double weight = 1.0)
         => weight * Square(pred - target);
 
     // ------------------------------------------------------------------ double

@@ -18,6 +18,8 @@ public sealed class RowEdgeCaseTests
         Assert.Equal(0.40760596444438, Losses.SoftmaxCrossEntropy([1.0, 2.0, 3.0], [0.0, 0.0, 1.0], 3), 12);
         // ½·ln(0.5/0.25) + ½·ln(0.5/0.75)
         Assert.Equal(0.143841036225890, Losses.KLDivergence([Math.Log(0.25), Math.Log(0.75)], [0.5, 0.5], 2), 12);
+        // The same with the target as log-probabilities (logTarget, PyTorch's log_target=True).
+        Assert.Equal(0.143841036225890, Losses.KLDivergence([Math.Log(0.25), Math.Log(0.75)], [Math.Log(0.5), Math.Log(0.5)], 2, logTarget: true), 12);
         // A zero target contributes 0, not NaN (0·log 0 = 0).
         Assert.Equal(-Math.Log(0.25), Losses.KLDivergence([Math.Log(0.25), Math.Log(0.75)], [1.0, 0.0], 2), 12);
         Assert.Equal(-1.0, Losses.CosineProximity([1.0, 1.0], [2.0, 2.0], 2), 12);

@@ -22,7 +22,8 @@ internal sealed class RowLossUnderTest
         _formula = formula;
         Name = formula.Name;
         _parameters = formula.GetParameters();
-        Hypers = _parameters.Where(p => IsHyper(p) && p.ParameterType == typeof(double)).ToArray();
+        // Settings: doubles, and bool flags (passed as 1 or 0 in the tests' double arrays).
+        Hypers = _parameters.Where(p => IsHyper(p) && p.ParameterType != typeof(Row)).ToArray();
         HyperDefaults = Hypers.Select(p => p.HasDefaultValue ? Convert.ToDouble(p.DefaultValue) : 1.0).ToArray();
         RowCount = _parameters.Count(p => p.ParameterType == typeof(Row));
         LabelCount = _parameters.Count(p => p.ParameterType == typeof(int));
@@ -69,7 +70,7 @@ internal sealed class RowLossUnderTest
         {
             ParameterInfo p = _parameters[i];
             arguments[i] = p.ParameterType == typeof(Row) ? new Row(rows[row++])
-                : IsHyper(p) ? hypers[hyper++]
+                : IsHyper(p) ? Setting(p, hypers[hyper++])
                 : p.ParameterType == typeof(int) ? (object)labels[label++]
                 : values[value++];
         }
@@ -95,7 +96,7 @@ internal sealed class RowLossUnderTest
 
         arguments.AddRange(outputs);
         arguments.Add(rowLength);
-        arguments.AddRange(hypers.Cast<object?>());
+        arguments.AddRange(Hypers.Select((p, k) => (object?)Setting(p, hypers[k])));
         if (reduction is { } r)
         {
             arguments.Add(r);
@@ -114,7 +115,7 @@ internal sealed class RowLossUnderTest
 
         types.AddRange(Enumerable.Repeat(typeof(Span<>).MakeGenericType(element), (gradients ? DifferentiableRows.Length : 0) + (losses ? 1 : 0)));
         types.Add(typeof(int));
-        types.AddRange(Enumerable.Repeat(typeof(double), Hypers.Length));
+        types.AddRange(Hypers.Select(p => p.ParameterType));
         if (!losses)
         {
             types.Add(typeof(Reduction));
@@ -126,6 +127,9 @@ internal sealed class RowLossUnderTest
     }
 
     private static bool IsHyper(ParameterInfo p) => p.GetCustomAttribute<HyperAttribute>() is not null;
+
+    /// <summary>A setting's value as its parameter takes it: a bool flag is true for any value but 0.</summary>
+    private static object Setting(ParameterInfo p, double value) => p.ParameterType == typeof(bool) ? value != 0 : value;
 
     /// <summary>Parameters the overloads take as spans: everything but the double settings.</summary>
     private static bool IsSpan(ParameterInfo p) => !IsHyper(p) || p.ParameterType == typeof(Row);
