@@ -114,7 +114,10 @@ public static partial class Losses
     /// <returns>The generator loss.</returns>
     /// <exception cref="ArgumentException">The gradient's length differs from the logits'; nothing is written.</exception>
     public static double GanGeneratorWithGradient(ReadOnlySpan<double> fakeLogits, Span<double> fakeLogitsGradient, Reduction reduction = Reduction.Mean)
-        => GanGeneratorNonSaturatingWithGradient(fakeLogits, fakeLogitsGradient, reduction);
+    {
+        ThrowIfGradientLengthDiffers(fakeLogits.Length, fakeLogitsGradient.Length);
+        return GanGeneratorNonSaturatingWithGradient(fakeLogits, fakeLogitsGradient, reduction);
+    }
 
     /// <inheritdoc cref="GanGenerator(ReadOnlySpan{double}, Reduction)"/>
     public static float GanGenerator(ReadOnlySpan<float> fakeLogits, Reduction reduction = Reduction.Mean)
@@ -122,7 +125,10 @@ public static partial class Losses
 
     /// <inheritdoc cref="GanGeneratorWithGradient(ReadOnlySpan{double}, Span{double}, Reduction)"/>
     public static float GanGeneratorWithGradient(ReadOnlySpan<float> fakeLogits, Span<float> fakeLogitsGradient, Reduction reduction = Reduction.Mean)
-        => GanGeneratorNonSaturatingWithGradient(fakeLogits, fakeLogitsGradient, reduction);
+    {
+        ThrowIfGradientLengthDiffers(fakeLogits.Length, fakeLogitsGradient.Length);
+        return GanGeneratorNonSaturatingWithGradient(fakeLogits, fakeLogitsGradient, reduction);
+    }
 
     /// <inheritdoc cref="GanGenerator(ReadOnlySpan{double}, Reduction)"/>
     /// <summary>The non-saturating GAN generator loss from logits, half precision (computed in float, rounded once).</summary>
@@ -132,7 +138,19 @@ public static partial class Losses
     /// <inheritdoc cref="GanGeneratorWithGradient(ReadOnlySpan{double}, Span{double}, Reduction)"/>
     /// <summary>The non-saturating GAN generator loss from logits and its gradient, half precision (computed in float, each value rounded once).</summary>
     public static Half GanGeneratorWithGradient(ReadOnlySpan<Half> fakeLogits, Span<Half> fakeLogitsGradient, Reduction reduction = Reduction.Mean)
-        => GanGeneratorNonSaturatingWithGradient(fakeLogits, fakeLogitsGradient, reduction);
+    {
+        ThrowIfGradientLengthDiffers(fakeLogits.Length, fakeLogitsGradient.Length);
+        return GanGeneratorNonSaturatingWithGradient(fakeLogits, fakeLogitsGradient, reduction);
+    }
+
+    /// <summary>The length check of GanGeneratorWithGradient in its own parameters' names (the formula it calls names its own).</summary>
+    private static void ThrowIfGradientLengthDiffers(int logits, int gradient)
+    {
+        if (gradient != logits)
+        {
+            throw new ArgumentException($"The gradient 'fakeLogitsGradient' has {gradient} elements, but the inputs ('fakeLogits') have {logits}.", "fakeLogitsGradient");
+        }
+    }
 
     // ------------------------------------------------------------------ WassersteinCritic
 

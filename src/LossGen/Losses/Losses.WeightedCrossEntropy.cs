@@ -42,21 +42,21 @@ public static partial class Losses
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
     public static float SparseSoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
     {
-        WeightedRows<float> rows = WeightedRows<float>.Prepare(labels, rowLength, classWeights, ignoreIndex, reduction);
+        WeightedRows<float> rows = WeightedRows<float>.Prepare(logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum));
     }
 
     /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
     public static double SparseSoftmaxCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
     {
-        WeightedRows<double> rows = WeightedRows<double>.Prepare(labels, rowLength, classWeights, ignoreIndex, reduction);
+        WeightedRows<double> rows = WeightedRows<double>.Prepare(logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum));
     }
 
     /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
     public static Half SparseSoftmaxCrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
     {
-        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(labels, rowLength, classWeights, ignoreIndex, reduction);
+        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum));
     }
 
@@ -77,21 +77,21 @@ public static partial class Losses
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
     public static float SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
     {
-        WeightedRows<float> rows = WeightedRows<float>.Prepare(labels, rowLength, classWeights, ignoreIndex, reduction);
+        WeightedRows<float> rows = WeightedRows<float>.Prepare(logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum));
     }
 
     /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
     public static double SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
     {
-        WeightedRows<double> rows = WeightedRows<double>.Prepare(labels, rowLength, classWeights, ignoreIndex, reduction);
+        WeightedRows<double> rows = WeightedRows<double>.Prepare(logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum));
     }
 
     /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
     public static Half SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
     {
-        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(labels, rowLength, classWeights, ignoreIndex, reduction);
+        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum));
     }
 
@@ -121,8 +121,28 @@ public static partial class Losses
 
         public ReadOnlySpan<T> Scales { get; }
 
-        public static WeightedRows<T> Prepare(ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<T> classWeights, int ignoreIndex, Reduction reduction)
+        /// <summary>
+        /// Checks the call in the order a user reads it — reduction, row length, logits, labels, class weights — so each
+        /// message names a parameter of the public overload, not the formula's internal per-row scale.
+        /// </summary>
+        public static WeightedRows<T> Prepare(int logitsLength, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<T> classWeights, int ignoreIndex, Reduction reduction)
         {
+            ReductionChecks.ThrowIfNotMeanOrSum(reduction);
+            if (rowLength <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rowLength), rowLength, "The row length (the number of classes) must be positive.");
+            }
+
+            if (logitsLength % rowLength != 0)
+            {
+                throw new ArgumentException($"'logits' has {logitsLength} elements, which is not a whole number of rows of {rowLength}.", "logits");
+            }
+
+            if (labels.Length != logitsLength / rowLength)
+            {
+                throw new ArgumentException($"'labels' has {labels.Length} labels, but 'logits' has {logitsLength / rowLength} rows of {rowLength}: one label per row.", nameof(labels));
+            }
+
             if (classWeights.Length != rowLength)
             {
                 throw new ArgumentException($"'classWeights' has {classWeights.Length} elements, but there are rowLength = {rowLength} classes.", nameof(classWeights));

@@ -154,6 +154,21 @@ public sealed class GanSpanTests
     }
 
     [Fact]
+    public void GanGenerator_errors_name_its_own_parameters()
+    {
+        double[] x = [0.5, -1, 2], g = [9, 9];
+        var e = Assert.Throws<ArgumentException>(() => Losses.GanGeneratorWithGradient(x, g));
+        Assert.Equal("fakeLogitsGradient", e.ParamName);
+        Assert.Contains("'fakeLogits'", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'logits", e.Message, StringComparison.Ordinal);
+        Assert.Equal([9.0, 9.0], g);
+        float[] xf = [0.5f], gf = [];
+        Assert.Equal("fakeLogitsGradient", Assert.Throws<ArgumentException>(() => Losses.GanGeneratorWithGradient(xf, gf)).ParamName);
+        Half[] xh = [(Half)0.5f], gh = [];
+        Assert.Equal("fakeLogitsGradient", Assert.Throws<ArgumentException>(() => Losses.GanGeneratorWithGradient(xh, gh)).ParamName);
+    }
+
+    [Fact]
     public void An_empty_span_makes_the_mean_NaN_and_adds_nothing_to_the_sum()
     {
         double[] real = [1.0, -2.0];

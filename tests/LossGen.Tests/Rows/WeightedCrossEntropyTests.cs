@@ -113,6 +113,34 @@ public sealed class WeightedCrossEntropyTests
         Assert.All(gradient, g => Assert.Equal(9f, g));
     }
 
+    [Fact]
+    public void Every_error_names_a_parameter_of_the_call()
+    {
+        float[] logits = new float[6], gradient = [9, 9, 9, 9, 9, 9];
+        void Throws<TException>(string parameter, Action call)
+            where TException : ArgumentException
+        {
+            Assert.Equal(parameter, Assert.Throws<TException>(call).ParamName);
+            Assert.All(gradient, g => Assert.Equal(9f, g));
+        }
+
+        // A label span one row short: the labels, not the formula's internal per-row scale.
+        Throws<ArgumentException>("labels", () => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [1], gradient, 3, [1f, 1f, 1f]));
+        // Row length 0 with empty class weights: the row length, not labels[0].
+        Throws<ArgumentOutOfRangeException>("rowLength", () => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [1, 2], gradient, 0, []));
+        Throws<ArgumentException>("logits", () => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [1, 2], gradient, 4, [1f, 1f, 1f, 1f]));
+        // Reductions other than Mean and Sum, as every other loss.
+        Throws<ArgumentOutOfRangeException>("reduction", () => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [1, 2], gradient, 3, [1f, 1f, 1f], reduction: (Reduction)2));
+        Throws<ArgumentOutOfRangeException>("reduction", () => Losses.SparseSoftmaxCrossEntropy(logits, [1, 2], 3, [1f, 1f, 1f], reduction: (Reduction)(-1)));
+        // Weights and smoothing are checked too: NaN or negative weights, smoothing outside [0, 1].
+        Throws<ArgumentOutOfRangeException>("classWeights", () => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [1, 2], gradient, 3, [1f, float.NaN, 1f]));
+        Throws<ArgumentOutOfRangeException>("classWeights", () => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [1, 2], gradient, 3, [1f, -1f, 1f]));
+#pragma warning disable LG0201 // the analyzer sees these constants too; the run-time check is what is tested here
+        Throws<ArgumentOutOfRangeException>("labelSmoothing", () => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [1, 2], gradient, 3, [1f, 1f, 1f], labelSmoothing: 1.5));
+        Throws<ArgumentOutOfRangeException>("labelSmoothing", () => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [1, 2], gradient, 3, [1f, 1f, 1f], labelSmoothing: double.NaN));
+#pragma warning restore LG0201
+    }
+
 }
 
 /// <summary>Alone in the process, so nothing else runs on the thread pool while the calling thread's bytes are counted.</summary>
