@@ -175,16 +175,12 @@ public static partial class Losses
         where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
     {
         Kernels.ReductionChecks.ThrowIfNotMeanOrSum(reduction);
-        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        long plane = (long)height * width;
-        long image = plane * classes;
+        (int image, int plane) = ImageShape.Sizes(classes, height, width, nameof(classes));
         if (logits.Length % image != 0)
             throw new ArgumentException(
                 $"'logits' has {logits.Length} elements, which is not a whole number of [C, H, W] images of {classes}·{height}·{width} = {image}.", nameof(logits));
-        int images = (int)(logits.Length / image);
-        int pixels = (int)plane;
+        int images = logits.Length / image;
+        int pixels = plane;
         if (labels.Length != (long)images * pixels)
             throw new ArgumentException(
                 $"'labels' has {labels.Length} labels, but the logits hold {images} images of {height}·{width} pixels: one label per pixel, [N, H, W] = {(long)images * pixels}.", nameof(labels));

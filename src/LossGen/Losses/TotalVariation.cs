@@ -164,15 +164,11 @@ public static partial class Losses
         Kernels.ReductionChecks.ThrowIfNotMeanOrSum(reduction);
         if (norm is not (TotalVariationNorm.Squared or TotalVariationNorm.L1))
             throw new ArgumentOutOfRangeException(nameof(norm), norm, "The norm must be TotalVariationNorm.Squared or TotalVariationNorm.L1.");
-        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        long plane = (long)height * width;
-        long image = plane * channels;
+        (int image, int plane) = ImageShape.Sizes(channels, height, width, nameof(channels));
         if (images.Length % image != 0)
             throw new ArgumentException(
                 $"'images' has {images.Length} elements, which is not a whole number of [C, H, W] images of {channels}·{height}·{width} = {image}.", nameof(images));
-        int count = (int)(images.Length / image);
+        int count = images.Length / image;
         if (wantGradient)
         {
             if (gradient.Length != images.Length)

@@ -359,7 +359,7 @@ public sealed class PixelwiseCrossEntropyTests
     public static TheoryData<string> BadInputs() =>
     [
         "ragged logits", "labels length", "zero classes", "zero height", "negative width", "label too large", "label negative",
-        "gradient length", "gradient shifted", "losses length", "bad reduction",
+        "gradient length", "gradient shifted", "losses length", "bad reduction", "image past any span",
     ];
 
     [Theory]
@@ -379,7 +379,7 @@ public sealed class PixelwiseCrossEntropyTests
         {
             "ragged logits" => "logits",
             "labels length" => "labels",
-            "zero classes" => "classes",
+            "zero classes" or "image past any span" => "classes",
             "zero height" => "height",
             "negative width" => "width",
             "label too large" or "label negative" => "labels",
@@ -392,6 +392,7 @@ public sealed class PixelwiseCrossEntropyTests
             case "ragged logits": logits = logits[..^1]; break;
             case "labels length": labels = labels[..^1]; break;
             case "zero classes": classes = 0; break;
+            case "image past any span": (classes, height, width) = (16, 1 << 30, 1 << 30); break; // C·H·W wraps a long to 0
             case "zero height": height = 0; break;
             case "negative width": width = -3; break;
             case "label too large": labels[7] = 3; break;

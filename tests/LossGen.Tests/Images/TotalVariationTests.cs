@@ -272,7 +272,7 @@ public sealed class TotalVariationTests
     public static TheoryData<string> BadInputs() =>
     [
         "ragged images", "zero channels", "zero height", "zero width", "bad norm", "bad reduction", "gradient length",
-        "gradient overlaps", "gradient is images", "losses length",
+        "gradient overlaps", "gradient is images", "losses length", "image past any span",
     ];
 
     [Theory]
@@ -289,7 +289,7 @@ public sealed class TotalVariationTests
         string expectParam = which switch
         {
             "ragged images" => "images",
-            "zero channels" => "channels",
+            "zero channels" or "image past any span" => "channels",
             "zero height" => "height",
             "zero width" => "width",
             "bad norm" => "norm",
@@ -301,6 +301,7 @@ public sealed class TotalVariationTests
         {
             case "ragged images": images = images[..^3]; break;
             case "zero channels": channels = 0; break;
+            case "image past any span": (channels, height, width) = (16, 1 << 30, 1 << 30); break; // C·H·W wraps a long to 0
             case "zero height": height = 0; break;
             case "zero width": width = 0; break;
             case "bad norm": norm = (TotalVariationNorm)5; break;
