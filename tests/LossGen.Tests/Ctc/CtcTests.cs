@@ -771,6 +771,98 @@ public class CtcReferenceTests
 [Collection(LossGen.Tests.Infrastructure.QuietProcessCollection.Name)]
 public class CtcParallelAllocationTests
 {
+    /// <summary>
+    /// Many callers on the thread pool at once (ASP.NET, Parallel.For, a data loader's tasks) must never wait for a helper
+    /// they queued: with every pool thread such a caller, no queued helper runs (16 pool items × 5 calls took 5.35 s
+    /// against 0.08 s from one thread). Here the helpers are held back and never run during the calls — the state of a
+    /// starved pool, made certain: each call must still return, with the sequential bits. The held helpers then run
+    /// late, during another call and after it: they find nothing to take or help the call at hand, and change no result.
+    /// </summary>
+    [Fact]
+    public async System.Threading.Tasks.Task A_call_never_waits_for_helpers_that_have_not_run()
+    {
+        var rng = new Random(38);
+        var lp = CtcOracle.RandomLogProbs(rng, 200, 32, 40).Select(v => (float)v).ToArray();
+        var labels = CtcOracle.RandomLabels(rng, 32 * 30, 40, 0);
+        var inLens = Enumerable.Repeat(200, 32).ToArray();
+        var tgtLens = Enumerable.Repeat(30, 32).ToArray();
+        float Call(float[] gradient, CtcParallelism parallelism) => (float)Losses.CtcCore<float, float>(lp, 32, 40, CtcTargets.Concatenated(labels), inLens, tgtLens,
+            gradient, true, default, false, CtcInputKind.Logits, 0, false, Reduction.Mean, parallelism);
+        var expectedGradient = new float[lp.Length];
+        float expected = Call(expectedGradient, CtcParallelism.Sequential);
+
+        var held = new System.Collections.Concurrent.ConcurrentQueue<System.Threading.IThreadPoolWorkItem>();
+        CtcParallelRun<float, float>.QueueHelperForTests = held.Enqueue;
+        try
+        {
+            // On a thread of its own, so a hang fails the test instead of stalling the run.
+            var gradient = new float[lp.Length];
+            float loss = await System.Threading.Tasks.Task.Factory.StartNew(() => Call(gradient, CtcParallelism.Parallel), System.Threading.Tasks.TaskCreationOptions.LongRunning)
+                .WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(expected, loss);
+            Assert.True(gradient.AsSpan().SequenceEqual(expectedGradient));
+            Assert.NotEmpty(held);
+
+            // Late helpers: some run while the next call on this thread is under way, the rest after it.
+            var second = new float[lp.Length];
+            var late = System.Threading.Tasks.Task.Run(() =>
+            {
+                while (held.TryDequeue(out var helper)) helper.Execute();
+            });
+            Assert.Equal(expected, Call(second, CtcParallelism.Parallel));
+            await late;
+            while (held.TryDequeue(out var helper)) helper.Execute();
+            Assert.True(second.AsSpan().SequenceEqual(expectedGradient));
+        }
+        finally
+        {
+            CtcParallelRun<float, float>.QueueHelperForTests = null;
+        }
+    }
+
+    /// <summary>Callers on the pool at once, through the public method: every result is the sequential one.</summary>
+    [Fact]
+    public async System.Threading.Tasks.Task Concurrent_callers_on_the_thread_pool_get_the_sequential_result()
+    {
+        var rng = new Random(38);
+        var lp = CtcOracle.RandomLogProbs(rng, 200, 32, 40).Select(v => (float)v).ToArray();
+        var labels = CtcOracle.RandomLabels(rng, 32 * 30, 40, 0);
+        var inLens = Enumerable.Repeat(200, 32).ToArray();
+        var tgtLens = Enumerable.Repeat(30, 32).ToArray();
+        float Call(float[] gradient) => Losses.CtcFromLogitsWithGradient(lp, 32, 40, CtcTargets.Concatenated(labels), inLens, tgtLens, gradient);
+        var expectedGradient = new float[lp.Length];
+        float expected = Call(expectedGradient);
+        var results = new float[16 * 5];
+        var gradients = new float[16][];
+        await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 16).Select(item => System.Threading.Tasks.Task.Run(() =>
+        {
+            gradients[item] = new float[lp.Length];
+            for (int k = 0; k < 5; k++) results[(item * 5) + k] = Call(gradients[item]);
+        }))).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.All(results, r => Assert.Equal(expected, r));
+        Assert.All(gradients, g => Assert.True(g.AsSpan().SequenceEqual(expectedGradient)));
+    }
+
+    [Fact]
+    public void Parallelism_can_be_capped_or_switched_off()
+    {
+        int saved = LossParallelism.MaxDegreeOfParallelism;
+        try
+        {
+            Assert.Equal(-1, saved);
+            LossParallelism.MaxDegreeOfParallelism = 1;
+            Assert.False(CtcEngine.UseParallel(CtcParallelism.Auto, 32, long.MaxValue));
+            LossParallelism.MaxDegreeOfParallelism = 64;
+            Assert.Equal(Environment.ProcessorCount > 1, CtcEngine.UseParallel(CtcParallelism.Auto, 32, long.MaxValue));
+            Assert.Throws<ArgumentOutOfRangeException>(() => LossParallelism.MaxDegreeOfParallelism = 0);
+            Assert.Throws<ArgumentOutOfRangeException>(() => LossParallelism.MaxDegreeOfParallelism = -2);
+        }
+        finally
+        {
+            LossParallelism.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     [Fact]
     public void RepeatedParallelCallsAllocateNothingOnTheCallingThread()
     {
