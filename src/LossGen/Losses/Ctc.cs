@@ -38,7 +38,9 @@ public static partial class Losses
     /// so is a reduced loss containing it, unless <paramref name="zeroInfinity"/> is set, which makes its loss 0.
     /// A target longer than its input (<c>targetLengths[b] &gt; inputLengths[b]</c>) is rejected with an
     /// <see cref="ArgumentException"/> unless <paramref name="zeroInfinity"/> is set, in which case that sample's
-    /// loss is 0.
+    /// loss is 0. A NaN in the frames a sample uses makes its loss and gradient NaN, and so the reduced loss (as in
+    /// PyTorch); +∞ is no log-probability and does the same. The values are not checked: a bad number comes out as NaN,
+    /// never as a plausible loss.
     /// </para>
     /// <para>
     /// <b>Reduction</b> (PyTorch's meaning). <see cref="Reduction.Mean"/>: the mean over samples of
@@ -157,7 +159,7 @@ public static partial class Losses
     /// <param name="targets">The label sequences and their layout.</param>
     /// <param name="inputLengths">Frames used by each sample, each in <c>[0, T]</c>; length N.</param>
     /// <param name="targetLengths">Labels of each sample; length N.</param>
-    /// <param name="gradient">Receives <c>d loss / d logProbs</c>, <c>[T, N, C]</c>; same length as <paramref name="logProbs"/>. May not overlap it.</param>
+    /// <param name="gradient">Receives <c>d loss / d logProbs</c>, <c>[T, N, C]</c>; same length as <paramref name="logProbs"/>, in a buffer of its own (an overlap throws).</param>
     /// <param name="blank">The blank class, in <c>[0, C)</c>.</param>
     /// <param name="zeroInfinity">Zero the loss of impossible samples, and accept targets longer than their input.</param>
     /// <param name="reduction">How per-sample losses are combined (and so how the gradient is scaled).</param>
@@ -197,7 +199,7 @@ public static partial class Losses
     /// <param name="targets">The label sequences and their layout.</param>
     /// <param name="inputLengths">Frames used by each sample, each in <c>[0, T]</c>; length N.</param>
     /// <param name="targetLengths">Labels of each sample; length N.</param>
-    /// <param name="gradient">Receives <c>d loss / d logits</c>, <c>[T, N, C]</c>; same length as <paramref name="logits"/>. May not overlap it.</param>
+    /// <param name="gradient">Receives <c>d loss / d logits</c>, <c>[T, N, C]</c>; same length as <paramref name="logits"/>, in a buffer of its own (an overlap throws).</param>
     /// <param name="blank">The blank class, in <c>[0, C)</c>.</param>
     /// <param name="zeroInfinity">Zero the loss of impossible samples, and accept targets longer than their input.</param>
     /// <param name="reduction">How per-sample losses are combined (and so how the gradient is scaled).</param>
@@ -325,6 +327,10 @@ public static partial class Losses
             throw new ArgumentException($"targetLengths has {targetLengths.Length} entries; batchSize is {batchSize}.", nameof(targetLengths));
         if (wantGradient && gradient.Length != input.Length)
             throw new ArgumentException($"gradient has {gradient.Length} elements; the input has {input.Length}.", nameof(gradient));
+        // The recursions read a sample's input while its gradient rows are written, and nothing keeps the two apart:
+        // in place, the result would depend on that order. The gradient needs a buffer of its own.
+        if (wantGradient && input.Overlaps(gradient))
+            throw new ArgumentException("gradient overlaps the input; CTC reads the input while it writes the gradient, so the gradient needs a buffer of its own.", nameof(gradient));
         if (wantElementwise && elementwise.Length != batchSize)
             throw new ArgumentException($"losses has {elementwise.Length} entries; batchSize is {batchSize}.", "losses");
 

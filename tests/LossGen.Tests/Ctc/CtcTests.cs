@@ -458,6 +458,43 @@ public class CtcTests
         "target longer than input", "gradient length", "losses length", "bad reduction",
     ];
 
+    [Fact]
+    public void A_gradient_that_overlaps_the_input_is_rejected_before_anything_is_written()
+    {
+        int time = 4, n = 2, c = 3;
+        var lp = CtcOracle.RandomLogProbs(new Random(2), time, n, c);
+        int[] labels = [1, 2, 2], inLens = [4, 3], tgtLens = [2, 1];
+        double[] copy = (double[])lp.Clone();
+        // In place, and shifted by one element: both overlap.
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => Losses.CtcWithGradient(lp, n, c, CtcTargets.Concatenated(labels), inLens, tgtLens, lp)).ParamName);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => Losses.CtcFromLogitsWithGradient(lp, n, c, CtcTargets.Concatenated(labels), inLens, tgtLens, lp)).ParamName);
+        var buffer = new double[lp.Length + 1];
+        lp.CopyTo(buffer, 1);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => Losses.CtcWithGradient(buffer.AsSpan(1), n, c, CtcTargets.Concatenated(labels), inLens, tgtLens, buffer.AsSpan(0, lp.Length))).ParamName);
+        Assert.Equal(copy, lp);
+        Assert.Equal(copy, buffer[1..]);
+    }
+
+    [Fact]
+    public void NaN_or_infinite_inputs_give_NaN_never_a_plausible_loss()
+    {
+        int time = 4, n = 2, c = 3;
+        int[] labels = [1, 2, 2], inLens = [4, 3], tgtLens = [2, 1];
+        var targets = CtcTargets.Concatenated(labels);
+        foreach (double bad in new[] { double.NaN, double.PositiveInfinity })
+        {
+            var lp = CtcOracle.RandomLogProbs(new Random(2), time, n, c);
+            lp[(1 * n * c) + 1] = bad; // frame 1, sample 0, class 1: a frame sample 0 uses
+            var losses = new double[n];
+            var gradient = new double[lp.Length];
+            Losses.CtcElementwise(lp, n, c, targets, inLens, tgtLens, losses);
+            Assert.True(double.IsNaN(losses[0]), $"{bad}: sample 0's loss is {losses[0]}");
+            Assert.True(double.IsFinite(losses[1]), $"{bad}: sample 1 does not use the bad value, yet its loss is {losses[1]}");
+            Assert.True(double.IsNaN(Losses.CtcWithGradient(lp, n, c, targets, inLens, tgtLens, gradient)));
+            Assert.Contains(gradient, double.IsNaN);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(BadInputs))]
     public void BadInputThrowsBeforeWriting(string which)
