@@ -21,14 +21,7 @@ public sealed class HostileDeclarationTests
 {
     private const int DeclarationsPerBatch = 12;
 
-    public static TheoryData<uint> Streams
-    {
-        get
-        {
-            int batches = int.TryParse(Environment.GetEnvironmentVariable("LOSSGEN_RANDOM_BATCHES"), out int n) && n > 0 ? n : 30;
-            return new(Enumerable.Range(1, batches).Select(i => (uint)(200 + i)));
-        }
-    }
+    public static TheoryData<uint> Streams => RandomBatches.Streams(201, 30);
 
     [Theory]
     [MemberData(nameof(Streams))]
@@ -182,12 +175,5 @@ public sealed class HostileDeclarationTests
         }
 
         return terms.Count == 0 ? "1.0" : string.Join(" + ", terms);
-    }
-
-    private sealed class Choices(int[] values)
-    {
-        private int _next;
-
-        public int Next(int n) => _next < values.Length ? values[_next++] % n : 0;
     }
 }

@@ -22,15 +22,7 @@ public sealed class PropertyTests
 
     private static readonly Param[] s_parameters = [Param.In("a"), Param.Target("t", -2, 2), Param.In("b"), Param.Hyper("k", 0.7)];
 
-    /// <summary>Three batches; LOSSGEN_RANDOM_BATCHES sets another number (thousands of formulas for a long run).</summary>
-    public static TheoryData<uint> Streams
-    {
-        get
-        {
-            int batches = int.TryParse(Environment.GetEnvironmentVariable("LOSSGEN_RANDOM_BATCHES"), out int n) && n > 0 ? n : 3;
-            return new(Enumerable.Range(1, batches).Select(i => (uint)i));
-        }
-    }
+    public static TheoryData<uint> Streams => RandomBatches.Streams(1, 3);
 
     [Theory]
     [MemberData(nameof(Streams))]
@@ -167,12 +159,5 @@ public sealed class PropertyTests
         }
 
         return string.Concat(tokens);
-    }
-
-    private sealed class Choices(int[] values)
-    {
-        private int _next;
-
-        public int Next(int n) => _next < values.Length ? values[_next++] % n : 0;
     }
 }

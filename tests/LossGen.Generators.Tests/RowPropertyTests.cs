@@ -26,14 +26,7 @@ public sealed class RowPropertyTests
         new("v", RowRole.Value), new("k", RowRole.Hyper, 0.7),
     ];
 
-    public static TheoryData<uint> Streams
-    {
-        get
-        {
-            int batches = int.TryParse(Environment.GetEnvironmentVariable("LOSSGEN_RANDOM_BATCHES"), out int n) && n > 0 ? n : 6;
-            return new(Enumerable.Range(1, batches).Select(i => (uint)(100 + i)));
-        }
-    }
+    public static TheoryData<uint> Streams => RandomBatches.Streams(101, 6);
 
     [Theory]
     [MemberData(nameof(Streams))]
@@ -176,11 +169,4 @@ public sealed class RowPropertyTests
     }
 
     private static string Format(string format, params string[] arguments) => string.Format(CultureInfo.InvariantCulture, format, arguments);
-
-    private sealed class Choices(int[] values)
-    {
-        private int _next;
-
-        public int Next(int n) => _next < values.Length ? values[_next++] % n : 0;
-    }
 }

@@ -808,6 +808,15 @@ public class CtcReferenceTests
 [Collection(LossGen.Tests.Infrastructure.QuietProcessCollection.Name)]
 public class CtcParallelAllocationTests
 {
+    /// <summary>The benchmark's size, T 200, N 32, C 40, S 30, float: large enough for the parallel path.</summary>
+    private static (float[] LogProbs, int[] Labels, int[] InputLengths, int[] TargetLengths) BenchmarkBatch()
+    {
+        var rng = new Random(38);
+        var lp = CtcOracle.RandomLogProbs(rng, 200, 32, 40).Select(v => (float)v).ToArray();
+        var labels = CtcOracle.RandomLabels(rng, 32 * 30, 40, 0);
+        return (lp, labels, Enumerable.Repeat(200, 32).ToArray(), Enumerable.Repeat(30, 32).ToArray());
+    }
+
     /// <summary>
     /// Many callers on the thread pool at once (ASP.NET, Parallel.For, a data loader's tasks) must never wait for a helper
     /// they queued: with every pool thread such a caller, no queued helper runs (16 pool items × 5 calls took 5.35 s
@@ -818,11 +827,7 @@ public class CtcParallelAllocationTests
     [Fact]
     public async System.Threading.Tasks.Task A_call_never_waits_for_helpers_that_have_not_run()
     {
-        var rng = new Random(38);
-        var lp = CtcOracle.RandomLogProbs(rng, 200, 32, 40).Select(v => (float)v).ToArray();
-        var labels = CtcOracle.RandomLabels(rng, 32 * 30, 40, 0);
-        var inLens = Enumerable.Repeat(200, 32).ToArray();
-        var tgtLens = Enumerable.Repeat(30, 32).ToArray();
+        var (lp, labels, inLens, tgtLens) = BenchmarkBatch();
         float Call(float[] gradient, CtcParallelism parallelism) => (float)Losses.CtcCore<float, float>(lp, 32, 40, CtcTargets.Concatenated(labels), inLens, tgtLens,
             gradient, true, default, false, CtcInputKind.Logits, 0, false, Reduction.Mean, parallelism);
         var expectedGradient = new float[lp.Length];
@@ -861,11 +866,7 @@ public class CtcParallelAllocationTests
     [Fact]
     public async System.Threading.Tasks.Task Concurrent_callers_on_the_thread_pool_get_the_sequential_result()
     {
-        var rng = new Random(38);
-        var lp = CtcOracle.RandomLogProbs(rng, 200, 32, 40).Select(v => (float)v).ToArray();
-        var labels = CtcOracle.RandomLabels(rng, 32 * 30, 40, 0);
-        var inLens = Enumerable.Repeat(200, 32).ToArray();
-        var tgtLens = Enumerable.Repeat(30, 32).ToArray();
+        var (lp, labels, inLens, tgtLens) = BenchmarkBatch();
         float Call(float[] gradient) => Losses.CtcFromLogitsWithGradient(lp, 32, 40, CtcTargets.Concatenated(labels), inLens, tgtLens, gradient);
         var expectedGradient = new float[lp.Length];
         float expected = Call(expectedGradient);
@@ -907,11 +908,7 @@ public class CtcParallelAllocationTests
         // call here; the reusable work item allocates nothing. (Pool threads keep per-thread workspaces, created the
         // first time a thread computes a sample; the thread pool may add threads at any time, so those are not counted.)
         // Every sample the same size, so no thread's workspace grows whichever samples it happens to take.
-        var rng = new Random(38);
-        var lp = CtcOracle.RandomLogProbs(rng, 200, 32, 40).Select(v => (float)v).ToArray();
-        var labels = CtcOracle.RandomLabels(rng, 32 * 30, 40, 0);
-        var inLens = Enumerable.Repeat(200, 32).ToArray();
-        var tgtLens = Enumerable.Repeat(30, 32).ToArray();
+        var (lp, labels, inLens, tgtLens) = BenchmarkBatch();
         var gradient = new float[lp.Length];
         double sink = 0;
         void Call() => sink += Losses.CtcFromLogitsWithGradient(lp, 32, 40, CtcTargets.Concatenated(labels), inLens, tgtLens, gradient);
