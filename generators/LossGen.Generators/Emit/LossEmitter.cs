@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using LossGen.Generators.Diagnostics;
 using LossGen.Generators.Ir;
 using LossGen.Generators.Model;
-using LossGen.Generators.Diagnostics;
 using LossGen.Generators.Parsing;
 using Microsoft.CodeAnalysis;
 
