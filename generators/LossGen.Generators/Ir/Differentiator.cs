@@ -75,10 +75,15 @@ internal static class Differentiator
                     Accumulate(rowUser, n.B, g.Multiply(adjoint, n.A));
                     break;
                 case Op.Divide:
-                    // d(a/b)/db = -(a/b)/b: reuses the quotient.
-                    Accumulate(rowUser, n.A, g.Divide(adjoint, n.B));
-                    Accumulate(rowUser, n.B, g.Negate(g.Divide(g.Multiply(adjoint, id), n.B)));
+                {
+                    // d(a/b)/db = −(a/b)/b, taken as −(adjoint/b)·(a/b): it reuses both the quotient and a's
+                    // contribution, divides once, and never forms adjoint·a, which can overflow where the
+                    // result does not (a huge a over a huge b).
+                    int scaled = g.Divide(adjoint, n.B);
+                    Accumulate(rowUser, n.A, scaled);
+                    Accumulate(rowUser, n.B, g.Negate(g.Multiply(scaled, id)));
                     break;
+                }
                 case Op.Negate:
                     Accumulate(rowUser, n.A, g.Negate(adjoint));
                     break;
