@@ -125,11 +125,19 @@ public static partial class LossMath
     /// <summary>Hyperbolic tangent. Derivative 1 − tanh²(x).</summary>
     public static double Tanh(double x) => Math.Tanh(x);
 
-    /// <summary>log(cosh x) as |x| + log1p(e^−2|x|) − log 2 (no overflow; Keras's form). Derivative tanh(x).</summary>
+    /// <summary>
+    /// log(cosh x), never overflowing and accurate for small x (where it is x²/2). Derivative tanh(x).
+    /// </summary>
+    /// <remarks>
+    /// With a = |x| and m = e^−a − 1 (Expm1, so small a keeps its digits), cosh x = 1 + m²/(2(1 + m)), so
+    /// log cosh x = log1p(m²/(2(1 + m))) subtracts nothing; Keras's a + log1p(e^−2a) − log 2 loses every digit of
+    /// x²/2 for small x. Past a = 1 that form is accurate, with e^−2a = (1 + m)², and neither form overflows.
+    /// </remarks>
     public static double LogCosh(double x)
     {
         double a = Math.Abs(x);
-        return a + Log1p(Math.Exp(-2.0 * a)) - Math.Log(2.0);
+        double m = Expm1(-a), r = 1.0 + m;
+        return a <= 1.0 ? Log1p(m * m / (2.0 * r)) : a - Math.Log(2.0) + Log1p(r * r);
     }
 
     /// <summary>
@@ -137,6 +145,13 @@ public static partial class LossMath
     /// Derivatives: log(y) for x and x/y for y, both 0 where x = 0.
     /// </summary>
     public static double Xlogy(double x, double y) => x == 0.0 ? 0.0 : x * Math.Log(y);
+
+    /// <summary>
+    /// x·y, but 0 wherever y is 0, even where x is ±∞ or NaN (TensorFlow's <c>multiply_no_nan</c>): a weight or
+    /// target of 0 masks the value out, e.g. a −∞ logit of a masked class under a target of 0. Derivatives: y
+    /// for x, and x for y (0 where y = 0 and x is not finite, the only places the product is taken as 0 by rule).
+    /// </summary>
+    public static double MultiplyNoNaN(double x, double y) => y == 0.0 ? 0.0 : x * y;
 
     /// <summary>
     /// x^y. With a constant integer exponent the generator multiplies out (x² is x·x); otherwise the

@@ -30,6 +30,7 @@ internal static class FunctionTable
         ["LogSigmoid"] = (1, (g, a) => g.Negate(Softplus(g, g.Negate(a[0])))),
         ["LogCosh"] = (1, (g, a) => LogCosh(g, a[0])),
         ["Xlogy"] = (2, (g, a) => g.Select(g.Compare(Op.Equal, a[0], g.Zero), g.Zero, g.Multiply(a[0], g.Unary(Op.Log, a[1])))),
+        ["MultiplyNoNaN"] = (2, (g, a) => MultiplyNoNaN(g, a[0], a[1])),
         ["Pow"] = (2, (g, a) => Pow(g, a[0], a[1])),
         ["Relu"] = (1, (g, a) => g.Select(g.Compare(Op.LessThanOrEqual, a[0], g.Zero), g.Zero, a[0])),
         ["Sign"] = (1, (g, a) => Differentiator.Sign(g, a[0])),
@@ -99,11 +100,29 @@ internal static class FunctionTable
     private static int Softplus(Graph g, int x)
         => g.Add(g.Max(x, g.Zero), g.Unary(Op.Log1p, g.Unary(Op.Exp, g.Negate(g.Unary(Op.Abs, x)))));
 
-    /// <summary>|x| + log1p(exp(−2|x|)) − log 2 (Keras's form); its derivative is tanh(x), 0 at 0.</summary>
+    /// <summary>
+    /// As LossMath.LogCosh: with a = |x|, m = expm1(−a) and r = 1 + m = e^−a, log1p(m²/(2r)) up to a = 1 and
+    /// a − log 2 + log1p(r²) past it, one expm1 and one log1p for both, and nothing in either that overflows (or
+    /// whose derivative does) for any a; the derivative is tanh(x), 0 at 0.
+    /// </summary>
     private static int LogCosh(Graph g, int x)
     {
         int a = g.Unary(Op.Abs, x);
-        return g.Subtract(g.Add(a, g.Unary(Op.Log1p, g.Unary(Op.Exp, g.Multiply(g.Constant(-2), a)))), g.Constant(Math.Log(2)));
+        int m = g.Unary(Op.Expm1, g.Negate(a));
+        int r = g.Add(g.One, m);
+        int small = g.Compare(Op.LessThanOrEqual, a, g.One);
+        int log1p = g.Unary(Op.Log1p, g.Select(small, g.Divide(g.Multiply(m, m), g.Add(r, r)), g.Multiply(r, r)));
+        return g.Select(small, log1p, g.Add(g.Subtract(a, g.Constant(Math.Log(2))), log1p));
+    }
+
+    /// <summary>
+    /// y = 0 and x not finite ? 0 : x·y. A finite x times a zero y is the product itself (±0), so the derivative
+    /// for y stays x there; only where the product would be NaN is it 0 by rule, with no derivative.
+    /// </summary>
+    private static int MultiplyNoNaN(Graph g, int x, int y)
+    {
+        int notFinite = g.Not(g.Compare(Op.LessThan, g.Unary(Op.Abs, x), g.Constant(double.PositiveInfinity)));
+        return g.Select(g.And(g.Compare(Op.Equal, y, g.Zero), notFinite), g.Zero, g.Multiply(x, y));
     }
 
     /// <summary>√s, with the gradient 0 where s = 0: the norm's kink gets a subgradient instead of 0/0.</summary>
