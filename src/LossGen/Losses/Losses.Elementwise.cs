@@ -47,8 +47,8 @@ public static partial class Losses
     }
 
     /// <summary>
-    /// Log-cosh: log(cosh(pred − target)), as |d| + log1p(e^−2|d|) − log 2 so it never overflows
-    /// (Keras <c>LogCosh</c>'s form; optax <c>log_cosh</c>). Gradient tanh(d).
+    /// Log-cosh: log(cosh(pred − target)), computed so it neither overflows nor loses the d²/2 of a small
+    /// difference (see <see cref="LossMath.LogCosh(double)"/>). Keras <c>LogCosh</c>, optax <c>log_cosh</c>. Gradient tanh(d).
     /// </summary>
     [Loss]
     public static double LogCosh(double pred, [Target] double target)
@@ -65,14 +65,21 @@ public static partial class Losses
 
     /// <summary>
     /// Mean absolute percentage error: 100·|target − pred| / max(|target|, 1e-7), as Keras
-    /// <c>MeanAbsolutePercentageError</c>. PyTorch has no built-in equivalent.
+    /// <c>MeanAbsolutePercentageError</c>. PyTorch has no built-in equivalent. It is computed as |target − pred|·s with
+    /// s = 100/max(|target|, 1e-7), so nothing overflows unless the result does (in float, target 3e38 and pred 0
+    /// give 100, and target 3e38 and pred −3e38 give 200, not ∞).
     /// </summary>
     [Loss]
     public static double MeanAbsolutePercentageError(double pred, [Target] double target)
-        => 100.0 * Abs(target - pred) / Max(Abs(target), 1e-7);
+    {
+        // target − pred passes the type's range only for huge values of opposite signs; then each is scaled first.
+        var scale = 100.0 / Max(Abs(target), 1e-7);
+        var d = Abs(target - pred);
+        return d < double.PositiveInfinity ? d * scale : Abs(target * scale - pred * scale);
+    }
 
     /// <summary>
-    /// Binary cross-entropy on probabilities: −(y·log p + (1 − y)·log(1 − p)), with p clamped to
+    /// Binary cross-entropy on probabilities: −(y·log p + (1 − y)·log1p(−p)), with p clamped to
     /// [ε, 1 − ε], ε = <see cref="LossMath.Epsilon"/> (1e-7 for float and Half, 1e-15 for double).
     /// Keras clamps the same way with 1e-7 for every type; PyTorch <c>BCELoss</c> instead clamps each log
     /// at −100. As in Keras, a probability outside the clamp gets no gradient: prefer
@@ -82,17 +89,19 @@ public static partial class Losses
     public static double BinaryCrossEntropy([Probability] double pred, [Target, Probability] double target)
     {
         var p = Clamp(pred, Epsilon, 1.0 - Epsilon);
-        return -(target * Log(p) + (1.0 - target) * Log(1.0 - p));
+        return -(target * Log(p) + (1.0 - target) * Log1p(-p)); // log1p: 1 − p would round p = 1e-7 away in float
     }
 
     /// <summary>
-    /// Binary cross-entropy on logits, in the stable form (1 − y)·x + (1 + (posWeight − 1)·y)·softplus(−x):
-    /// PyTorch <c>BCEWithLogitsLoss</c> with <c>pos_weight</c>, Keras <c>BinaryCrossentropy(from_logits=True)</c>.
-    /// Gradient (for posWeight = 1) σ(x) − y, exact at any |x|.
+    /// Binary cross-entropy on logits, posWeight·y·softplus(−x) + (1 − y)·softplus(x): PyTorch
+    /// <c>BCEWithLogitsLoss</c> with <c>pos_weight</c>, Keras <c>BinaryCrossentropy(from_logits=True)</c>. Both
+    /// softplus terms share one log1p(e^−|x|) and never overflow. Unlike PyTorch's (1 − y)·x + softplus(−x), this
+    /// form subtracts nothing, so a small loss keeps its digits (x = −20, y = 0 gives 2.06e-9 in float, not 0).
+    /// Gradient (for posWeight = 1) σ(x) − y, as (1 − y)·σ(x) − y·σ(−x).
     /// </summary>
     [Loss]
     public static double BinaryCrossEntropyWithLogits(double logits, [Target, Probability] double target, [Hyper, NonNegative] double posWeight = 1.0)
-        => (1.0 - target) * logits + (1.0 + (posWeight - 1.0) * target) * Softplus(-logits);
+        => posWeight * target * Softplus(-logits) + (1.0 - target) * Softplus(logits);
 
     /// <summary>
     /// Hinge loss: max(0, 1 − y·pred) with labels y = ±1 (Keras <c>Hinge</c>, which also converts
@@ -116,24 +125,36 @@ public static partial class Losses
     public static double Poisson([NonNegative] double pred, [Target, NonNegative] double target)
         => pred - target * Log(pred + 1e-8);
 
-    /// <summary>Poisson negative log-likelihood of a log-rate: e^logRate − target·logRate (PyTorch's default <c>log_input=True</c>).</summary>
+    /// <summary>
+    /// Poisson negative log-likelihood of a log-rate: e^logRate − target·logRate (PyTorch's default
+    /// <c>log_input=True</c>). For a positive log-rate it is computed as h·(h − logRate·(target/h)) with
+    /// h = e^(logRate/2), so the two terms are compared before either overflows: where e^logRate and
+    /// target·logRate both pass the type's range, the result is the ±∞ of the larger (not ∞ − ∞ = NaN). The
+    /// gradient e^logRate − target is +∞ wherever e^logRate overflows (logRate &gt; 88.7 in float).
+    /// </summary>
     [Loss]
     public static double PoissonWithLogInput(double logRate, [Target, NonNegative] double target)
-        => Exp(logRate) - target * logRate;
+    {
+        var half = Exp(0.5 * logRate);
+        return logRate > 0.0 ? half * (half - logRate * (target / half)) : half * half - target * logRate;
+    }
 
     /// <summary>
     /// Binary focal loss on logits (torchvision <c>sigmoid_focal_loss</c>): BCE-with-logits times
     /// (1 − p_t)^gamma, times alpha_t = alpha·y + (1 − alpha)(1 − y); a negative alpha disables the
-    /// weighting, as in torchvision. Keras <c>BinaryFocalCrossentropy</c> applies the sigmoid first.
+    /// weighting, as in torchvision. Keras <c>BinaryFocalCrossentropy</c> applies the sigmoid first. Past
+    /// |logits| = max/γ (1.7e38 in float for γ = 2) the gradient is NaN: reverse mode forms ce·γ, which overflows
+    /// there, before the vanishing σ′.
     /// </summary>
     [Loss]
     public static double BinaryFocalWithLogits(double logits, [Target, Probability] double target, [Hyper, InRange(double.NegativeInfinity, 1)] double alpha = 0.25, [Hyper, NonNegative] double gamma = 2.0)
     {
-        var p = Sigmoid(logits);
-        var ce = (1.0 - target) * logits + Softplus(-logits);
-        var pt = p * target + (1.0 - p) * (1.0 - target);
+        // Nothing is subtracted from 1 or from the logit, so a well-classified element keeps its small loss:
+        // 1 − p_t is (1 − y)·σ(x) + y·σ(−x), and the cross-entropy y·softplus(−x) + (1 − y)·softplus(x).
+        var ce = target * Softplus(-logits) + (1.0 - target) * Softplus(logits);
+        var missed = (1.0 - target) * Sigmoid(logits) + target * Sigmoid(-logits);
         var alphaT = alpha >= 0.0 ? alpha * target + (1.0 - alpha) * (1.0 - target) : 1.0;
-        return alphaT * ce * Pow(1.0 - pt, gamma);
+        return alphaT * ce * Pow(missed, gamma);
     }
 
     /// <summary>
