@@ -164,6 +164,9 @@ public static partial class LossMath
     /// <summary>Elementwise <see cref="Xlogy(double, double)"/> (0·log 0 = 0).</summary>
     public static Row Xlogy(Row x, Row y) => Row.Zip(x, y, Xlogy);
 
+    /// <summary>Elementwise <see cref="MultiplyNoNaN(double, double)"/> (0 wherever y is 0).</summary>
+    public static Row MultiplyNoNaN(Row x, Row y) => Row.Zip(x, y, MultiplyNoNaN);
+
     /// <summary>Elementwise <see cref="Pow(double, double)"/>.</summary>
     public static Row Pow(Row x, double y) => Row.Map(x, v => Pow(v, y));
 }

@@ -17,7 +17,7 @@ namespace LossGen.Analyzers.Tests;
 public sealed class FormulaRobustnessTests
 {
     private static readonly string[] s_unary = ["Log", "Exp", "Log1p", "Expm1", "Sqrt", "Square", "Abs", "Tanh", "Sigmoid", "Softplus", "LogSigmoid", "LogCosh", "Relu", "Sign", "Math.Log", "Math.Sqrt"];
-    private static readonly string[] s_binary = ["Max", "Min", "Xlogy", "Pow"];
+    private static readonly string[] s_binary = ["Max", "Min", "Xlogy", "MultiplyNoNaN", "Pow"];
     private static readonly string[] s_reductions = ["Sum", "Mean", "Max", "Min", "LogSumExp", "Norm", "SquaredNorm"];
     private static readonly string[] s_rowBinary = ["Dot", "Distance", "SquaredDistance"];
 

@@ -105,7 +105,7 @@ public sealed class PropertyTests
     private static readonly string[] s_binary =
     [
         "({0}) + ({1})", "({0}) - ({1})", "({0}) * ({1})", "({0}) / (2 + Square({1}))", "Max({0}, {1})", "Min({0}, {1})",
-        "Xlogy({0}, 1 + Square({1}))", "Pow(1 + Square({0}), Tanh({1}))", "Math.Max({0}, {1})", "Math.Min({0}, {1})", "Math.Clamp({0}, -2.0, ({1}) * ({1}) - 1)",
+        "Xlogy({0}, 1 + Square({1}))", "MultiplyNoNaN({0}, {1})", "Pow(1 + Square({0}), Tanh({1}))", "Math.Max({0}, {1})", "Math.Min({0}, {1})", "Math.Clamp({0}, -2.0, ({1}) * ({1}) - 1)",
     ];
 
     private static readonly string[] s_conditions =

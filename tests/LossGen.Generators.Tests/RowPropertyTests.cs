@@ -100,7 +100,7 @@ public sealed class RowPropertyTests
     private static readonly string[] s_rowBinary =
     [
         "({0}) + ({1})", "({0}) - ({1})", "({0}) * ({1})", "({0}) / (2 + Square({1}))", "Max({0}, {1})", "Min({0}, {1})",
-        "Xlogy(Sigmoid({0}), 1 + Square({1}))",
+        "Xlogy(Sigmoid({0}), 1 + Square({1}))", "MultiplyNoNaN({0}, {1})",
     ];
 
     /// <summary>A row and a scalar combined: the scalar is broadcast over the row.</summary>

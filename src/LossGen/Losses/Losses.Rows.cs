@@ -12,17 +12,19 @@ public static partial class Losses
     /// LogSumExp(logits)·Σt′ − Σ t′·logits, so no probability is formed and nothing overflows. PyTorch
     /// <c>CrossEntropyLoss</c> with probability targets and <c>label_smoothing</c>; Keras
     /// <c>CategoricalCrossentropy(from_logits=True, label_smoothing)</c>. The gradient is
-    /// softmax(logits)·Σt′ − t′ (softmax − t′ for targets that sum to 1). A −∞ logit gives NaN even where its
-    /// target is 0 (0·∞, as in PyTorch); use <see cref="SparseSoftmaxCrossEntropy(Row, int, double)"/> with masked classes.
+    /// softmax(logits)·Σt′ − t′ (softmax − t′ for targets that sum to 1). A −∞ logit (a masked class) under a
+    /// target of 0 adds nothing and gets gradient 0, as optax's <c>softmax_cross_entropy</c> with
+    /// <c>where</c> (PyTorch gives NaN); with label smoothing the smoothed target is not 0 there, so the loss is +∞.
     /// </summary>
     [Loss]
     public static double SoftmaxCrossEntropy(Row logits, [Target] Row target, [Hyper, Probability] double labelSmoothing = 0.0)
     {
         // The smoothing goes on the sums, not on each target: Σt′ = (1 − ε)·Σtarget + ε and
         // Σt′·logits = (1 − ε)·Σtarget·logits + (ε/n)·Σlogits, so the pass over the row forms no t′.
+        // MultiplyNoNaN makes a −∞ logit under a zero target (and the −∞ sum when ε = 0) count as 0.
         var keep = 1 - labelSmoothing;
         return LogSumExp(logits) * (keep * Sum(target) + labelSmoothing)
-            - (keep * Dot(target, logits) + labelSmoothing / Length(logits) * Sum(logits));
+            - (keep * Sum(MultiplyNoNaN(logits, target)) + MultiplyNoNaN(Sum(logits), labelSmoothing / Length(logits)));
     }
 
     /// <summary>

@@ -122,6 +122,47 @@ public sealed class RowEdgeCaseTests
     }
 
     [Fact]
+    public void Dense_targets_mask_negative_infinite_logits_as_the_sparse_form_does()
+    {
+        // Two rows with masked classes (−∞ logits, target 0), at a length that takes vector and tail paths.
+        const int n = 37;
+        var logits = new double[2 * n];
+        var target = new double[2 * n];
+        var random = new Random(5);
+        for (int i = 0; i < logits.Length; i++)
+        {
+            logits[i] = i % 3 == 0 ? double.NegativeInfinity : random.NextDouble() * 4 - 2;
+        }
+
+        int[] labels = [4, 7]; // elements 4 and n + 7, neither masked
+        target[4] = 1;
+        target[n + 7] = 1;
+
+        var dense = new double[2 * n];
+        var sparse = new double[2 * n];
+        double denseLoss = Losses.SoftmaxCrossEntropyWithGradient(logits, target, dense, n);
+        double sparseLoss = Losses.SparseSoftmaxCrossEntropyWithGradient(logits, labels, sparse, n);
+        Assert.True(double.IsFinite(denseLoss), $"dense loss {denseLoss}");
+        Assert.Equal(sparseLoss, denseLoss, 12);
+        for (int i = 0; i < logits.Length; i++)
+        {
+            Assert.Equal(sparse[i], dense[i], 12);
+            if (double.IsNegativeInfinity(logits[i]))
+            {
+                Assert.Equal(0.0, dense[i]);
+            }
+        }
+
+        float[] logitsF = Array.ConvertAll(logits, v => (float)v), targetF = Array.ConvertAll(target, v => (float)v);
+        Assert.Equal(sparseLoss, Losses.SoftmaxCrossEntropy(logitsF, targetF, n), 5);
+        Half[] logitsH = Array.ConvertAll(logits, v => (Half)v), targetH = Array.ConvertAll(target, v => (Half)v);
+        Assert.Equal(sparseLoss, (double)Losses.SoftmaxCrossEntropy(logitsH, targetH, n), 2);
+
+        // With smoothing the target of a masked class is ε/n > 0: its log-probability is −∞, so the loss is +∞.
+        Assert.Equal(double.PositiveInfinity, Losses.SoftmaxCrossEntropy(logits, target, n, labelSmoothing: 0.1));
+    }
+
+    [Fact]
     public void Bad_input_throws_before_anything_is_written()
     {
         float[] logits = new float[12], target = new float[12], gradient = Enumerable.Repeat(float.NaN, 12).ToArray();
