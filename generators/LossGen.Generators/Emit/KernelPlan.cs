@@ -81,11 +81,19 @@ internal sealed class KernelPlan
     public bool IsInlined(int id) => Graph[id].IsConstant || !_names.ContainsKey(id);
 
     /// <summary>
-    /// True when neither the loss nor its gradient calls a transcendental function (exp, log, tanh, pow):
-    /// the kernel is then a few arithmetic operations per element and the engine treats it as memory-bound.
+    /// True when the loss and its gradient are a few arithmetic operations per element, none of them a transcendental
+    /// function (exp, log, tanh, pow): the engine then treats the kernel as memory-bound and unrolls it once per
+    /// register accumulator. Past <see cref="MaxMemoryBoundStatements"/> the copies overran the JIT's inlining
+    /// budget (Huber, 17 statements, ran 11 of its operations as calls at 256 bits).
     /// </summary>
     public bool IsMemoryBound
-        => !Statements(Gradients.Append(Loss).ToArray()).Any(id => Graph[id].Op.IsTranscendental());
+        => StatementCount <= MaxMemoryBoundStatements && !Statements(Gradients.Append(Loss).ToArray()).Any(id => Graph[id].Op.IsTranscendental());
+
+    /// <summary>The statements of the loss and its gradient together: what one copy of the kernel costs the inliner.</summary>
+    public int StatementCount => Statements(Gradients.Append(Loss).ToArray()).Count;
+
+    /// <summary>The most statements a memory-bound kernel may have (MSE has 3, squared hinge and margin ranking 9).</summary>
+    public const int MaxMemoryBoundStatements = 12;
 
     /// <summary>The nodes to compute, in order, for the given outputs: no constants, inputs or hyperparameters.</summary>
     public List<int> Statements(params int[] outputs)

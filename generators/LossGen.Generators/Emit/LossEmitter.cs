@@ -341,6 +341,8 @@ internal static class LossEmitter
         w.WriteLine();
         w.WriteLine($"public static bool IsMemoryBound => {(plan.IsMemoryBound ? "true" : "false")};");
         w.WriteLine();
+        w.WriteLine($"public static int StatementCount => {plan.StatementCount};");
+        w.WriteLine();
         WriteNameSwitch(w, "InputName", inputs.Select(p => p.Name).ToList());
         w.WriteLine();
         WriteNameSwitch(w, "GradientName", differentiable.Select(p => p.Name + "Gradient").ToList());

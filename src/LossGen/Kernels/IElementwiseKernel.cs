@@ -32,6 +32,12 @@ public interface IElementwiseKernel<T>
     /// </summary>
     static abstract bool IsMemoryBound { get; }
 
+    /// <summary>
+    /// The statements of the loss and its gradient together. The engine unrolls a memory-bound kernel once per register
+    /// accumulator only where that many copies fit the JIT's inlining budget (see ElementwiseEngine.AccumulateVectors).
+    /// </summary>
+    static abstract int StatementCount { get; }
+
     /// <summary>The parameter name of input <paramref name="index"/>, for error messages.</summary>
     static abstract string InputName(int index);
 
