@@ -7,12 +7,14 @@ using LossGen;
 namespace LossGen.Benchmarks;
 
 /// <summary>
-/// Softmax cross-entropy forward + backward on [1024, 1000] floats (4 MB per array, past L2 but each
-/// row in L1), against a naive loop and a per-row TensorPrimitives composition in the same run.
+/// Row losses forward + backward on [1024, 1000] floats (4 MB per array, past L2 but each row in L1): softmax
+/// cross-entropy against a naive loop and a per-row TensorPrimitives composition, Dice and cosine proximity
+/// against naive loops, in the same run, at every vector width (<see cref="WidthConfig"/>).
 /// </summary>
+[Config(typeof(WidthConfig))]
 [MemoryDiagnoser]
 [MedianColumn]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByJob)]
 [CategoriesColumn]
 public class RowBenchmarks
 {
@@ -23,6 +25,8 @@ public class RowBenchmarks
     private int[] _labels = [];
     private float[] _gradient = [];
     private float[] _scratch = [];
+    private float[] _probabilities = [];
+    private float[] _embeddings = [];
 
     [GlobalSetup]
     public void Setup()
@@ -33,9 +37,13 @@ public class RowBenchmarks
         _labels = new int[Batch];
         _gradient = new float[Batch * Classes];
         _scratch = new float[Classes];
+        _probabilities = new float[Batch * Classes];
+        _embeddings = new float[Batch * Classes];
         for (int i = 0; i < _logits.Length; i++)
         {
             _logits[i] = (float)(random.NextDouble() * 8 - 4);
+            _probabilities[i] = (float)random.NextDouble();
+            _embeddings[i] = (float)(random.NextDouble() * 2 - 1);
         }
 
         for (int r = 0; r < Batch; r++)
@@ -120,4 +128,63 @@ public class RowBenchmarks
 
     [Benchmark, BenchmarkCategory("SoftmaxCE")]
     public float LossGenSparseSoftmaxCrossEntropy() => Losses.SparseSoftmaxCrossEntropyWithGradient(_logits, _labels, _gradient, Classes);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Dice")]
+    public float DiceNaiveLoop()
+    {
+        float total = 0, scale = 1f / Batch;
+        for (int r = 0; r < Batch; r++)
+        {
+            ReadOnlySpan<float> p = _probabilities.AsSpan(r * Classes, Classes), t = _target.AsSpan(r * Classes, Classes);
+            Span<float> g = _gradient.AsSpan(r * Classes, Classes);
+            float dot = 0, sum = 1;
+            for (int j = 0; j < Classes; j++)
+            {
+                dot += p[j] * t[j];
+                sum += p[j] + t[j];
+            }
+
+            float numerator = 2 * dot + 1;
+            total += 1 - numerator / sum;
+            for (int j = 0; j < Classes; j++)
+            {
+                g[j] = (numerator / (sum * sum) - 2 * t[j] / sum) * scale;
+            }
+        }
+
+        return total / Batch;
+    }
+
+    [Benchmark, BenchmarkCategory("Dice")]
+    public float LossGenDice() => Losses.DiceWithGradient(_probabilities, _target, _gradient, Classes);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Cosine")]
+    public float CosineNaiveLoop()
+    {
+        float total = 0, scale = 1f / Batch;
+        for (int r = 0; r < Batch; r++)
+        {
+            ReadOnlySpan<float> p = _logits.AsSpan(r * Classes, Classes), t = _embeddings.AsSpan(r * Classes, Classes);
+            Span<float> g = _gradient.AsSpan(r * Classes, Classes);
+            float dot = 0, pp = 0, tt = 0;
+            for (int j = 0; j < Classes; j++)
+            {
+                dot += p[j] * t[j];
+                pp += p[j] * p[j];
+                tt += t[j] * t[j];
+            }
+
+            float np = MathF.Max(MathF.Sqrt(pp), 1e-8f), nt = MathF.Max(MathF.Sqrt(tt), 1e-8f), cosine = dot / (np * nt);
+            total -= cosine;
+            for (int j = 0; j < Classes; j++)
+            {
+                g[j] = (cosine * p[j] / (np * np) - t[j] / (np * nt)) * scale;
+            }
+        }
+
+        return total / Batch;
+    }
+
+    [Benchmark, BenchmarkCategory("Cosine")]
+    public float LossGenCosineProximity() => Losses.CosineProximityWithGradient(_logits, _embeddings, _gradient, Classes);
 }
