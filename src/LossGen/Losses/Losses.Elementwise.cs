@@ -48,7 +48,8 @@ public static partial class Losses
 
     /// <summary>
     /// Log-cosh: log(cosh(pred − target)), computed so it neither overflows nor loses the d²/2 of a small
-    /// difference (see <see cref="LossMath.LogCosh(double)"/>). Keras <c>LogCosh</c>, optax <c>log_cosh</c>. Gradient tanh(d).
+    /// difference: its Taylor series up to |d| = 1/8, Keras's |d| + log1p(e^−2|d|) − log 2 beyond. Keras
+    /// <c>LogCosh</c>, optax <c>log_cosh</c>. Gradient tanh(d).
     /// </summary>
     [Loss]
     public static double LogCosh(double pred, [Target] double target)
