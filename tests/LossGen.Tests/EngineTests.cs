@@ -57,14 +57,7 @@ public sealed class EngineTests
             Losses.LogCoshElementwise(ph, th, gh);
         }
 
-        All();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int k = 0; k < 20; k++)
-        {
-            All();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Allocations.AssertNoneInSteadyState(All, calls: 20);
     }
 
     [Fact]
