@@ -302,7 +302,7 @@ public static class RowEngine
         }
         else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
-            PassVectors<T, TKernel, TPass, TKeep, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(ref kernel, ref state, in row, ref exps);
+            PassVector128Parts<T, TKernel, TPass, TKeep>(ref kernel, ref state, in row, ref exps);
         }
         else
         {
@@ -430,6 +430,98 @@ public static class RowEngine
 
         StoreAccumulators<T, TVec, TSimd>(ref state, first, count, 0, a0, b0, a1, b1, a2, b2, a3, b3);
     }
+
+    /// <summary>
+    /// The vector loop of one pass at 128 bits: each 64-byte vector of canonical lanes as its four Vector128 parts, one
+    /// after the other, each folding into its own lanes' accumulators in the state. The same operations lane by lane as
+    /// <see cref="PassVectors"/>, so the same bits.
+    /// </summary>
+    /// <remarks>
+    /// Why not <see cref="PassVectors"/> over a pair of pairs of Vector128: every operation's temporaries are then
+    /// structs of four vectors, and a row pass of softmax cross-entropy ran out of the JIT's local variables ("too many
+    /// locals"), after which 44 of its operations per vector were calls (14x slower than 256 bits). One copy of the
+    /// kernel over Vector128 has a fifth of the locals; its accumulators go through L1 instead of registers.
+    /// </remarks>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void PassVector128Parts<T, TKernel, TPass, TKeep>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, ref T exps)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TPass : struct, IRowPass
+        where TKeep : struct, IRowFlag
+    {
+        (int first, int count) = Reductions<T, TKernel>(TPass.Index);
+        nuint part = (nuint)Vector128<T>.Count, c = (nuint)RowState<T>.LaneCount, n = (nuint)row.Length;
+        nuint flushColumns = (nuint)RowState<T>.ColumnsPerFlush;
+        RowRefs<T> x = new(in row);
+        Vector128<T> e = default;
+        nuint j = 0;
+        while (j + c <= n)
+        {
+            nuint end = Math.Min(n, j + flushColumns);
+            for (; j + c <= end; j += c)
+            {
+                for (nuint lane = 0; lane < c; lane += part)
+                {
+                    nuint column = j + lane;
+                    LoadAccumulators<T, Vector128<T>, Simd128<T>>(ref state, first, count, lane, out Vector128<T> a0, out Vector128<T> b0, out Vector128<T> a1, out Vector128<T> b1, out Vector128<T> a2, out Vector128<T> b2, out Vector128<T> a3, out Vector128<T> b3);
+                    kernel.Accumulate<Vector128<T>, Simd128<T>, TPass, RowInterior>(
+                        ref state, x.Load<Vector128<T>, Simd128<T>, TKernel>(0, column), x.Load<Vector128<T>, Simd128<T>, TKernel>(1, column),
+                        x.Load<Vector128<T>, Simd128<T>, TKernel>(2, column), x.Load<Vector128<T>, Simd128<T>, TKernel>(3, column),
+                        Simd128<T>.Indices(T.CreateTruncating(column)), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+                    StoreAccumulators<T, Vector128<T>, Simd128<T>>(ref state, first, count, lane, a0, b0, a1, b1, a2, b2, a3, b3);
+                    if (TKeep.IsSet)
+                    {
+                        Simd128<T>.StoreUnsafe(e, ref exps, column);
+                    }
+                }
+            }
+
+            if (j % flushColumns == 0)
+            {
+                FlushSums<T, TKernel>(ref state, first, count);
+            }
+        }
+
+        if (j < n)
+        {
+            PassLastVector128Parts<T, TKernel, TPass, TKeep>(ref kernel, ref state, in row, j, first, count);
+        }
+    }
+
+    /// <summary>The last, partial vector of <see cref="PassVector128Parts"/>, its lanes past the row masked; out of line, once per row.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void PassLastVector128Parts<T, TKernel, TPass, TKeep>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, nuint j, int first, int count)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TPass : struct, IRowPass
+        where TKeep : struct, IRowFlag
+    {
+        LoadLastVector<T, TKernel, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(
+            in row, j, out var x0, out var x1, out var x2, out var x3);
+        nuint part = (nuint)Vector128<T>.Count;
+        Vector128<T> length = Vector128.Create(T.CreateTruncating(row.Length));
+        Vector128<T> e = default;
+        for (int p = 0; p < 4; p++)
+        {
+            nuint lane = (nuint)p * part;
+            Vector128<T> column = Simd128<T>.Indices(T.CreateTruncating(j + lane));
+            LoadAccumulators<T, Vector128<T>, Simd128<T>>(ref state, first, count, lane, out Vector128<T> a0, out Vector128<T> b0, out Vector128<T> a1, out Vector128<T> b1, out Vector128<T> a2, out Vector128<T> b2, out Vector128<T> a3, out Vector128<T> b3);
+            kernel.Accumulate<Vector128<T>, Simd128<T>, TPass, RowEdge>(
+                ref state, Part(ref x0, p), Part(ref x1, p), Part(ref x2, p), Part(ref x3, p),
+                column, Simd128<T>.LessThan(column, length), ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+            StoreAccumulators<T, Vector128<T>, Simd128<T>>(ref state, first, count, lane, a0, b0, a1, b1, a2, b2, a3, b3);
+            if (TKeep.IsSet)
+            {
+                Simd128<T>.StoreUnsafe(e, ref state.TailExps, lane);
+            }
+        }
+    }
+
+    /// <summary>Part <paramref name="p"/> (0 to 3) of four Vector128 held as a pair of pairs: lanes 4p to 4p + 3 of the 64 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> Part<T>(ref VectorPair<VectorPair<Vector128<T>>> quad, int p)
+        => Unsafe.Add(ref Unsafe.As<VectorPair<VectorPair<Vector128<T>>>, Vector128<T>>(ref quad), p);
 
     /// <summary>
     /// The inputs' last, partial vector at column <paramref name="j"/>: in place when the inputs go on past the row,
