@@ -213,8 +213,8 @@ public static class ElementwiseEngine
     {
         // Unrolled once per register accumulator: 8 copies of the kernel at 256 bits (memory-bound kernels stop there),
         // 16 at 128 bits. At 128 bits only the smallest kernels fit the JIT's inlining budget 16 times: the copies it
-        // gave up on ran as calls (64,000 floats: Huber 102 µs unrolled, 35 µs with the lanes in memory; MSE, 3
-        // statements, 18 µs unrolled and 23 µs not), so larger ones keep their lanes in memory as compute-bound ones do.
+        // gave up on ran as calls (64,000 floats, AMD EPYC, 128-bit path: Huber 102 µs unrolled, 35 µs with the lanes
+        // in memory; MSE, 3 statements, 18 µs unrolled and 23 µs not), so larger ones keep their lanes in memory.
         if (TKernel.IsMemoryBound && (TSimd.Count * Unsafe.SizeOf<T>() >= 32 || TKernel.StatementCount <= MaxStatementsUnrolled16))
         {
             nuint start = TMode.WithGradient && TKernel.GradientCount > 0 && n * (nuint)Unsafe.SizeOf<T>() > (nuint)NonTemporalByteThreshold
