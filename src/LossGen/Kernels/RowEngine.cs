@@ -629,7 +629,7 @@ public static class RowEngine
         }
         else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
-            GradientVectors<T, TKernel, TSoftmax, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(ref kernel, ref state, in row, in g, scale, ref exps);
+            GradientVector128Parts<T, TKernel, TSoftmax>(ref kernel, ref state, in row, in g, scale, ref exps);
         }
         else
         {
@@ -702,6 +702,52 @@ public static class RowEngine
         if (whole < n)
         {
             GradientLastVector<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in row, in g, scale, whole, factors);
+        }
+    }
+
+    /// <summary>
+    /// The gradient pass at 128 bits: each 64-byte vector as its four Vector128 parts, part p with the softmax factors
+    /// of lanes 4p to 4p + 3 (see <see cref="PassVector128Parts"/> for why not a pair of pairs: here too the JIT ran out
+    /// of locals and called the kernel's gradient once per vector). Each column's gradient is computed from its own
+    /// lane's values, so the same bits as the other widths. No realignment of the stores: a Vector128 store crosses a
+    /// cache line far less often than a 64-byte one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void GradientVector128Parts<T, TKernel, TSoftmax>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale, ref T exps)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TSoftmax : struct, IRowSoftmax
+    {
+        nuint part = (nuint)Vector128<T>.Count, c = (nuint)RowState<T>.LaneCount, n = (nuint)row.Length;
+        nuint whole = n - n % c;
+        RowRefs<T> x = new(in row);
+        RowGradientScalars<Vector128<T>> scalars = kernel.GradientScalars<Vector128<T>, Simd128<T>>(ref state);
+        Vector128<T> f0 = default, f1 = default, f2 = default, f3 = default;
+        if (TSoftmax.Cached)
+        {
+            f0 = state.SoftmaxScale<Vector128<T>, Simd128<T>>(0);
+            f1 = state.SoftmaxScale<Vector128<T>, Simd128<T>>(part);
+            f2 = state.SoftmaxScale<Vector128<T>, Simd128<T>>(2 * part);
+            f3 = state.SoftmaxScale<Vector128<T>, Simd128<T>>(3 * part);
+        }
+
+        // Locals, so the loop keeps the gradients' addresses and the scale in registers.
+        GradientRow<T> rows = g;
+        Vector128<T> s = Vector128.Create(scale);
+        for (nuint j = 0; j < whole; j += part)
+        {
+            nuint lane = j % c;
+            Vector128<T> factors = lane == 0 ? f0 : lane == part ? f1 : lane == 2 * part ? f2 : f3;
+            GradientAt<T, TKernel, TSoftmax, Vector128<T>, Simd128<T>>(ref kernel, ref state, in scalars, in x, j, s,
+                KeptSoftmax<T, TSoftmax, Vector128<T>, Simd128<T>>(ref exps, j, factors), out Vector128<T> g0, out Vector128<T> g1, out Vector128<T> g2, out Vector128<T> g3);
+            StoreGradients<T, TKernel, Vector128<T>, Simd128<T>>(in rows, j, g0, g1, g2, g3);
+        }
+
+        if (whole < n)
+        {
+            GradientLastVector<T, TKernel, TSoftmax, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(
+                ref kernel, ref state, in row, in g, scale, whole,
+                TSoftmax.Cached ? state.SoftmaxScale<VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(0) : default);
         }
     }
 
