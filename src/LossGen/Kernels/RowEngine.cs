@@ -518,7 +518,7 @@ public static class RowEngine
         }
     }
 
-    /// <summary>Part <paramref name="p"/> (0 to 3) of four Vector128 held as a pair of pairs: lanes 4p to 4p + 3 of the 64 bytes.</summary>
+    /// <summary>Part <paramref name="p"/> (0 to 3) of four Vector128 held as a pair of pairs: bytes 16p to 16p + 15 of the 64.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<T> Part<T>(ref VectorPair<VectorPair<Vector128<T>>> quad, int p)
         => Unsafe.Add(ref Unsafe.As<VectorPair<VectorPair<Vector128<T>>>, Vector128<T>>(ref quad), p);
@@ -706,8 +706,8 @@ public static class RowEngine
     }
 
     /// <summary>
-    /// The gradient pass at 128 bits: each 64-byte vector as its four Vector128 parts, part p with the softmax factors
-    /// of lanes 4p to 4p + 3 (see <see cref="PassVector128Parts"/> for why not a pair of pairs: here too the JIT ran out
+    /// The gradient pass at 128 bits: each 64-byte vector as its four Vector128 parts, each part with the softmax
+    /// factors of its own lanes (see <see cref="PassVector128Parts"/> for why not a pair of pairs: here too the JIT ran out
     /// of locals and called the kernel's gradient once per vector). Each column's gradient is computed from its own
     /// lane's values, so the same bits as the other widths. No realignment of the stores: a Vector128 store crosses a
     /// cache line far less often than a 64-byte one.
