@@ -17,19 +17,7 @@ public sealed class CatalogueTests
 {
     private static readonly LossUnderTest[] s_losses = LossUnderTest.All(typeof(Losses)).ToArray();
 
-    public static TheoryData<string, string> Cases()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (LossUnderTest loss in s_losses)
-        {
-            foreach (Type element in Data.ElementTypes)
-            {
-                data.Add(loss.Name, element.Name);
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string, string> Cases() => LossUnderTest.ByElementType(s_losses);
 
     [Fact]
     public void The_catalogue_has_every_elementwise_loss_of_the_issue()

@@ -19,19 +19,7 @@ public sealed class EdgeValueTests
 {
     private static readonly LossUnderTest[] s_losses = LossUnderTest.All(typeof(Losses)).ToArray();
 
-    public static TheoryData<string, string> Cases()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (LossUnderTest loss in s_losses)
-        {
-            foreach (Type element in Data.ElementTypes)
-            {
-                data.Add(loss.Name, element.Name);
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string, string> Cases() => LossUnderTest.ByElementType(s_losses);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -87,7 +87,13 @@ internal sealed class KernelPlan
     /// budget (Huber, 17 statements, ran 11 of its operations as calls at 256 bits).
     /// </summary>
     public bool IsMemoryBound
-        => StatementCount <= MaxMemoryBoundStatements && !Statements(Gradients.Append(Loss).ToArray()).Any(id => Graph[id].Op.IsTranscendental());
+    {
+        get
+        {
+            List<int> statements = Statements(Gradients.Append(Loss).ToArray());
+            return statements.Count <= MaxMemoryBoundStatements && !statements.Any(id => Graph[id].Op.IsTranscendental());
+        }
+    }
 
     /// <summary>The statements of the loss and its gradient together: what one copy of the kernel costs the inliner.</summary>
     public int StatementCount => Statements(Gradients.Append(Loss).ToArray()).Count;

@@ -53,6 +53,21 @@ internal sealed class LossUnderTest
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .Select(m => new LossUnderTest(owner, m));
 
+    /// <summary>Test cases: every loss's name with every element type's name.</summary>
+    public static Xunit.TheoryData<string, string> ByElementType(IEnumerable<LossUnderTest> losses)
+    {
+        var data = new Xunit.TheoryData<string, string>();
+        foreach (LossUnderTest loss in losses)
+        {
+            foreach (Type element in Data.ElementTypes)
+            {
+                data.Add(loss.Name, element.Name);
+            }
+        }
+
+        return data;
+    }
+
     /// <summary>The formula for one element, in double, with the inputs and hyperparameters in their own orders.</summary>
     public double Formula(double[] inputs, double[] hypers)
     {
