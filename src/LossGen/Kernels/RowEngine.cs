@@ -432,15 +432,17 @@ public static class RowEngine
     }
 
     /// <summary>
-    /// The vector loop of one pass at 128 bits: each 64-byte vector of canonical lanes as its four Vector128 parts, one
-    /// after the other, each folding into its own lanes' accumulators in the state. The same operations lane by lane as
-    /// <see cref="PassVectors"/>, so the same bits.
+    /// The vector loop of one pass at 128 bits: the 64-byte vectors of canonical lanes as their four Vector128 parts.
+    /// Within each block of <see cref="RowState{T}.ColumnsPerFlush"/> columns, part 0 of every vector first, then part 1,
+    /// and so on, each part's accumulators in registers for the whole block. Lanes never mix before the flush at the
+    /// block's end, so each lane sees the same operations in the same order as in <see cref="PassVectors"/>: the same bits.
     /// </summary>
     /// <remarks>
-    /// Why not <see cref="PassVectors"/> over a pair of pairs of Vector128: every operation's temporaries are then
-    /// structs of four vectors, and a row pass of softmax cross-entropy ran out of the JIT's local variables ("too many
-    /// locals"), after which 44 of its operations per vector were calls (14x slower than 256 bits). One copy of the
-    /// kernel over Vector128 has a fifth of the locals; its accumulators go through L1 instead of registers.
+    /// Why not <see cref="PassVectors"/> over a pair of pairs of Vector128 (or a pair): every operation's temporaries
+    /// are then structs of four (or two) vectors, and a row pass of softmax cross-entropy ran out of the JIT's local
+    /// variables ("too many locals"), after which its operations were calls (14x slower than 256 bits); so did two
+    /// copies of the kernel over Vector128 in one loop. A block of the inputs (4 KB each) stays in L1 across its four
+    /// strided sweeps.
     /// </remarks>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -458,25 +460,26 @@ public static class RowEngine
         nuint j = 0;
         while (j + c <= n)
         {
-            nuint end = Math.Min(n, j + flushColumns);
-            for (; j + c <= end; j += c)
+            nuint end = j + Math.Min(n - j, flushColumns) / c * c;
+            for (nuint lane = 0; lane < c; lane += part)
             {
-                for (nuint lane = 0; lane < c; lane += part)
+                LoadAccumulators<T, Vector128<T>, Simd128<T>>(ref state, first, count, lane, out Vector128<T> a0, out Vector128<T> b0, out Vector128<T> a1, out Vector128<T> b1, out Vector128<T> a2, out Vector128<T> b2, out Vector128<T> a3, out Vector128<T> b3);
+                for (nuint column = j + lane; column < end; column += c)
                 {
-                    nuint column = j + lane;
-                    LoadAccumulators<T, Vector128<T>, Simd128<T>>(ref state, first, count, lane, out Vector128<T> a0, out Vector128<T> b0, out Vector128<T> a1, out Vector128<T> b1, out Vector128<T> a2, out Vector128<T> b2, out Vector128<T> a3, out Vector128<T> b3);
                     kernel.Accumulate<Vector128<T>, Simd128<T>, TPass, RowInterior>(
                         ref state, x.Load<Vector128<T>, Simd128<T>, TKernel>(0, column), x.Load<Vector128<T>, Simd128<T>, TKernel>(1, column),
                         x.Load<Vector128<T>, Simd128<T>, TKernel>(2, column), x.Load<Vector128<T>, Simd128<T>, TKernel>(3, column),
                         Simd128<T>.Indices(T.CreateTruncating(column)), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
-                    StoreAccumulators<T, Vector128<T>, Simd128<T>>(ref state, first, count, lane, a0, b0, a1, b1, a2, b2, a3, b3);
                     if (TKeep.IsSet)
                     {
                         Simd128<T>.StoreUnsafe(e, ref exps, column);
                     }
                 }
+
+                StoreAccumulators<T, Vector128<T>, Simd128<T>>(ref state, first, count, lane, a0, b0, a1, b1, a2, b2, a3, b3);
             }
 
+            j = end;
             if (j % flushColumns == 0)
             {
                 FlushSums<T, TKernel>(ref state, first, count);

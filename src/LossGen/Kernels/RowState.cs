@@ -116,15 +116,28 @@ public struct RowState<T>
     {
         ref T lanes = ref Set(k, 0);
         ref double totals = ref _totals[k * SetStride];
-        if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256 && typeof(T) == typeof(float))
+        if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
-            ref float f = ref Unsafe.As<T, float>(ref lanes);
-            for (nuint i = 0; i < 16; i += 8)
+            // The 64 bytes of lanes as Vector128s, so every width but the scalar one flushes without a loop of 16.
+            if (typeof(T) == typeof(float))
             {
-                Vector256<float> v = Vector256.LoadUnsafe(ref f, i);
-                (Vector256.LoadUnsafe(ref totals, i) + Vector256.WidenLower(v)).StoreUnsafe(ref totals, i);
-                (Vector256.LoadUnsafe(ref totals, i + 4) + Vector256.WidenUpper(v)).StoreUnsafe(ref totals, i + 4);
-                Vector256<float>.Zero.StoreUnsafe(ref f, i);
+                ref float f = ref Unsafe.As<T, float>(ref lanes);
+                for (nuint i = 0; i < 16; i += 4)
+                {
+                    Vector128<float> v = Vector128.LoadUnsafe(ref f, i);
+                    (Vector128.LoadUnsafe(ref totals, i) + Vector128.WidenLower(v)).StoreUnsafe(ref totals, i);
+                    (Vector128.LoadUnsafe(ref totals, i + 2) + Vector128.WidenUpper(v)).StoreUnsafe(ref totals, i + 2);
+                    Vector128<float>.Zero.StoreUnsafe(ref f, i);
+                }
+            }
+            else
+            {
+                ref double d = ref Unsafe.As<T, double>(ref lanes);
+                for (nuint i = 0; i < 8; i += 2)
+                {
+                    (Vector128.LoadUnsafe(ref totals, i) + Vector128.LoadUnsafe(ref d, i)).StoreUnsafe(ref totals, i);
+                    Vector128<double>.Zero.StoreUnsafe(ref d, i);
+                }
             }
 
             return;
@@ -191,34 +204,15 @@ public struct RowState<T>
                 T max, total;
                 if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512)
                 {
-                    // The same operations in registers: this runs once per row, on the row's critical path.
-                    Vector512<T> references = Vector512.LoadUnsafe(ref a), sums = Vector512.LoadUnsafe(ref b);
-                    max = MaxLanes(references);
-                    Vector512<T> scale = Simd512<T>.ExpInlined(references - Vector512.Create(max));
-                    total = TreeSum(Vector512.ConditionalSelect(Vector512.Equals(sums, Vector512<T>.Zero), Vector512<T>.Zero, sums * scale));
-                    if (softmax)
-                    {
-                        Vector512<T> factors = scale / Vector512.Create(total);
-                        factors.StoreUnsafe(ref _softmaxScale[0]);
-                        factors.StoreUnsafe(ref _softmaxScale[count]);
-                    }
+                    max = CombineLanes512(ref a, ref b, softmax, out total);
+                }
+                else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
+                {
+                    max = CombineLanes128(ref a, ref b, softmax, out total);
                 }
                 else
                 {
-                    max = MaxLanes(ref a);
-                    RowLaneValues<T> scale = default, terms = default;
-                    ExpLanes(ref a, max, ref scale[0]);
-                    for (int i = 0; i < count; i++)
-                    {
-                        T laneSum = Unsafe.Add(ref b, i);
-                        terms[i] = laneSum == T.Zero ? T.Zero : laneSum * scale[i];
-                    }
-
-                    total = TreeSum(ref terms[0], count);
-                    for (int i = 0; softmax && i < count; i++)
-                    {
-                        _softmaxScale[i] = _softmaxScale[count + i] = scale[i] / total;
-                    }
+                    max = CombineLanesScalar(ref a, ref b, softmax, out total);
                 }
 
                 // Every element −∞ (or no element): the sum is 0 and the result −∞.
@@ -227,6 +221,75 @@ public struct RowState<T>
         }
 
         _scalars[k] = result;
+    }
+
+    /// <summary>
+    /// A log-sum-exp's lanes (references <paramref name="a"/>, sums <paramref name="b"/>) combined in registers: the
+    /// largest reference, and the total of the sums moved to it. Once per row, on the row's critical path; each width's
+    /// form is its own method, so each fits the JIT's budget for locals.
+    /// </summary>
+    private T CombineLanes512(ref T a, ref T b, bool softmax, out T total)
+    {
+        Vector512<T> references = Vector512.LoadUnsafe(ref a), sums = Vector512.LoadUnsafe(ref b);
+        T max = MaxLanes(references);
+        Vector512<T> scale = Simd512<T>.ExpInlined(references - Vector512.Create(max));
+        total = TreeSum(Vector512.ConditionalSelect(Vector512.Equals(sums, Vector512<T>.Zero), Vector512<T>.Zero, sums * scale));
+        if (softmax)
+        {
+            Vector512<T> factors = scale / Vector512.Create(total);
+            factors.StoreUnsafe(ref _softmaxScale[0]);
+            factors.StoreUnsafe(ref _softmaxScale[LaneCount]);
+        }
+
+        return max;
+    }
+
+    /// <summary><see cref="CombineLanes512"/> with the lanes as four Vector128, as ARM64 has them: the same operations.</summary>
+    private T CombineLanes128(ref T a, ref T b, bool softmax, out T total)
+    {
+        nuint q = (nuint)Vector128<T>.Count;
+        Vector128<T> r0 = Vector128.LoadUnsafe(ref a), r1 = Vector128.LoadUnsafe(ref a, q), r2 = Vector128.LoadUnsafe(ref a, 2 * q), r3 = Vector128.LoadUnsafe(ref a, 3 * q);
+        T max = MaxLanes(Vector128.MaxNative(Vector128.MaxNative(r0, r2), Vector128.MaxNative(r1, r3)));
+        Vector128<T> shift = Vector128.Create(max);
+        Vector128<T> s0 = Simd128<T>.ExpInlined(r0 - shift), s1 = Simd128<T>.ExpInlined(r1 - shift);
+        Vector128<T> s2 = Simd128<T>.ExpInlined(r2 - shift), s3 = Simd128<T>.ExpInlined(r3 - shift);
+        total = TreeSum(
+            LaneTerm(Vector128.LoadUnsafe(ref b), s0), LaneTerm(Vector128.LoadUnsafe(ref b, q), s1),
+            LaneTerm(Vector128.LoadUnsafe(ref b, 2 * q), s2), LaneTerm(Vector128.LoadUnsafe(ref b, 3 * q), s3));
+        if (softmax)
+        {
+            Vector128<T> t = Vector128.Create(total);
+            ref T factors = ref _softmaxScale[0];
+            (s0 / t).StoreUnsafe(ref factors);
+            (s1 / t).StoreUnsafe(ref factors, q);
+            (s2 / t).StoreUnsafe(ref factors, 2 * q);
+            (s3 / t).StoreUnsafe(ref factors, 3 * q);
+            MemoryMarshal.CreateReadOnlySpan(ref factors, LaneCount).CopyTo(_softmaxScale[LaneCount..]);
+        }
+
+        return max;
+    }
+
+    /// <summary><see cref="CombineLanes512"/> one lane at a time: the same operations.</summary>
+    private T CombineLanesScalar(ref T a, ref T b, bool softmax, out T total)
+    {
+        int count = LaneCount;
+        T max = MaxLanes(ref a);
+        RowLaneValues<T> scale = default, terms = default;
+        for (int i = 0; i < count; i++)
+        {
+            scale[i] = ScalarSimd<T>.Exp(Unsafe.Add(ref a, i) - max);
+            T laneSum = Unsafe.Add(ref b, i);
+            terms[i] = laneSum == T.Zero ? T.Zero : laneSum * scale[i];
+        }
+
+        total = TreeSum(ref terms[0], count);
+        for (int i = 0; softmax && i < count; i++)
+        {
+            _softmaxScale[i] = _softmaxScale[count + i] = scale[i] / total;
+        }
+
+        return max;
     }
 
     /// <summary>
@@ -268,12 +331,18 @@ public struct RowState<T>
     private static double SumTotals(ref double totals)
     {
         int count = LaneCount;
-        if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
+        if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
-            Vector256<double> half = count == 16
-                ? (Vector256.LoadUnsafe(ref totals) + Vector256.LoadUnsafe(ref totals, 8)) + (Vector256.LoadUnsafe(ref totals, 4) + Vector256.LoadUnsafe(ref totals, 12))
-                : Vector256.LoadUnsafe(ref totals) + Vector256.LoadUnsafe(ref totals, 4);
-            Vector128<double> quarter = half.GetLower() + half.GetUpper();
+            // Totals i and i + L/2 first: for L = 16, pairs (0..1, 8..9), then (4..5, 12..13), and so on.
+            Vector128<double> quarter = (Vector128.LoadUnsafe(ref totals) + Vector128.LoadUnsafe(ref totals, (nuint)count / 2))
+                + (Vector128.LoadUnsafe(ref totals, (nuint)count / 4) + Vector128.LoadUnsafe(ref totals, (nuint)(3 * count / 4)));
+            if (count == 16)
+            {
+                Vector128<double> other = (Vector128.LoadUnsafe(ref totals, 2) + Vector128.LoadUnsafe(ref totals, 10))
+                    + (Vector128.LoadUnsafe(ref totals, 6) + Vector128.LoadUnsafe(ref totals, 14));
+                quarter += other;
+            }
+
             return quarter.GetElement(0) + quarter.GetElement(1);
         }
 
@@ -305,7 +374,12 @@ public struct RowState<T>
     private static T MaxLanes(Vector512<T> lanes)
     {
         Vector256<T> half = Vector256.MaxNative(lanes.GetLower(), lanes.GetUpper());
-        Vector128<T> quarter = Vector128.MaxNative(half.GetLower(), half.GetUpper());
+        return MaxLanes(Vector128.MaxNative(half.GetLower(), half.GetUpper()));
+    }
+
+    /// <summary>The largest lane of <paramref name="quarter"/>, the references already folded to one Vector128 (as <see cref="MaxLanes(Vector512{T})"/>).</summary>
+    private static T MaxLanes(Vector128<T> quarter)
+    {
         if (Vector128<T>.Count == 4)
         {
             quarter = Vector128.MaxNative(quarter, Vector128.Shuffle(quarter.AsInt32(), Vector128.Create(2, 3, 0, 1)).As<int, T>());
@@ -333,11 +407,22 @@ public struct RowState<T>
     private static T TreeSum(Vector512<T> values)
     {
         Vector256<T> half = values.GetLower() + values.GetUpper();
-        Vector128<T> quarter = half.GetLower() + half.GetUpper();
-        return LaneCount == 16
+        return TreeSum(half.GetLower() + half.GetUpper());
+    }
+
+    /// <summary><see cref="TreeSum(Vector512{T})"/> of the L values held as four Vector128, in order.</summary>
+    private static T TreeSum(Vector128<T> v0, Vector128<T> v1, Vector128<T> v2, Vector128<T> v3)
+        => TreeSum((v0 + v2) + (v1 + v3));
+
+    /// <summary>The last additions of <see cref="TreeSum(Vector512{T})"/>, from the quarter it folds to.</summary>
+    private static T TreeSum(Vector128<T> quarter)
+        => LaneCount == 16
             ? (quarter.GetElement(0) + quarter.GetElement(2)) + (quarter.GetElement(1) + quarter.GetElement(3))
             : quarter.GetElement(0) + quarter.GetElement(1);
-    }
+
+    /// <summary>A lane's sum moved to the common reference; a lane with a zero sum adds nothing, whatever its factor.</summary>
+    private static Vector128<T> LaneTerm(Vector128<T> sums, Vector128<T> scale)
+        => Vector128.ConditionalSelect(Vector128.Equals(sums, Vector128<T>.Zero), Vector128<T>.Zero, sums * scale);
 
     /// <summary>
     /// <see cref="TreeSum(Vector512{T})"/> and <see cref="SumTotals"/> one value at a time: value i + value i + n/2,
@@ -357,25 +442,6 @@ public struct RowState<T>
         }
 
         return sums[0];
-    }
-
-    /// <summary>e^(lane − shift) for the L lanes at <paramref name="lanes"/>, on machines without Vector512 (same bits).</summary>
-    private static void ExpLanes(ref T lanes, T shift, ref T destination)
-    {
-        if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
-        {
-            for (nuint i = 0; i < (nuint)LaneCount; i += (nuint)Vector256<T>.Count)
-            {
-                Simd256<T>.StoreUnsafe(Simd256<T>.Exp(Simd256<T>.LoadUnsafe(in lanes, i) - Vector256.Create(shift)), ref destination, i);
-            }
-        }
-        else
-        {
-            for (nuint i = 0; i < (nuint)LaneCount; i++)
-            {
-                Unsafe.Add(ref destination, i) = ScalarSimd<T>.Exp(Unsafe.Add(ref lanes, i) - shift);
-            }
-        }
     }
 
     [UnscopedRef]
