@@ -298,11 +298,11 @@ public static class RowEngine
         }
         else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
-            PassVectors<T, TKernel, TPass, TKeep, VectorPair<Vector256<T>>, SimdPair<Vector256<T>, T, Simd256<T>>>(ref kernel, ref state, in row, ref exps);
+            PassVectorParts<T, TKernel, TPass, TKeep, Vector256<T>, Simd256<T>>(ref kernel, ref state, in row, ref exps);
         }
         else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
-            PassVector128Parts<T, TKernel, TPass, TKeep>(ref kernel, ref state, in row, ref exps);
+            PassVectorParts<T, TKernel, TPass, TKeep, Vector128<T>, Simd128<T>>(ref kernel, ref state, in row, ref exps);
         }
         else
         {
@@ -432,51 +432,53 @@ public static class RowEngine
     }
 
     /// <summary>
-    /// The vector loop of one pass at 128 bits: the 64-byte vectors of canonical lanes as their four Vector128 parts.
-    /// Within each block of <see cref="RowState{T}.ColumnsPerFlush"/> columns, part 0 of every vector first, then part 1,
-    /// and so on, each part's accumulators in registers for the whole block. Lanes never mix before the flush at the
-    /// block's end, so each lane sees the same operations in the same order as in <see cref="PassVectors"/>: the same bits.
+    /// The vector loop of one pass at 256 and 128 bits: each 64-byte vector of canonical lanes as its parts (two Vector256
+    /// or four Vector128). Within each block of <see cref="RowState{T}.ColumnsPerFlush"/> columns, part 0 of every vector
+    /// first, then part 1, and so on, each part's accumulators in registers for the whole block. Lanes never mix before
+    /// the flush at the block's end, so each lane sees the same operations in the same order as in
+    /// <see cref="PassVectors"/>: the same bits.
     /// </summary>
     /// <remarks>
-    /// Why not <see cref="PassVectors"/> over a pair of pairs of Vector128 (or a pair): every operation's temporaries
-    /// are then structs of four (or two) vectors, and a row pass of softmax cross-entropy ran out of the JIT's local
-    /// variables ("too many locals"), after which its operations were calls (14x slower than 256 bits); so did two
-    /// copies of the kernel over Vector128 in one loop. A block of the inputs (4 KB each) stays in L1 across its four
-    /// strided sweeps.
+    /// Why not <see cref="PassVectors"/> over a pair of vectors (or a pair of pairs): every operation's temporaries are
+    /// then structs of two (or four) vectors, and a row pass of softmax cross-entropy ran out of the JIT's local
+    /// variables ("too many locals"), after which about 20 of its operations per vector were calls (at 256 bits 10x
+    /// slower than 512, and 3x slower than 128). One copy of the kernel over one vector fits; so would not two copies
+    /// in one loop. A block of the inputs (4 KB each) stays in L1 across its strided sweeps.
     /// </remarks>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void PassVector128Parts<T, TKernel, TPass, TKeep>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, ref T exps)
+    private static void PassVectorParts<T, TKernel, TPass, TKeep, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, ref T exps)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TPass : struct, IRowPass
         where TKeep : struct, IRowFlag
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
     {
         (int first, int count) = Reductions<T, TKernel>(TPass.Index);
-        nuint part = (nuint)Vector128<T>.Count, c = (nuint)RowState<T>.LaneCount, n = (nuint)row.Length;
+        nuint part = (nuint)TSimd.Count, c = (nuint)RowState<T>.LaneCount, n = (nuint)row.Length;
         nuint flushColumns = (nuint)RowState<T>.ColumnsPerFlush;
         RowRefs<T> x = new(in row);
-        Vector128<T> e = default;
+        TVec e = default;
         nuint j = 0;
         while (j + c <= n)
         {
             nuint end = j + Math.Min(n - j, flushColumns) / c * c;
             for (nuint lane = 0; lane < c; lane += part)
             {
-                LoadAccumulators<T, Vector128<T>, Simd128<T>>(ref state, first, count, lane, out Vector128<T> a0, out Vector128<T> b0, out Vector128<T> a1, out Vector128<T> b1, out Vector128<T> a2, out Vector128<T> b2, out Vector128<T> a3, out Vector128<T> b3);
+                LoadAccumulators<T, TVec, TSimd>(ref state, first, count, lane, out TVec a0, out TVec b0, out TVec a1, out TVec b1, out TVec a2, out TVec b2, out TVec a3, out TVec b3);
                 for (nuint column = j + lane; column < end; column += c)
                 {
-                    kernel.Accumulate<Vector128<T>, Simd128<T>, TPass, RowInterior>(
-                        ref state, x.Load<Vector128<T>, Simd128<T>, TKernel>(0, column), x.Load<Vector128<T>, Simd128<T>, TKernel>(1, column),
-                        x.Load<Vector128<T>, Simd128<T>, TKernel>(2, column), x.Load<Vector128<T>, Simd128<T>, TKernel>(3, column),
-                        Simd128<T>.Indices(T.CreateTruncating(column)), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+                    kernel.Accumulate<TVec, TSimd, TPass, RowInterior>(
+                        ref state, x.Load<TVec, TSimd, TKernel>(0, column), x.Load<TVec, TSimd, TKernel>(1, column), x.Load<TVec, TSimd, TKernel>(2, column), x.Load<TVec, TSimd, TKernel>(3, column),
+                        TSimd.Indices(T.CreateTruncating(column)), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
                     if (TKeep.IsSet)
                     {
-                        Simd128<T>.StoreUnsafe(e, ref exps, column);
+                        TSimd.StoreUnsafe(e, ref exps, column);
                     }
                 }
 
-                StoreAccumulators<T, Vector128<T>, Simd128<T>>(ref state, first, count, lane, a0, b0, a1, b1, a2, b2, a3, b3);
+                StoreAccumulators<T, TVec, TSimd>(ref state, first, count, lane, a0, b0, a1, b1, a2, b2, a3, b3);
             }
 
             j = end;
@@ -488,43 +490,45 @@ public static class RowEngine
 
         if (j < n)
         {
-            PassLastVector128Parts<T, TKernel, TPass, TKeep>(ref kernel, ref state, in row, j, first, count);
+            PassLastVectorParts<T, TKernel, TPass, TKeep, TVec, TSimd>(ref kernel, ref state, in row, j, first, count);
         }
     }
 
-    /// <summary>The last, partial vector of <see cref="PassVector128Parts"/>, its lanes past the row masked; out of line, once per row.</summary>
+    /// <summary>The last, partial vector of <see cref="PassVectorParts"/>, its lanes past the row masked; out of line, once per row.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void PassLastVector128Parts<T, TKernel, TPass, TKeep>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, nuint j, int first, int count)
+    private static void PassLastVectorParts<T, TKernel, TPass, TKeep, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, nuint j, int first, int count)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TPass : struct, IRowPass
         where TKeep : struct, IRowFlag
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
     {
-        LoadLastVector<T, TKernel, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(
-            in row, j, out var x0, out var x1, out var x2, out var x3);
-        nuint part = (nuint)Vector128<T>.Count;
-        Vector128<T> length = Vector128.Create(T.CreateTruncating(row.Length));
-        Vector128<T> e = default;
-        for (int p = 0; p < 4; p++)
+        LoadLastVector<T, TKernel, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(in row, j, out var x0, out var x1, out var x2, out var x3);
+        nuint part = (nuint)TSimd.Count;
+        TVec length = TSimd.Create(T.CreateTruncating(row.Length));
+        TVec e = default;
+        for (nuint lane = 0; lane < (nuint)RowState<T>.LaneCount; lane += part)
         {
-            nuint lane = (nuint)p * part;
-            Vector128<T> column = Simd128<T>.Indices(T.CreateTruncating(j + lane));
-            LoadAccumulators<T, Vector128<T>, Simd128<T>>(ref state, first, count, lane, out Vector128<T> a0, out Vector128<T> b0, out Vector128<T> a1, out Vector128<T> b1, out Vector128<T> a2, out Vector128<T> b2, out Vector128<T> a3, out Vector128<T> b3);
-            kernel.Accumulate<Vector128<T>, Simd128<T>, TPass, RowEdge>(
-                ref state, Part(ref x0, p), Part(ref x1, p), Part(ref x2, p), Part(ref x3, p),
-                column, Simd128<T>.LessThan(column, length), ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
-            StoreAccumulators<T, Vector128<T>, Simd128<T>>(ref state, first, count, lane, a0, b0, a1, b1, a2, b2, a3, b3);
+            TVec column = TSimd.Indices(T.CreateTruncating(j + lane));
+            LoadAccumulators<T, TVec, TSimd>(ref state, first, count, lane, out TVec a0, out TVec b0, out TVec a1, out TVec b1, out TVec a2, out TVec b2, out TVec a3, out TVec b3);
+            kernel.Accumulate<TVec, TSimd, TPass, RowEdge>(
+                ref state, Part<T, TVec>(ref x0, lane), Part<T, TVec>(ref x1, lane), Part<T, TVec>(ref x2, lane), Part<T, TVec>(ref x3, lane),
+                column, TSimd.LessThan(column, length), ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+            StoreAccumulators<T, TVec, TSimd>(ref state, first, count, lane, a0, b0, a1, b1, a2, b2, a3, b3);
             if (TKeep.IsSet)
             {
-                Simd128<T>.StoreUnsafe(e, ref state.TailExps, lane);
+                TSimd.StoreUnsafe(e, ref state.TailExps, lane);
             }
         }
     }
 
-    /// <summary>Part <paramref name="p"/> (0 to 3) of four Vector128 held as a pair of pairs: bytes 16p to 16p + 15 of the 64.</summary>
+    /// <summary>The part of a 64-byte vector that starts at <paramref name="lane"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<T> Part<T>(ref VectorPair<VectorPair<Vector128<T>>> quad, int p)
-        => Unsafe.Add(ref Unsafe.As<VectorPair<VectorPair<Vector128<T>>>, Vector128<T>>(ref quad), p);
+    private static TVec Part<T, TVec>(ref VectorPair<VectorPair<Vector128<T>>> whole, nuint lane)
+        where T : unmanaged
+        where TVec : struct
+        => Unsafe.As<T, TVec>(ref Unsafe.Add(ref Unsafe.As<VectorPair<VectorPair<Vector128<T>>>, T>(ref whole), lane));
 
     /// <summary>
     /// The inputs' last, partial vector at column <paramref name="j"/>: in place when the inputs go on past the row,
@@ -628,11 +632,11 @@ public static class RowEngine
         }
         else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
-            GradientVectors<T, TKernel, TSoftmax, VectorPair<Vector256<T>>, SimdPair<Vector256<T>, T, Simd256<T>>>(ref kernel, ref state, in row, in g, scale, ref exps);
+            GradientVectorParts<T, TKernel, TSoftmax, Vector256<T>, Simd256<T>>(ref kernel, ref state, in row, in g, scale, ref exps);
         }
         else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
-            GradientVector128Parts<T, TKernel, TSoftmax>(ref kernel, ref state, in row, in g, scale, ref exps);
+            GradientVectorParts<T, TKernel, TSoftmax, Vector128<T>, Simd128<T>>(ref kernel, ref state, in row, in g, scale, ref exps);
         }
         else
         {
@@ -709,48 +713,48 @@ public static class RowEngine
     }
 
     /// <summary>
-    /// The gradient pass at 128 bits: each 64-byte vector as its four Vector128 parts, each part with the softmax
-    /// factors of its own lanes (see <see cref="PassVector128Parts"/> for why not a pair of pairs: here too the JIT ran out
-    /// of locals and called the kernel's gradient once per vector). Each column's gradient is computed from its own
-    /// lane's values, so the same bits as the other widths. No realignment of the stores: a Vector128 store crosses a
-    /// cache line far less often than a 64-byte one.
+    /// The gradient pass at 256 and 128 bits: each 64-byte vector as its parts, swept part by part over blocks of
+    /// <see cref="RowState{T}.ColumnsPerFlush"/> columns as <see cref="PassVectorParts"/> does, each part with the softmax
+    /// factors of its own lanes in a register. Each column's gradient is computed from its own lane's values, so the
+    /// same bits as the other widths. No realignment of the stores: a 32- or 16-byte store crosses a cache line far less
+    /// often than a 64-byte one.
     /// </summary>
+    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void GradientVector128Parts<T, TKernel, TSoftmax>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale, ref T exps)
+    private static void GradientVectorParts<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale, ref T exps)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TSoftmax : struct, IRowSoftmax
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
     {
-        nuint part = (nuint)Vector128<T>.Count, c = (nuint)RowState<T>.LaneCount, n = (nuint)row.Length;
-        nuint whole = n - n % c;
+        nuint part = (nuint)TSimd.Count, c = (nuint)RowState<T>.LaneCount, n = (nuint)row.Length;
+        nuint whole = n - n % c, blockColumns = (nuint)RowState<T>.ColumnsPerFlush;
         RowRefs<T> x = new(in row);
-        RowGradientScalars<Vector128<T>> scalars = kernel.GradientScalars<Vector128<T>, Simd128<T>>(ref state);
-        Vector128<T> f0 = default, f1 = default, f2 = default, f3 = default;
-        if (TSoftmax.Cached)
-        {
-            f0 = state.SoftmaxScale<Vector128<T>, Simd128<T>>(0);
-            f1 = state.SoftmaxScale<Vector128<T>, Simd128<T>>(part);
-            f2 = state.SoftmaxScale<Vector128<T>, Simd128<T>>(2 * part);
-            f3 = state.SoftmaxScale<Vector128<T>, Simd128<T>>(3 * part);
-        }
+        RowGradientScalars<TVec> scalars = kernel.GradientScalars<TVec, TSimd>(ref state);
 
         // Locals, so the loop keeps the gradients' addresses and the scale in registers.
         GradientRow<T> rows = g;
-        Vector128<T> s = Vector128.Create(scale);
-        for (nuint j = 0; j < whole; j += part)
+        TVec s = TSimd.Create(scale);
+        for (nuint j = 0; j < whole; j += blockColumns)
         {
-            nuint lane = j % c;
-            Vector128<T> factors = lane == 0 ? f0 : lane == part ? f1 : lane == 2 * part ? f2 : f3;
-            GradientAt<T, TKernel, TSoftmax, Vector128<T>, Simd128<T>>(ref kernel, ref state, in scalars, in x, j, s,
-                KeptSoftmax<T, TSoftmax, Vector128<T>, Simd128<T>>(ref exps, j, factors), out Vector128<T> g0, out Vector128<T> g1, out Vector128<T> g2, out Vector128<T> g3);
-            StoreGradients<T, TKernel, Vector128<T>, Simd128<T>>(in rows, j, g0, g1, g2, g3);
+            nuint end = Math.Min(whole, j + blockColumns);
+            for (nuint lane = 0; lane < c; lane += part)
+            {
+                TVec factors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(lane) : default;
+                for (nuint column = j + lane; column < end; column += c)
+                {
+                    GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, column, s,
+                        KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, column, factors), out TVec g0, out TVec g1, out TVec g2, out TVec g3);
+                    StoreGradients<T, TKernel, TVec, TSimd>(in rows, column, g0, g1, g2, g3);
+                }
+            }
         }
 
         if (whole < n)
         {
             GradientLastVector<T, TKernel, TSoftmax, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(
-                ref kernel, ref state, in row, in g, scale, whole,
-                TSoftmax.Cached ? state.SoftmaxScale<VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(0) : default);
+                ref kernel, ref state, in row, in g, scale, whole, TSoftmax.Cached ? state.SoftmaxScale<VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(0) : default);
         }
     }
 
