@@ -441,7 +441,8 @@ internal static class LossEmitter
     private static void WriteStatements(IndentedTextWriter w, KernelPlan plan, params int[] outputs)
     {
         List<int> statements = plan.Statements(outputs);
-        foreach (int hyper in plan.HypersUsed(statements, outputs))
+        List<int> hypers = plan.HypersUsed(statements, outputs);
+        foreach (int hyper in hypers)
         {
             w.WriteLine($"TVec {plan.Name(hyper)} = TSimd.Create(_{plan.Name(hyper)});");
         }
@@ -449,14 +450,39 @@ internal static class LossEmitter
         // A lone exp is inlined (the call costs more than its body); more inlined copies would overrun the JIT's
         // inlining budget and turn every other operation of the kernel into a call. Pow calls exp and log itself.
         bool inlineExp = statements.Count(id => plan.Graph[id].Op == Op.Exp) == 1 && !statements.Any(id => plan.Graph[id].Op == Op.Pow);
-        foreach (int id in statements)
+        HashSet<int> folded = FoldedTemporaries(plan, statements, outputs, hypers.Count);
+        foreach (int id in statements.Where(id => !folded.Contains(id)))
         {
-            w.WriteLine($"TVec {plan.Name(id)} = {Call(plan, id, inlineExp)}; // {Infix(plan, id)}");
+            w.WriteLine($"TVec {plan.Name(id)} = {Call(plan, id, inlineExp, folded: folded)}; // {Infix(plan, id, folded)}");
         }
     }
 
+    /// <summary>
+    /// The JIT inlines no method with more than 32 locals, and a kernel it does not inline is a call per vector (log-cosh
+    /// and focal loss with their gradients were, at every width). Past that many, the temporaries used once are written
+    /// into the expression that uses them, which needs no local: as many as it takes, the rest as before.
+    /// </summary>
+    private static HashSet<int> FoldedTemporaries(KernelPlan plan, List<int> statements, int[] outputs, int hypers)
+    {
+        const int MaxInlinedLocals = 32;
+        if (statements.Count + hypers <= MaxInlinedLocals)
+        {
+            return [];
+        }
+
+        var uses = new Dictionary<int, int>();
+        foreach (int operand in statements.SelectMany(id => Enumerable.Range(0, plan.Graph[id].Op.Arity()).Select(k => plan.Graph[id].Operand(k))))
+        {
+            uses[operand] = uses.TryGetValue(operand, out int count) ? count + 1 : 1;
+        }
+
+        // Only as many as it takes, first to last (the first are nearest the inputs, so the expressions stay short).
+        int excess = statements.Count + hypers - MaxInlinedLocals;
+        return [.. statements.Where(id => uses.TryGetValue(id, out int count) && count == 1 && !outputs.Contains(id)).Take(excess)];
+    }
+
     /// <summary>The call that computes node <paramref name="id"/> in <paramref name="vector"/>s (<c>T</c> between a row's passes).</summary>
-    internal static string Call(KernelPlan plan, int id, bool inlineExp, string vector = "TVec")
+    internal static string Call(KernelPlan plan, int id, bool inlineExp, string vector = "TVec", IReadOnlyCollection<int>? folded = null)
     {
         Node n = plan.Graph[id];
         string method = n.Op switch
@@ -467,10 +493,11 @@ internal static class LossEmitter
             Op.Pow => $"global::LossGen.Kernels.SimdFunctions.Pow<{vector}, T, TSimd>",
             _ => "TSimd." + n.Op,
         };
-        return $"{method}({string.Join(", ", Enumerable.Range(0, n.Op.Arity()).Select(k => Operand(plan, n.Operand(k), infix: false)))})";
+        return $"{method}({string.Join(", ", Enumerable.Range(0, n.Op.Arity()).Select(k => Operand(plan, n.Operand(k), infix: false, folded, inlineExp, vector)))})";
     }
 
-    internal static string Operand(KernelPlan plan, int id, bool infix)
+    /// <summary>An operand by name, or as a literal; a folded temporary (see <see cref="FoldedTemporaries"/>) as its own expression.</summary>
+    internal static string Operand(KernelPlan plan, int id, bool infix, IReadOnlyCollection<int>? folded = null, bool inlineExp = false, string vector = "TVec")
     {
         Node n = plan.Graph[id];
         if (n.IsConstant)
@@ -484,15 +511,27 @@ internal static class LossEmitter
             return infix ? "Epsilon" : "TSimd.Constant(typeof(T) == typeof(double) ? 1E-15 : 1E-07)";
         }
 
+        if (folded is not null && folded.Contains(id))
+        {
+            return !infix ? Call(plan, id, inlineExp, vector, folded) : IsOperator(n.Op) ? $"({Infix(plan, id, folded)})" : Infix(plan, id, folded);
+        }
+
         return plan.Name(id);
     }
 
-    /// <summary>One node in the notation of the formula, its operands by name.</summary>
-    internal static string Infix(KernelPlan plan, int id)
+    /// <summary>Whether <see cref="Infix"/> writes the op as an operator, which needs parentheses inside another expression.</summary>
+    private static bool IsOperator(Op op) => op is Op.Add or Op.Subtract or Op.Multiply or Op.Divide or Op.Negate or Op.LessThan or Op.LessThanOrEqual
+        or Op.GreaterThan or Op.GreaterThanOrEqual or Op.Equal or Op.NotEqual or Op.And or Op.Or or Op.Not or Op.Select;
+
+    /// <summary>One node in the notation of the formula, its operands by name (folded ones written out).</summary>
+    internal static string Infix(KernelPlan plan, int id, IReadOnlyCollection<int>? folded = null)
     {
         Node n = plan.Graph[id];
-        string A() => Operand(plan, n.A, infix: true);
-        string B() => Operand(plan, n.B, infix: true);
+        string A() => Operand(plan, n.A, infix: true, folded);
+        string B() => Operand(plan, n.B, infix: true, folded);
+
+        // A function's argument needs no parentheses of its own.
+        string Argument(int operand) => folded is not null && folded.Contains(operand) ? Infix(plan, operand, folded) : Operand(plan, operand, infix: true);
         return n.Op switch
         {
             Op.Add => $"{A()} + {B()}",
@@ -509,13 +548,13 @@ internal static class LossEmitter
             Op.And => $"{A()} && {B()}",
             Op.Or => $"{A()} || {B()}",
             Op.Not => $"!{A()}",
-            Op.Select => $"{A()} ? {B()} : {Operand(plan, n.C, infix: true)}",
+            Op.Select => $"{A()} ? {B()} : {Operand(plan, n.C, infix: true, folded)}",
             Op.Gather => $"{plan.OfShape(ParameterShape.Row).Single(p => p.Index == n.Index).Name}[{A()}]",
-            Op.ReduceSum => $"Sum({A()})",
-            Op.ReduceMax => $"Max({A()})",
-            Op.ReduceMin => $"Min({A()})",
-            _ when n.Op.Arity() == 1 => $"{n.Op}({A()})",
-            _ => $"{n.Op}({A()}, {B()})",
+            Op.ReduceSum => $"Sum({Argument(n.A)})",
+            Op.ReduceMax => $"Max({Argument(n.A)})",
+            Op.ReduceMin => $"Min({Argument(n.A)})",
+            _ when n.Op.Arity() == 1 => $"{n.Op}({Argument(n.A)})",
+            _ => $"{n.Op}({Argument(n.A)}, {Argument(n.B)})",
         };
     }
 

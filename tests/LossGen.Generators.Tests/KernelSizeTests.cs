@@ -1,0 +1,48 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using LossGen.Generators.Tests.Infrastructure;
+
+namespace LossGen.Generators.Tests;
+
+/// <summary>
+/// The JIT inlines no method with more than 32 IL locals, and an engine loop whose kernel is not inlined calls it once
+/// per vector. A kernel method of a long formula must fit, however many temporaries the formula and its gradient need.
+/// </summary>
+public sealed class KernelSizeTests
+{
+    private const int MaxInlinedLocals = 32;
+
+    [Fact]
+    public void A_long_formula_keeps_every_kernel_method_within_the_JITs_locals_for_inlining()
+    {
+        // Log-cosh written out with its series, as the catalogue's: 55 temporaries for loss and gradient unfolded.
+        const string source = GeneratorHarness.Usings + """
+            namespace N;
+            public static partial class Big
+            {
+                [Loss]
+                public static double Long(double pred, [Target] double target, [Hyper] double scale = 1)
+                {
+                    double d = pred - target, a = Abs(d), q = d * d;
+                    double series = q * (0.5 + q * (-1.0 / 12 + q * (1.0 / 45 + q * (-17.0 / 2520 + q * (31.0 / 14175 + q * (-691.0 / 935550 + q * 5461.0 / 21284010))))));
+                    return scale * (a <= 0.125 ? series : a + Log1p(Exp(-2 * a)) - 0.6931471805599453);
+                }
+            }
+            """;
+        GeneratorResult result = GeneratorHarness.Run(source);
+        Assert.Empty(result.Problems());
+        Assembly assembly = GeneratorHarness.EmitAndLoad(result.Output);
+
+        MethodInfo[] kernelMethods = assembly.GetTypes()
+            .Where(t => t.Name.Contains("LongKernel", StringComparison.Ordinal))
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Where(m => m.IsGenericMethodDefinition && m.GetGenericArguments().Any(a => a.Name == "TVec"))
+            .ToArray();
+        Assert.Contains(kernelMethods, m => m.Name == "LossAndGradient");
+        Assert.All(kernelMethods, m => Assert.True(
+            m.GetMethodBody()!.LocalVariables.Count <= MaxInlinedLocals,
+            $"{m.Name} has {m.GetMethodBody()!.LocalVariables.Count} locals"));
+        Assert.Contains("TSimd.Multiply(TSimd.", result.Sources["N.Big.Long.g.cs"]);
+    }
+}
