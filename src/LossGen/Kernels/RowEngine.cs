@@ -688,8 +688,8 @@ public static class RowEngine
         TVec loopFactors = factors;
         if (realign)
         {
-            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, 0, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, 0, factors), out h0, out h1, out h2, out h3);
-            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, whole - c, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, whole - c, factors), out l0, out l1, out l2, out l3);
+            GradientAtOutOfLine<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, 0, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, 0, factors), out h0, out h1, out h2, out h3);
+            GradientAtOutOfLine<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, whole - c, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, whole - c, factors), out l0, out l1, out l2, out l3);
             loopFactors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(skip) : default;
             j = skip;
         }
@@ -795,6 +795,21 @@ public static class RowEngine
         g2 = TKernel.GradientCount > 2 ? TSimd.Multiply(g2, s) : default;
         g3 = TKernel.GradientCount > 3 ? TSimd.Multiply(g3, s) : default;
     }
+
+    /// <summary>
+    /// <see cref="GradientAt"/> out of line, for the two vectors a realigned loop covers only in part: twice per row.
+    /// Inlined there as well, the copies of a kernel with an exp overran the JIT's budget, and it called the kernel in
+    /// the loop instead (KL divergence at 512 bits).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void GradientAtOutOfLine<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowGradientScalars<TVec> scalars, in RowRefs<T> x, nuint j, TVec s, TVec softmax,
+        out TVec g0, out TVec g1, out TVec g2, out TVec g3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TSoftmax : struct, IRowSoftmax
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+        => GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, j, s, softmax, out g0, out g1, out g2, out g3);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreGradients<T, TKernel, TVec, TSimd>(in GradientRow<T> g, nuint j, TVec g0, TVec g1, TVec g2, TVec g3)
