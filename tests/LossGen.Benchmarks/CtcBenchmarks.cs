@@ -1,5 +1,6 @@
 using System;
 using BenchmarkDotNet.Attributes;
+using TorchSharp;
 
 namespace LossGen.Benchmarks;
 
@@ -8,7 +9,8 @@ namespace LossGen.Benchmarks;
 /// T = 200, N = 32, C = 40, S = 30: a straightforward scalar log-space implementation of the same recursions
 /// (the baseline, PyTorch's CPU kernel's structure) against LossGen's vectorized one: sequential (widest vectors,
 /// and forced to 256-bit vectors), automatic (parallel over samples when there are two or more cores), and
-/// sequential in float. Run: <c>dotnet run -c Release --project tests/LossGen.Benchmarks -- --filter '*CtcBenchmarks*' --job short</c>.
+/// sequential in float; and TorchSharp's <c>ctc_loss</c> in float (libtorch's CPU kernel, one thread).
+/// Run: <c>dotnet run -c Release --project tests/LossGen.Benchmarks -- --filter '*CtcBenchmarks*' --job short</c>.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -24,6 +26,7 @@ public class CtcBenchmarks
     private double[] _gradient = [];
     private float[] _gradientF = [];
     private double[] _alpha = [], _beta = [], _collected = [];
+    private torch.Tensor _torchLogProbs = null!, _torchTargets = null!, _torchInputLengths = null!, _torchTargetLengths = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -54,6 +57,18 @@ public class CtcBenchmarks
         if (Math.Abs(a - b) > 1e-9 * Math.Abs(a)) throw new InvalidOperationException($"baseline {a} and fused {b} disagree");
     }
 
+    [GlobalSetup(Target = nameof(TorchSharpFloat))]
+    public void SetupTorchSharp()
+    {
+        Setup();
+        TorchSharpBaseline.Setup();
+        _torchLogProbs = torch.tensor(_logProbsF, [T, N, C], requires_grad: true);
+        _torchTargets = torch.tensor(Array.ConvertAll(_targets, t => (long)t), [N, S]);
+        _torchInputLengths = torch.tensor(Array.ConvertAll(_inputLengths, l => (long)l));
+        _torchTargetLengths = torch.tensor(Array.ConvertAll(_targetLengths, l => (long)l));
+        TorchSharpBaseline.Agree("CTC", FusedSequentialFloat(), TorchSharpFloat());
+    }
+
     [Benchmark(Baseline = true, Description = "Scalar log-space (double)")]
     public double ScalarLogSpace() => ScalarCtc(_logProbs, _targets, _inputLengths, _targetLengths, _gradient, _alpha, _beta, _collected);
 
@@ -75,6 +90,17 @@ public class CtcBenchmarks
     [Benchmark(Description = "LossGen sequential (float)")]
     public double FusedSequentialFloat() => Losses.CtcCore<float, float>(_logProbsF, N, C, CtcTargets.Padded(_targets, S), _inputLengths, _targetLengths,
         _gradientF, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential);
+
+    /// <summary>Forward and backward, the gradient dropped after (see <see cref="TorchSharpBaseline"/>).</summary>
+    [Benchmark(Description = "TorchSharp (float)")]
+    public double TorchSharpFloat()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        torch.Tensor loss = torch.nn.functional.ctc_loss(_torchLogProbs, _torchTargets, _torchInputLengths, _torchTargetLengths);
+        loss.backward();
+        _torchLogProbs.grad = null;
+        return loss.item<float>();
+    }
 
     // ------------------------------------------------------------------ the baseline
 

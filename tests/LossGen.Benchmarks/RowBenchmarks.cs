@@ -3,13 +3,15 @@ using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using LossGen;
+using TorchSharp;
 
 namespace LossGen.Benchmarks;
 
 /// <summary>
 /// Row losses forward + backward on [1024, 1000] floats (4 MB per array, past L2 but each row in L1): softmax
-/// cross-entropy against a naive loop and a per-row TensorPrimitives composition, Dice and cosine proximity
-/// against naive loops, in the same run, at every vector width (<see cref="WidthConfig"/>).
+/// cross-entropy against a naive loop, a per-row TensorPrimitives composition and TorchSharp (libtorch, one thread;
+/// it picks its own vector width, so its rows do not change with the job), Dice and cosine proximity against naive
+/// loops, in the same run, at every vector width (<see cref="WidthConfig"/>).
 /// </summary>
 [Config(typeof(WidthConfig))]
 [MemoryDiagnoser]
@@ -27,6 +29,9 @@ public class RowBenchmarks
     private float[] _scratch = [];
     private float[] _probabilities = [];
     private float[] _embeddings = [];
+    private torch.Tensor _torchLogits = null!;
+    private torch.Tensor _torchLabels = null!;
+    private torch.Tensor _torchTarget = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -51,6 +56,18 @@ public class RowBenchmarks
             _labels[r] = random.Next(Classes);
             _target[r * Classes + _labels[r]] = 1;
         }
+    }
+
+    [GlobalSetup(Targets = [nameof(TorchSharpLabels), nameof(TorchSharpProbabilities)])]
+    public void SetupTorchSharp()
+    {
+        Setup();
+        TorchSharpBaseline.Setup();
+        _torchLogits = torch.tensor(_logits, [Batch, Classes], requires_grad: true);
+        _torchLabels = torch.tensor(Array.ConvertAll(_labels, l => (long)l));
+        _torchTarget = torch.tensor(_target, [Batch, Classes]);
+        TorchSharpBaseline.Agree("softmax cross-entropy (labels)", LossGenSparseSoftmaxCrossEntropy(), TorchSharpLabels());
+        TorchSharpBaseline.Agree("softmax cross-entropy (probabilities)", LossGenSoftmaxCrossEntropy(), TorchSharpProbabilities());
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("SoftmaxCE")]
@@ -128,6 +145,28 @@ public class RowBenchmarks
 
     [Benchmark, BenchmarkCategory("SoftmaxCE")]
     public float LossGenSparseSoftmaxCrossEntropy() => Losses.SparseSoftmaxCrossEntropyWithGradient(_logits, _labels, _gradient, Classes);
+
+    /// <summary><c>cross_entropy</c> with int64 class indices, forward and backward (see <see cref="TorchSharpBaseline"/>).</summary>
+    [Benchmark, BenchmarkCategory("SoftmaxCE")]
+    public float TorchSharpLabels()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        torch.Tensor loss = torch.nn.functional.cross_entropy(_torchLogits, _torchLabels);
+        loss.backward();
+        _torchLogits.grad = null;
+        return loss.item<float>();
+    }
+
+    /// <summary><c>cross_entropy</c> with a probability target row per sample (the one-hot rows the dense overloads read).</summary>
+    [Benchmark, BenchmarkCategory("SoftmaxCE")]
+    public float TorchSharpProbabilities()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        torch.Tensor loss = torch.nn.functional.cross_entropy(_torchLogits, _torchTarget);
+        loss.backward();
+        _torchLogits.grad = null;
+        return loss.item<float>();
+    }
 
     [Benchmark(Baseline = true), BenchmarkCategory("Dice")]
     public float DiceNaiveLoop()

@@ -2,13 +2,15 @@ using System;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using LossGen;
+using TorchSharp;
 
 namespace LossGen.Benchmarks;
 
 /// <summary>
 /// Forward + backward of the elementwise losses that call exp or log, on 2^16 floats (three arrays fit in L2, so
 /// the arithmetic shows, not the memory), each against a plain MathF loop of the same formula in the same run,
-/// at every vector width (<see cref="WidthConfig"/>).
+/// at every vector width (<see cref="WidthConfig"/>); and where libtorch has the loss as one function, against
+/// TorchSharp (one thread; libtorch picks its own vector width, so its rows do not change with the job).
 /// </summary>
 [Config(typeof(WidthConfig))]
 [MedianColumn]
@@ -23,6 +25,10 @@ public class TranscendentalBenchmarks
     private float[] _counts = [];
     private float[] _probabilities = [];
     private float[] _gradient = [];
+    private torch.Tensor _torchPred = null!;
+    private torch.Tensor _torchLabels = null!;
+    private torch.Tensor _torchCounts = null!;
+    private torch.Tensor _torchProbabilities = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -42,6 +48,20 @@ public class TranscendentalBenchmarks
             _counts[i] = random.Next(6);
             _probabilities[i] = (float)(0.001 + 0.998 * random.NextDouble());
         }
+    }
+
+    [GlobalSetup(Targets = [nameof(BceWithLogitsTorchSharp), nameof(PoissonLogInputTorchSharp), nameof(BceTorchSharp)])]
+    public void SetupTorchSharp()
+    {
+        Setup();
+        TorchSharpBaseline.Setup();
+        _torchPred = torch.tensor(_pred, requires_grad: true);
+        _torchLabels = torch.tensor(_labels);
+        _torchCounts = torch.tensor(_counts);
+        _torchProbabilities = torch.tensor(_probabilities, requires_grad: true);
+        TorchSharpBaseline.Agree("BCE with logits", BceWithLogitsLossGen(), BceWithLogitsTorchSharp());
+        TorchSharpBaseline.Agree("Poisson NLL (log input)", PoissonLogInputLossGen(), PoissonLogInputTorchSharp());
+        TorchSharpBaseline.Agree("BCE", BceLossGen(), BceTorchSharp());
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("LogCosh")]
@@ -77,6 +97,17 @@ public class TranscendentalBenchmarks
 
     [Benchmark, BenchmarkCategory("BCEWithLogits")]
     public float BceWithLogitsLossGen() => Losses.BinaryCrossEntropyWithLogitsWithGradient(_pred, _labels, _gradient);
+
+    /// <summary>Forward and backward, the gradient dropped after (see <see cref="TorchSharpBaseline"/>).</summary>
+    [Benchmark, BenchmarkCategory("BCEWithLogits")]
+    public float BceWithLogitsTorchSharp()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        torch.Tensor loss = torch.nn.functional.binary_cross_entropy_with_logits(_torchPred, _torchLabels);
+        loss.backward();
+        _torchPred.grad = null;
+        return loss.item<float>();
+    }
 
     [Benchmark(Baseline = true), BenchmarkCategory("Focal")]
     public float FocalNaive()
@@ -116,6 +147,16 @@ public class TranscendentalBenchmarks
     [Benchmark, BenchmarkCategory("PoissonLogInput")]
     public float PoissonLogInputLossGen() => Losses.PoissonWithLogInputWithGradient(_pred, _counts, _gradient);
 
+    [Benchmark, BenchmarkCategory("PoissonLogInput")]
+    public float PoissonLogInputTorchSharp()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        torch.Tensor loss = torch.nn.functional.poisson_nll_loss(_torchPred, _torchCounts, log_input: true);
+        loss.backward();
+        _torchPred.grad = null;
+        return loss.item<float>();
+    }
+
     [Benchmark(Baseline = true), BenchmarkCategory("BCE")]
     public float BceNaive()
     {
@@ -132,6 +173,16 @@ public class TranscendentalBenchmarks
 
     [Benchmark, BenchmarkCategory("BCE")]
     public float BceLossGen() => Losses.BinaryCrossEntropyWithGradient(_probabilities, _labels, _gradient);
+
+    [Benchmark, BenchmarkCategory("BCE")]
+    public float BceTorchSharp()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        torch.Tensor loss = torch.nn.functional.binary_cross_entropy(_torchProbabilities, _torchLabels);
+        loss.backward();
+        _torchProbabilities.grad = null;
+        return loss.item<float>();
+    }
 
     [Benchmark(Baseline = true), BenchmarkCategory("MAPE")]
     public float MapeNaive()
