@@ -13,7 +13,8 @@ internal static class VectorPaths
     /// <summary>
     /// True when <see cref="ISimd{TVec, T}.MultiplyAdd"/> rounds once: the machine has fused multiply-add
     /// instructions for every width it vectorizes at (x64 FMA3, Arm64 AdvSIMD), so the scalar path, which fuses too,
-    /// costs no more than an ordinary multiply and add. A constant when the JIT compiles a kernel.
+    /// costs no more than an ordinary multiply and add. A constant when the JIT compiles a kernel. The vector
+    /// MultiplyAdds test the same ISAs in place (see <see cref="Simd128{T}.MultiplyAdd"/>).
     /// </summary>
     public static bool Fused => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported;
 }
