@@ -1,5 +1,6 @@
 using System;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using TorchSharp;
 
 namespace LossGen.Benchmarks;
@@ -8,12 +9,14 @@ namespace LossGen.Benchmarks;
 /// CTC forward + backward (loss and gradient with respect to the log-probabilities, Mean reduction) at
 /// T = 200, N = 32, C = 40, S = 30: a straightforward scalar log-space implementation of the same recursions
 /// (the baseline, PyTorch's CPU kernel's structure) against LossGen's vectorized one: sequential (widest vectors,
-/// and forced to 256-bit vectors), automatic (parallel over samples when there are two or more cores), and
-/// sequential in float; and TorchSharp's <c>ctc_loss</c> in float (libtorch's CPU kernel, one thread).
-/// Run: <c>dotnet run -c Release --project tests/LossGen.Benchmarks -- --filter '*CtcBenchmarks*' --job short</c>.
+/// and forced to 256- and 128-bit vectors), automatic (parallel over samples when there are two or more cores), and
+/// sequential in float; and TorchSharp's <c>ctc_loss</c> in float (libtorch's CPU kernel, one thread), at every vector
+/// width (<see cref="WidthConfig"/>). Run: <c>dotnet run -c Release --project tests/LossGen.Benchmarks -- --filter '*CtcBenchmarks*'</c>.
 /// </summary>
+[Config(typeof(WidthConfig))]
 [MemoryDiagnoser]
 [MedianColumn]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByJob)]
 public class CtcBenchmarks
 {
     private const int T = 200, N = 32, C = 40, S = 30;

@@ -1,4 +1,3 @@
-using System;
 using TorchSharp;
 
 namespace LossGen.Benchmarks;
@@ -14,11 +13,5 @@ internal static class TorchSharpBaseline
     public static void Setup() => torch.set_num_threads(1);
 
     /// <summary>Throws when the two losses differ by more than 1e-4 relative: the two would not be timing the same loss.</summary>
-    public static void Agree(string loss, double lossGen, double torchSharp)
-    {
-        if (Math.Abs(lossGen - torchSharp) > 1e-4 * Math.Abs(lossGen))
-        {
-            throw new InvalidOperationException($"{loss}: LossGen {lossGen} and TorchSharp {torchSharp} disagree");
-        }
-    }
+    public static void Agree(string loss, double lossGen, double torchSharp) => Agreement.Check(loss, lossGen, "TorchSharp", torchSharp);
 }
