@@ -204,13 +204,15 @@ public static class ElementwiseEngine
     /// ran out of budget again, 40% slower than the first optimized version.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static nuint AccumulateVectors<T, TKernel, TMode, TVec, TSimd>(ref TKernel kernel, in Operands<T> o, nuint n, T scale, ref Lanes<T> lanes, ref DoubleLanes totals)
+    private static nuint AccumulateVectors<T, TKernel, TMode, TVec, TSimd>(ref TKernel kernel, in Operands<T> operands, nuint n, T scale, ref Lanes<T> lanes, ref DoubleLanes totals)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IElementwiseKernel<T>
         where TMode : struct, IMode
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
+        // A local copy, as in AccumulateVectorsUnrolled.
+        Operands<T> o = operands;
         // Unrolled once per register accumulator: 8 copies of the kernel at 256 bits (memory-bound kernels stop there),
         // 16 at 128 bits. At 128 bits only the smallest kernels fit the JIT's inlining budget 16 times: the copies it
         // gave up on ran as calls (64,000 floats, AMD EPYC, 128-bit path: Huber 102 µs unrolled, 35 µs with the lanes
@@ -257,13 +259,16 @@ public static class ElementwiseEngine
     /// budget even unrolled 16 times, and at memory speed the lanes' loads and stores of the other loop cost it 5 to 10%.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static nuint AccumulateVectorsUnrolled<T, TKernel, TMode, TVec, TSimd>(ref TKernel kernel, in Operands<T> o, nuint i, nuint n, T scale, ref Lanes<T> lanes, ref DoubleLanes totals)
+    private static nuint AccumulateVectorsUnrolled<T, TKernel, TMode, TVec, TSimd>(ref TKernel kernel, in Operands<T> operands, nuint i, nuint n, T scale, ref Lanes<T> lanes, ref DoubleLanes totals)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IElementwiseKernel<T>
         where TMode : struct, IMode
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
+        // A local copy, so the loop keeps the arrays' addresses in registers: through the caller's struct, every
+        // gradient store could have changed them, and the JIT reloaded all of them after each one.
+        Operands<T> o = operands;
         nuint c = (nuint)TSimd.Count;
         nuint laneCount = (nuint)LaneCount<T>();
         nuint accumulators = laneCount / c;
