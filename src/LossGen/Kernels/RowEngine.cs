@@ -441,9 +441,9 @@ public static class RowEngine
     /// <remarks>
     /// Why not <see cref="PassVectors"/> over a pair of vectors (or a pair of pairs): every operation's temporaries are
     /// then structs of two (or four) vectors, and a row pass of softmax cross-entropy ran out of the JIT's local
-    /// variables ("too many locals"), after which about 20 of its operations per vector were calls (at 256 bits 10x
-    /// slower than 512, and 3x slower than 128). One copy of the kernel over one vector fits; so would not two copies
-    /// in one loop. A block of the inputs (4 KB each) stays in L1 across its strided sweeps.
+    /// variables ("too many locals"), after which about 20 of its operations per vector were calls (at 256 bits 8x
+    /// slower than 512, and 3x slower than 128). One copy of the kernel over one vector fits; two copies in one loop,
+    /// over two parts at once, did not. A block of the inputs (4 KB each) stays in L1 across its strided sweeps.
     /// </remarks>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
