@@ -51,6 +51,7 @@ PATTERNS=(
   '*RowEngine:PassLastVectorParts'
   '*RowEngine:GradientVectors'
   '*RowEngine:GradientVectorParts'
+  '*RowEngine:GradientVectorLoop'
   '*RowEngine:GradientLastVector'
   '*CtcEngine*:Sample'
   '*CtcEngine*:ExpRow'

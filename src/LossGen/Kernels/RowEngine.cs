@@ -668,35 +668,65 @@ public static class RowEngine
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
-        nuint c = (nuint)TSimd.Count, n = (nuint)row.Length, j = 0;
+        nuint c = (nuint)TSimd.Count, n = (nuint)row.Length;
         nuint whole = n - n % c;
-        RowRefs<T> x = new(in row);
-        RowGradientScalars<TVec> scalars = kernel.GradientScalars<TVec, TSimd>(ref state);
-        TVec factors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(0) : default;
-        // Locals, so the loop keeps the gradients' addresses and the scale in registers (a store through a gradient
-        // could otherwise alias the caller's struct).
-        GradientRow<T> rows = g;
-        TVec s = TSimd.Create(scale);
         // Stores that straddle two cache lines cost twice: when the row is long enough, the loop starts at the first
         // column whose gradient address is 64-byte aligned, so column j is in lane j − skip mod L, and the factors are
         // rotated to match. The first and the last whole vector, which that loop covers only in part, are computed
         // before it (their inputs, and exponentials kept in the gradient, are still unwritten) and stored after it:
-        // the columns they share with the loop get the same bits twice.
-        nuint skip = ColumnsToAlignment<T>(ref rows.G0);
+        // the columns they share with the loop get the same bits twice. They are computed here, out of line, so the
+        // loop's method has no call in it.
+        nuint skip = ColumnsToAlignment<T>(ref g.G0);
         bool realign = skip != 0 && whole >= 2 * c;
         TVec h0 = default, h1 = default, h2 = default, h3 = default, l0 = default, l1 = default, l2 = default, l3 = default;
-        TVec loopFactors = factors;
         if (realign)
         {
+            RowRefs<T> x = new(in row);
+            RowGradientScalars<TVec> scalars = kernel.GradientScalars<TVec, TSimd>(ref state);
+            TVec factors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(0) : default;
+            TVec s = TSimd.Create(scale);
             GradientAtOutOfLine<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, 0, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, 0, factors), out h0, out h1, out h2, out h3);
             GradientAtOutOfLine<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, whole - c, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, whole - c, factors), out l0, out l1, out l2, out l3);
-            loopFactors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(skip) : default;
-            j = skip;
         }
 
+        GradientVectorLoop<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in row, in g, scale, ref exps, realign ? skip : 0, h0, h1, h2, h3, l0, l1, l2, l3, realign);
+        if (whole < n)
+        {
+            GradientLastVector<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in row, in g, scale, whole,
+                TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(0) : default);
+        }
+    }
+
+    /// <summary>
+    /// The whole vectors of <see cref="GradientVectors"/> from column <paramref name="j"/>, then the two realigned edge
+    /// vectors computed before (when <paramref name="realign"/>). A method with no call in it, so the JIT keeps the
+    /// addresses, the scale and the kernel's scalars in registers: with the edges' calls in the same method it kept them
+    /// on the stack and reloaded them every vector. (The loop alone in a method did not do: its IL was so small that
+    /// the JIT's inlining budget for it no longer held a kernel with an exp, KL divergence's gradient.)
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void GradientVectorLoop<T, TKernel, TSoftmax, TVec, TSimd>(ref TKernel kernel, ref RowState<T> state, in RowView<T> row, in GradientRow<T> g, T scale, ref T exps,
+        nuint j, TVec h0, TVec h1, TVec h2, TVec h3, TVec l0, TVec l1, TVec l2, TVec l3, bool realign)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+        where TSoftmax : struct, IRowSoftmax
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        nuint c = (nuint)TSimd.Count, n = (nuint)row.Length;
+        nuint whole = n - n % c;
+        RowRefs<T> x = new(in row);
+        RowGradientScalars<TVec> scalars = kernel.GradientScalars<TVec, TSimd>(ref state);
+        // The lanes' factors rotated to the loop's first column.
+        TVec factors = TSoftmax.Cached ? state.SoftmaxScale<TVec, TSimd>(j) : default;
+        // Locals, so the loop keeps the gradients' addresses and the scale in registers (a store through a gradient
+        // could otherwise alias the caller's struct).
+        GradientRow<T> rows = g;
+        TVec s = TSimd.Create(scale);
         for (; j + c <= whole; j += c)
         {
-            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, j, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, j, loopFactors), out TVec g0, out TVec g1, out TVec g2, out TVec g3);
+            GradientAt<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in scalars, in x, j, s, KeptSoftmax<T, TSoftmax, TVec, TSimd>(ref exps, j, factors), out TVec g0, out TVec g1, out TVec g2, out TVec g3);
             StoreGradients<T, TKernel, TVec, TSimd>(in rows, j, g0, g1, g2, g3);
         }
 
@@ -704,11 +734,6 @@ public static class RowEngine
         {
             StoreGradients<T, TKernel, TVec, TSimd>(in rows, 0, h0, h1, h2, h3);
             StoreGradients<T, TKernel, TVec, TSimd>(in rows, whole - c, l0, l1, l2, l3);
-        }
-
-        if (whole < n)
-        {
-            GradientLastVector<T, TKernel, TSoftmax, TVec, TSimd>(ref kernel, ref state, in row, in g, scale, whole, factors);
         }
     }
 
