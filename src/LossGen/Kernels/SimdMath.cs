@@ -226,9 +226,12 @@ internal static class SimdMath
         where S : ISimd<TVec, T>
         => typeof(T) == typeof(float) ? LogCoreSingle<TVec, T, S>(u, kAdjust, c) : LogCoreDouble<TVec, T, S>(u, kAdjust, c);
 
-    /// <summary>The start of <see cref="LogCore"/>: k and m of u = 2^k·m with m in [√2/2, √2), the exponent adjusted.</summary>
+    /// <summary>
+    /// The start of <see cref="LogCore"/>, the same for float and double: u = 2^k·m with m in [√2/2, √2), the exponent
+    /// adjusted, and f = m − 1 with hfsq = f²/2.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Decompose<TVec, T, S>(TVec u, TVec kAdjust, out TVec k, out TVec m)
+    private static void Decompose<TVec, T, S>(TVec u, TVec kAdjust, out TVec k, out TVec f, out TVec hfsq)
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where S : ISimd<TVec, T>
@@ -238,10 +241,12 @@ internal static class SimdMath
         // The biased exponent, dropped into the low mantissa bits of 2^p, then unbiased by subtracting 2^p + bias.
         TVec biased = S.Or(S.ShiftRightBits(u, isFloat ? 23 : 52), S.Constant(isFloat ? 8388608.0 : 4503599627370496.0));
         k = S.Subtract(biased, S.Constant(isFloat ? 8388608.0 + 127 : 4503599627370496.0 + 1023));
-        m = S.Or(S.And(u, S.Create(FromBits<T>(isFloat ? 0x007F_FFFFUL : 0x000F_FFFF_FFFF_FFFFUL))), one);
+        TVec m = S.Or(S.And(u, S.Create(FromBits<T>(isFloat ? 0x007F_FFFFUL : 0x000F_FFFF_FFFF_FFFFUL))), one);
         TVec aboveSqrt2 = S.GreaterThan(m, S.Constant(1.4142135623730951));
         m = S.Select(aboveSqrt2, S.Multiply(m, S.Constant(0.5)), m);
         k = S.Add(S.Add(k, kAdjust), S.And(aboveSqrt2, one));
+        f = S.Subtract(m, one);
+        hfsq = S.Multiply(S.Multiply(S.Constant(0.5), f), f);
     }
 
     /// <summary><see cref="LogCore"/> for float.</summary>
@@ -251,9 +256,7 @@ internal static class SimdMath
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where S : ISimd<TVec, T>
     {
-        Decompose<TVec, T, S>(u, kAdjust, out TVec k, out TVec m);
-        TVec f = S.Subtract(m, S.Constant(1.0));
-        TVec hfsq = S.Multiply(S.Multiply(S.Constant(0.5), f), f);
+        Decompose<TVec, T, S>(u, kAdjust, out TVec k, out TVec f, out TVec hfsq);
 
         // Cephes logf: log(1 + f) = f − f²/2 + f³·P(f) on [√2/2 − 1, √2 − 1], with no division where fdlibm's
         // form needs s = f/(2 + f). P by Estrin's scheme (pairs, then by f², f⁴, f⁸): a chain of 5 operations
@@ -277,9 +280,7 @@ internal static class SimdMath
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where S : ISimd<TVec, T>
     {
-        Decompose<TVec, T, S>(u, kAdjust, out TVec k, out TVec m);
-        TVec f = S.Subtract(m, S.Constant(1.0));
-        TVec hfsq = S.Multiply(S.Multiply(S.Constant(0.5), f), f);
+        Decompose<TVec, T, S>(u, kAdjust, out TVec k, out TVec f, out TVec hfsq);
 
         // fdlibm e_log.c: s = f/(2 + f), Lg1..Lg7 with |(log(1+s)-log(1-s))/s - Lg(s)| < 2^-58.45.
         TVec s = S.Divide(f, S.Add(S.Constant(2.0), f));
