@@ -45,6 +45,22 @@ public sealed class LossGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(specs, static (output, spec) => Emit(output, spec));
         context.RegisterSourceOutput(diagnostics, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
+        // TorchSharp tensor forms: of the project's own losses when it references LossGen.TorchSharp, and of compiled
+        // losses where a partial class asks with [TensorFormsOf].
+        IncrementalValueProvider<bool> referencesBridge = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(TensorFormsReader.BridgeTypeName) is not null);
+        IncrementalValuesProvider<TensorForms> ownForms = specs.Combine(referencesBridge)
+            .Where(static pair => pair.Right)
+            .Select(static (pair, _) => TensorFormsReader.FromSpec(pair.Left, TensorEmitter.HintName(pair.Left)));
+        IncrementalValuesProvider<TensorForms> compiledForms = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                TensorFormsReader.TensorFormsOfAttributeName,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (context, cancellationToken) => TensorFormsReader.FromAttributes(context, cancellationToken).ToEquatableArray())
+            .SelectMany(static (forms, _) => forms);
+        context.RegisterSourceOutput(ownForms, static (output, forms) => Emit(output, forms));
+        context.RegisterSourceOutput(compiledForms, static (output, forms) => Emit(output, forms));
     }
 
     // A generator that throws loses every loss of the project: a failure on one loss is LG0018 on that loss alone.
@@ -58,6 +74,18 @@ public sealed class LossGenerator : IIncrementalGenerator
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return new ParseResult(null, new[] { DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, at, context.TargetSymbol.Name, e.GetType().Name + ": " + e.Message) }.ToEquatableArray());
+        }
+    }
+
+    private static void Emit(SourceProductionContext output, TensorForms forms)
+    {
+        try
+        {
+            output.AddSource(forms.HintName, TensorEmitter.Emit(forms));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, null, forms.Owner, e.GetType().Name + ": " + e.Message));
         }
     }
 

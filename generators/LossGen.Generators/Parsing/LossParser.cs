@@ -20,8 +20,8 @@ namespace LossGen.Generators.Parsing;
 internal sealed class LossParser
 {
     public const string LossAttributeName = "LossGen.LossAttribute";
-    private const string TargetAttributeName = "LossGen.TargetAttribute";
-    private const string HyperAttributeName = "LossGen.HyperAttribute";
+    internal const string TargetAttributeName = "LossGen.TargetAttribute";
+    internal const string HyperAttributeName = "LossGen.HyperAttribute";
     private const string RowTypeName = "LossGen.Row";
     private const int MaxInputs = 4;
 
@@ -209,15 +209,7 @@ internal sealed class LossParser
             }
 
             bool flag = hyper && p.Type.SpecialType == SpecialType.System_Boolean;
-            ParameterShape? shape = p.RefKind != RefKind.None || p.IsParams ? null : p.Type switch
-            {
-                { SpecialType: SpecialType.System_Double } => rowFormula && !hyper ? ParameterShape.RowValue : ParameterShape.Element,
-                { SpecialType: SpecialType.System_Boolean } when hyper => ParameterShape.Element,
-                { SpecialType: SpecialType.System_Int32 } when !hyper => ParameterShape.Label,
-                _ when IsRow(p.Type) => ParameterShape.Row,
-                _ => null,
-            };
-            if (shape is not { } s)
+            if (ShapeOf(p, rowFormula, hyper) is not { } s)
             {
                 Report(UnsupportedParameter, location, p.Name, $"it is '{(hyper ? "[Hyper] " : "")}{RefKindKeyword(p.RefKind)}{p.Type.ToDisplayString()}'");
                 continue;
@@ -239,10 +231,7 @@ internal sealed class LossParser
                 Report(RowValueMustBeTarget, location, p.Name, method.Name);
             }
 
-            // Labels are class indices: they never get a gradient, marked [Target] or not. A [Hyper] Row is one row of
-            // settings shared by every row (class weights): an input without a gradient, not a scalar setting.
-            bool shared = hyper && s == ParameterShape.Row;
-            ParameterRole role = shared ? ParameterRole.Target : hyper ? ParameterRole.Hyper : target || s == ParameterShape.Label ? ParameterRole.Target : ParameterRole.Input;
+            ParameterRole role = RoleOf(s, target, hyper, out bool shared);
             counts.TryGetValue(s, out int count);
             int index = role == ParameterRole.Hyper ? hypers++ : count;
             if (role != ParameterRole.Hyper)
@@ -250,9 +239,7 @@ internal sealed class LossParser
                 counts[s] = count + 1;
             }
 
-            string? defaultValue = !p.HasExplicitDefaultValue ? null
-                : p.ExplicitDefaultValue is bool b ? (b ? "true" : "false")
-                : Literal(Convert.ToDouble(p.ExplicitDefaultValue, CultureInfo.InvariantCulture));
+            string? defaultValue = DefaultValueOf(p);
             SettingRange? range = role == ParameterRole.Hyper ? RangeOf(p, flag, location) : null;
             parameters.Add(new LossParameter(p.Name, role, index, defaultValue, role == ParameterRole.Hyper ? ParameterShape.Element : s, role == ParameterRole.Hyper ? ParameterDomain.None : DomainOf(p), shared, range, flag));
             // A flag is a number in the kernels (1 or 0) and a condition in the formula.
@@ -280,6 +267,37 @@ internal sealed class LossParser
 
         return parameters.ToEquatableArray();
     }
+
+    /// <summary>
+    /// What one value of a parameter covers, or null for a type a formula cannot take. The parser and the reader of
+    /// compiled losses (<see cref="TensorFormsReader"/>) share this rule.
+    /// </summary>
+    internal static ParameterShape? ShapeOf(IParameterSymbol p, bool rowFormula, bool hyper)
+        => p.RefKind != RefKind.None || p.IsParams ? null : p.Type switch
+        {
+            { SpecialType: SpecialType.System_Double } => rowFormula && !hyper ? ParameterShape.RowValue : ParameterShape.Element,
+            { SpecialType: SpecialType.System_Boolean } when hyper => ParameterShape.Element,
+            { SpecialType: SpecialType.System_Int32 } when !hyper => ParameterShape.Label,
+            _ when IsRow(p.Type) => ParameterShape.Row,
+            _ => null,
+        };
+
+    /// <summary>
+    /// A parameter's role. Labels are class indices: they never get a gradient, marked [Target] or not. A [Hyper] Row is one
+    /// row of settings shared by every row (class weights): <paramref name="shared"/>, an input without a gradient, not a
+    /// scalar setting.
+    /// </summary>
+    internal static ParameterRole RoleOf(ParameterShape shape, bool target, bool hyper, out bool shared)
+    {
+        shared = hyper && shape == ParameterShape.Row;
+        return shared ? ParameterRole.Target : hyper ? ParameterRole.Hyper : target || shape == ParameterShape.Label ? ParameterRole.Target : ParameterRole.Input;
+    }
+
+    /// <summary>A parameter's default value as C# source, or null.</summary>
+    internal static string? DefaultValueOf(IParameterSymbol p)
+        => !p.HasExplicitDefaultValue ? null
+            : p.ExplicitDefaultValue is bool b ? (b ? "true" : "false")
+            : Literal(Convert.ToDouble(p.ExplicitDefaultValue, CultureInfo.InvariantCulture));
 
     private static bool IsRow(ITypeSymbol type) => type.SpecialType == SpecialType.None && QualifiedName(type) == RowTypeName;
 
@@ -338,7 +356,7 @@ internal sealed class LossParser
             : HasAttribute(p, "LossGen.NonNegativeAttribute") ? ParameterDomain.NonNegative
             : ParameterDomain.None;
 
-    private static bool IsRowFormula(IMethodSymbol method)
+    internal static bool IsRowFormula(IMethodSymbol method)
         => method.Parameters.Any(p => IsRow(p.Type) || (p.Type.SpecialType == SpecialType.System_Int32 && !HasAttribute(p, HyperAttributeName)));
 
     private int LowerBody(MethodDeclarationSyntax syntax)
@@ -584,7 +602,7 @@ internal sealed class LossParser
         _ => "ref readonly ",
     };
 
-    private static bool HasAttribute(ISymbol symbol, string name)
+    internal static bool HasAttribute(ISymbol symbol, string name)
         => symbol.GetAttributes().Any(a => a.AttributeClass is { } type && QualifiedName(type) == name);
 
     /// <summary>The attribute's element types, reported unless they name at least one known type and nothing else.</summary>
@@ -611,7 +629,7 @@ internal sealed class LossParser
     }
 
     /// <summary>LossElementTypes.All: float, double and Half.</summary>
-    private const int AllElementTypes = 7;
+    internal const int AllElementTypes = 7;
 
     /// <summary>
     /// Members of the containing type that the generated methods would clash with: anything but a method named like a
@@ -694,7 +712,7 @@ internal sealed class LossParser
         _ => $"a {node.Kind()}",
     };
 
-    private static string Keyword(INamedTypeSymbol type) => type switch
+    internal static string Keyword(INamedTypeSymbol type) => type switch
     {
         { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
         { IsRecord: true } => "record",
