@@ -1,0 +1,211 @@
+using System;
+using System.Linq;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+using TorchReduction = TorchSharp.torch.nn.Reduction;
+
+namespace LossGen.TorchSharp.Tests;
+
+/// <summary>
+/// Every catalogue loss that TorchSharp also has gives the same value and the same gradients through autograd (float64,
+/// to 1e-11 relative), reduced and per element; the user's own formulas give the gradients of the same formula in torch ops.
+/// </summary>
+public sealed class ParityTests
+{
+    private const double Tolerance = 1e-11;
+
+    private static Tensor Randn(params long[] shape) => randn(shape, dtype: ScalarType.Float64);
+
+    private static Tensor Rand(params long[] shape) => rand(shape, dtype: ScalarType.Float64);
+
+    private static Tensor Labels(long classes, params long[] shape) => randint(0, classes, shape, dtype: ScalarType.Int64);
+
+    /// <summary>
+    /// Runs <paramref name="ours"/> and <paramref name="theirs"/> on copies of <paramref name="inputs"/> (leaves that require
+    /// grad where <paramref name="differentiable"/> says so), compares the losses, backpropagates <paramref name="outputGradient"/>
+    /// (or 1 for a reduced loss) through both, and compares the gradients.
+    /// </summary>
+    private static void Same(string name, Tensor[] inputs, bool[] differentiable, Func<Tensor[], Tensor> ours, Func<Tensor[], Tensor> theirs, double tolerance = Tolerance)
+    {
+        Tensor[] a = inputs.Select((t, i) => differentiable[i] ? Torch.Leaf(t) : t).ToArray();
+        Tensor[] b = inputs.Select((t, i) => differentiable[i] ? Torch.Leaf(t) : t).ToArray();
+        Tensor lossOurs = ours(a), lossTheirs = theirs(b);
+        Torch.Close(name + ": loss", lossTheirs, lossOurs, tolerance);
+        Assert.Equal(lossTheirs.dtype, lossOurs.dtype);
+        // A per-element loss is weighted by a random output gradient, so backward's scaling is checked per element too.
+        Tensor weights = lossOurs.ndim == 0 ? ones_like(lossOurs) : rand_like(lossOurs);
+        (lossOurs * weights).sum().backward();
+        (lossTheirs * weights).sum().backward();
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (differentiable[i])
+            {
+                Assert.NotNull(a[i].grad);
+                Torch.Close($"{name}: gradient of input {i}", b[i].grad!, a[i].grad!, tolerance);
+            }
+        }
+    }
+
+    private static void Both(string name, Tensor[] inputs, bool[] differentiable,
+        Func<Tensor[], Tensor> reduced, Func<Tensor[], Tensor> theirsReduced,
+        Func<Tensor[], Tensor> elementwise, Func<Tensor[], Tensor> theirsElementwise, double tolerance = Tolerance)
+    {
+        Same(name, inputs, differentiable, reduced, theirsReduced, tolerance);
+        Same(name + " (elementwise)", inputs, differentiable, elementwise, theirsElementwise, tolerance);
+    }
+
+    [Fact]
+    public void Regression_losses()
+    {
+        Torch.Seed(11);
+        Tensor[] inputs = [Randn(6, 5), Randn(6, 5)];
+        bool[] grads = [true, false];
+        Both("MSE", inputs, grads, x => TorchLosses.MeanSquaredError(x[0], x[1]), x => F.mse_loss(x[0], x[1]),
+            x => TorchLosses.MeanSquaredErrorElementwise(x[0], x[1]), x => F.mse_loss(x[0], x[1], TorchReduction.None));
+        Same("MSE sum", inputs, grads, x => TorchLosses.MeanSquaredError(x[0], x[1], reduction: Reduction.Sum), x => F.mse_loss(x[0], x[1], TorchReduction.Sum));
+        Both("L1", inputs, grads, x => TorchLosses.MeanAbsoluteError(x[0], x[1]), x => F.l1_loss(x[0], x[1]),
+            x => TorchLosses.MeanAbsoluteErrorElementwise(x[0], x[1]), x => F.l1_loss(x[0], x[1], TorchReduction.None));
+        Both("Huber", inputs, grads, x => TorchLosses.Huber(x[0], x[1], 0.7), x => F.huber_loss(x[0], x[1], 0.7),
+            x => TorchLosses.HuberElementwise(x[0], x[1], 0.7), x => F.huber_loss(x[0], x[1], 0.7, TorchReduction.None));
+        Both("SmoothL1", inputs, grads, x => TorchLosses.SmoothL1(x[0], x[1], 0.5), x => F.smooth_l1_loss(x[0], x[1], beta: 0.5),
+            x => TorchLosses.SmoothL1Elementwise(x[0], x[1], 0.5), x => F.smooth_l1_loss(x[0], x[1], TorchReduction.None, 0.5));
+        Both("PoissonNLL (log input)", [Randn(6, 5), Rand(6, 5) * 4], grads,
+            x => TorchLosses.PoissonWithLogInput(x[0], x[1]), x => F.poisson_nll_loss(x[0], x[1], log_input: true),
+            x => TorchLosses.PoissonWithLogInputElementwise(x[0], x[1]), x => F.poisson_nll_loss(x[0], x[1], log_input: true, reduction: TorchReduction.None));
+    }
+
+    [Fact]
+    public void Binary_classification_losses()
+    {
+        Torch.Seed(12);
+        Tensor probabilities = sigmoid(Randn(6, 5)), targets = Rand(6, 5), logits = Randn(6, 5) * 3;
+        bool[] grads = [true, false];
+        Both("BCE", [probabilities, targets], grads, x => TorchLosses.BinaryCrossEntropy(x[0], x[1]), x => F.binary_cross_entropy(x[0], x[1]),
+            x => TorchLosses.BinaryCrossEntropyElementwise(x[0], x[1]), x => F.binary_cross_entropy(x[0], x[1], reduction: TorchReduction.None));
+        using Tensor posWeight = full(5, 2.5, dtype: ScalarType.Float64);
+        Both("BCE with logits, pos_weight", [logits, targets], grads,
+            x => TorchLosses.BinaryCrossEntropyWithLogits(x[0], x[1], 2.5), x => F.binary_cross_entropy_with_logits(x[0], x[1], pos_weights: posWeight),
+            x => TorchLosses.BinaryCrossEntropyWithLogitsElementwise(x[0], x[1], 2.5),
+            x => F.binary_cross_entropy_with_logits(x[0], x[1], reduction: TorchReduction.None, pos_weights: posWeight));
+        Tensor signs = where(Randn(6, 5) > 0, 1.0, -1.0);
+        Both("margin ranking", [Randn(6, 5), Randn(6, 5), signs], [true, true, false],
+            x => TorchLosses.MarginRanking(x[0], x[1], x[2], 0.1), x => F.margin_ranking_loss(x[0], x[1], x[2], 0.1),
+            x => TorchLosses.MarginRankingElementwise(x[0], x[1], x[2], 0.1), x => F.margin_ranking_loss(x[0], x[1], x[2], 0.1, TorchReduction.None));
+    }
+
+    [Fact]
+    public void Cross_entropy_with_indices_probabilities_weights_ignore_index_and_smoothing()
+    {
+        Torch.Seed(13);
+        Tensor logits = Randn(8, 7) * 2;
+        Tensor labels = Labels(7, 8);
+        bool[] grads = [true, false];
+        Both("cross_entropy, indices, smoothing", [logits, labels], grads,
+            x => TorchLosses.SparseSoftmaxCrossEntropy(x[0], x[1], 0.2), x => F.cross_entropy(x[0], x[1], label_smoothing: 0.2),
+            x => TorchLosses.SparseSoftmaxCrossEntropyElementwise(x[0], x[1], 0.2), x => F.cross_entropy(x[0], x[1], reduction: TorchReduction.None, label_smoothing: 0.2));
+        Tensor probabilities = softmax(Randn(8, 7), 1);
+        Both("cross_entropy, probabilities, smoothing", [logits, probabilities], grads,
+            x => TorchLosses.SoftmaxCrossEntropy(x[0], x[1], 0.1), x => F.cross_entropy(x[0], x[1], label_smoothing: 0.1),
+            x => TorchLosses.SoftmaxCrossEntropyElementwise(x[0], x[1], 0.1), x => F.cross_entropy(x[0], x[1], reduction: TorchReduction.None, label_smoothing: 0.1));
+        Tensor weights = Rand(7) + 0.5;
+        Tensor ignoring = labels.clone();
+        ignoring[2] = tensor(-100L);
+        ignoring[5] = tensor(-100L);
+        foreach (double smoothing in new[] { 0.0, 0.15 })
+        {
+            Same($"cross_entropy, weights, ignore_index, smoothing {smoothing}", [logits, ignoring, weights], [true, false, false],
+                x => TorchLosses.SparseSoftmaxCrossEntropy(x[0], x[1], x[2], ignoreIndex: -100, labelSmoothing: smoothing),
+                x => F.cross_entropy(x[0], x[1], x[2], ignore_index: -100, label_smoothing: smoothing));
+            Same($"cross_entropy, weights, sum, smoothing {smoothing}", [logits, ignoring, weights], [true, false, false],
+                x => TorchLosses.SparseSoftmaxCrossEntropy(x[0], x[1], x[2], ignoreIndex: -100, labelSmoothing: smoothing, reduction: Reduction.Sum),
+                x => F.cross_entropy(x[0], x[1], x[2], ignore_index: -100, reduction: TorchReduction.Sum, label_smoothing: smoothing));
+        }
+
+        // Rows on the last dimension of any leading shape: [2, 4, 7] logits with [2, 4] labels.
+        Same("cross_entropy, [2, 4, 7] rows", [logits.view(2, 4, 7), labels.view(2, 4)], grads,
+            x => TorchLosses.SparseSoftmaxCrossEntropy(x[0], x[1]), x => F.cross_entropy(x[0].view(8, 7), x[1].view(8)));
+        // Images: [N, C, H, W] logits against [N, H, W] labels, as PyTorch's cross_entropy takes them.
+        Tensor images = Randn(2, 3, 4, 5), pixels = Labels(3, 2, 4, 5);
+        Both("pixelwise cross_entropy", [images, pixels], grads,
+            x => TorchLosses.PixelwiseCrossEntropy(x[0], x[1]), x => F.cross_entropy(x[0], x[1]),
+            x => TorchLosses.PixelwiseCrossEntropyElementwise(x[0], x[1]), x => F.cross_entropy(x[0], x[1], reduction: TorchReduction.None));
+        // nll on log-probabilities is cross-entropy on the logits they came from.
+        Same("nll_loss of log_softmax", [logits, labels], grads,
+            x => TorchLosses.SparseSoftmaxCrossEntropy(x[0], x[1]), x => F.nll_loss(F.log_softmax(x[0], 1), x[1]));
+    }
+
+    [Fact]
+    public void Divergence_and_metric_losses()
+    {
+        Torch.Seed(14);
+        Tensor input = F.log_softmax(Randn(5, 6), 1), target = softmax(Randn(5, 6), 1);
+        bool[] grads = [true, false];
+        // LossGen's mean is PyTorch's 'batchmean': the sum over rows divided by the rows.
+        Both("kl_div", [input, target], grads,
+            x => TorchLosses.KLDivergence(x[0], x[1]), x => F.kl_div(x[0], x[1], log_target: false, reduction: TorchReduction.Sum) / 5,
+            x => TorchLosses.KLDivergenceElementwise(x[0], x[1]), x => F.kl_div(x[0], x[1], log_target: false, reduction: TorchReduction.None).sum(1));
+        Same("kl_div, log target", [input, log(target)], grads,
+            x => TorchLosses.KLDivergence(x[0], x[1], logTarget: true), x => F.kl_div(x[0], x[1], log_target: true, reduction: TorchReduction.Sum) / 5);
+        Both("cosine", [Randn(5, 6), Randn(5, 6)], grads,
+            x => TorchLosses.CosineProximity(x[0], x[1]), x => -F.cosine_similarity(x[0], x[1], 1).mean(),
+            x => TorchLosses.CosineProximityElementwise(x[0], x[1]), x => -F.cosine_similarity(x[0], x[1], 1));
+        // PyTorch adds eps inside each distance; with eps = 0 the distances are LossGen's.
+        Both("triplet", [Randn(5, 6), Randn(5, 6), Randn(5, 6)], [true, true, true],
+            x => TorchLosses.Triplet(x[0], x[1], x[2], 1.5), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.5, eps: 0),
+            x => TorchLosses.TripletElementwise(x[0], x[1], x[2], 1.5), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.5, eps: 0, reduction: TorchReduction.None));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Ctc_with_padded_and_concatenated_targets(bool padded)
+    {
+        Torch.Seed(15);
+        const long T = 12, N = 3, C = 5, S = 4;
+        // The leaf is the logits before log_softmax, as in training: libtorch's ctc_loss backward returns the gradient with
+        // respect to those logits (exp(logProbs) − posteriors) in place of the one with respect to logProbs (−posteriors),
+        // which LossGen returns; through log_softmax the two are the same.
+        Tensor logits = Randn(T, N, C);
+        Tensor targets = randint(1, C, [N, S], dtype: ScalarType.Int64);
+        Tensor inputLengths = tensor(new long[] { 12, 10, 7 }), targetLengths = tensor(new long[] { 4, 2, 3 });
+        if (!padded)
+        {
+            targets = cat([targets[0, ..4], targets[1, ..2], targets[2, ..3]], 0);
+        }
+
+        bool[] grads = [true, false, false, false];
+        Both($"ctc ({(padded ? "padded" : "concatenated")})", [logits, targets, inputLengths, targetLengths], grads,
+            x => TorchLosses.Ctc(F.log_softmax(x[0], 2), x[1], x[2], x[3]), x => F.ctc_loss(F.log_softmax(x[0], 2), x[1], x[2], x[3]),
+            x => TorchLosses.CtcElementwise(F.log_softmax(x[0], 2), x[1], x[2], x[3]),
+            x => F.ctc_loss(F.log_softmax(x[0], 2), x[1], x[2], x[3], reduction: TorchReduction.None));
+        Same("ctc sum, blank 4, zero_infinity", [logits, targets - 1, inputLengths, targetLengths], grads,
+            x => TorchLosses.Ctc(F.log_softmax(x[0], 2), x[1], x[2], x[3], blank: 4, zeroInfinity: true, reduction: Reduction.Sum),
+            x => F.ctc_loss(F.log_softmax(x[0], 2), x[1], x[2], x[3], blank: 4, zero_infinity: true, reduction: TorchReduction.Sum));
+    }
+
+    [Fact]
+    public void User_formulas_give_the_gradients_of_the_same_formula_in_torch_ops()
+    {
+        Torch.Seed(16);
+        Tensor[] inputs = [Randn(7, 3) * 2, Randn(7, 3)];
+        Both("PseudoHuber", inputs, [true, false],
+            x => UserLosses.PseudoHuber(x[0], x[1], 0.8), x => PseudoHuber(x[0], x[1], 0.8).mean(),
+            x => UserLosses.PseudoHuberElementwise(x[0], x[1], 0.8), x => PseudoHuber(x[0], x[1], 0.8));
+        Both("TwoInputs", [Randn(7, 3), Randn(7, 3), Randn(7, 3)], [true, true, false],
+            x => UserLosses.TwoInputs(x[0], x[1], x[2]), x => TwoInputs(x[0], x[1], x[2]).mean(),
+            x => UserLosses.TwoInputsElementwise(x[0], x[1], x[2]), x => TwoInputs(x[0], x[1], x[2]));
+        Both("TemperedCrossEntropy", [Randn(6, 9) * 3, Labels(9, 6)], [true, false],
+            x => UserLosses.TemperedCrossEntropy(x[0], x[1], 1.7), x => F.cross_entropy(x[0] / 1.7, x[1]),
+            x => UserLosses.TemperedCrossEntropyElementwise(x[0], x[1], 1.7), x => F.cross_entropy(x[0] / 1.7, x[1], reduction: TorchReduction.None));
+
+        static Tensor PseudoHuber(Tensor pred, Tensor target, double delta)
+        {
+            Tensor d = (pred - target) / delta;
+            return delta * delta * (sqrt(1 + d * d) - 1);
+        }
+
+        static Tensor TwoInputs(Tensor a, Tensor b, Tensor t) => (a - t).pow(2) + F.softplus(b - a * t);
+    }
+}
