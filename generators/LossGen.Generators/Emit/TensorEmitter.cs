@@ -208,8 +208,12 @@ internal static class TensorEmitter
         w.WriteLine("}");
     }
 
-    /// <summary>The file name of a user's loss's tensor forms: next to its span overloads' file.</summary>
-    public static string HintName(LossSpec spec) => LossEmitter.HintName(spec).Replace(".g.cs", ".Tensor.g.cs");
+    /// <summary>The file name of a user's loss's tensor forms: its span overloads' name with ".Tensor" before the hash.</summary>
+    public static string HintName(LossSpec spec)
+    {
+        string spans = LossEmitter.HintName(spec);
+        return spans.Insert(spans.LastIndexOf('.', spans.Length - ".g.cs".Length - 1), ".Tensor");
+    }
 
     private static List<LossParameter> TensorParameters(TensorLoss loss) => loss.Parameters.Where(p => p.Role != ParameterRole.Hyper).ToList();
 

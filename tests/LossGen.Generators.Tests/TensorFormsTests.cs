@@ -1,0 +1,58 @@
+using System.Linq;
+using LossGen.Generators.Tests.Infrastructure;
+
+namespace LossGen.Generators.Tests;
+
+/// <summary>
+/// The TorchSharp tensor forms are written only for a project that references LossGen.TorchSharp (found by its
+/// TensorKernel type), with the span overloads' parameter names and order, tensors in place of spans.
+/// </summary>
+public sealed class TensorFormsTests
+{
+    private const string Loss = GeneratorHarness.Usings + """
+        namespace N;
+
+        public static partial class C
+        {
+            [Loss]
+            public static double F(double x, [Target] double t, [Hyper, Positive] double scale = 2)
+                => scale * Square(x - t);
+
+            [Loss]
+            public static double G(Row z, int label, [Hyper] bool centered = false)
+                => LogSumExp(z) - z[label];
+        }
+        """;
+
+    // Stands for the bridge assembly: the generator looks for this type, nothing else.
+    private const string Bridge = """
+        namespace LossGen.TorchSharp { public abstract class TensorKernel { } }
+        """;
+
+    [Fact]
+    public void Without_the_bridge_nothing_changes()
+    {
+        GeneratorResult result = GeneratorHarness.Run(Loss);
+        Assert.Empty(result.Problems());
+        Assert.DoesNotContain(result.HintNames, name => name.Contains(".Tensor."));
+        Assert.Equal(2, result.HintNames.Count());
+    }
+
+    [Fact]
+    public void With_the_bridge_each_loss_gets_tensor_overloads_named_as_its_span_overloads()
+    {
+        GeneratorResult result = GeneratorHarness.Run(Loss, Bridge);
+        string[] tensorFiles = result.HintNames.Where(name => name.Contains(".Tensor.")).ToArray();
+        Assert.Equal(2, tensorFiles.Length);
+        string f = result.Sources["N.C.F.Tensor.g.cs"];
+        Assert.Contains("public static global::TorchSharp.torch.Tensor F(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor t, double scale = 2.0, global::LossGen.Reduction reduction = global::LossGen.Reduction.Mean)", f);
+        Assert.Contains("public static global::TorchSharp.torch.Tensor FElementwise(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor t, double scale = 2.0)", f);
+        Assert.Contains("=> global::N.C.FWithGradient(spans.Values(0), spans.Values(1), spans.Gradient(0), _scale, reduction);", f);
+        Assert.Contains("new(\"x\", global::LossGen.TorchSharp.TensorArgumentKind.Element, HasGradient: true),", f);
+        string g = result.Sources["N.C.G.Tensor.g.cs"];
+        Assert.Contains("G(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor label, bool centered = false, global::LossGen.Reduction reduction = global::LossGen.Reduction.Mean)", g);
+        Assert.Contains("=> global::N.C.GElementwise(spans.Values(0), spans.Labels(1), spans.Losses, spans.RowLength, _centered);", g);
+        Assert.Contains("new(\"label\", global::LossGen.TorchSharp.TensorArgumentKind.Label, IsLabel: true),", g);
+        Assert.DoesNotContain(" \n", f + g); // no trailing spaces
+    }
+}
