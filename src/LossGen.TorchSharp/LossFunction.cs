@@ -86,9 +86,11 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
                     continue;
                 }
 
-                Tensor scaled = call.ElementwiseShape is null
-                    ? gradient * grad_output
-                    : call.Kernel.ScaleElementwiseGradient(gradient, grad_output, i);
+                // loss.backward() sends 1: the saved gradient is the answer, and libtorch copies it into .grad (the
+                // handle kept below holds a reference, so it is never taken over and a retained graph keeps its copy).
+                Tensor scaled = call.ElementwiseShape is not null ? call.Kernel.ScaleElementwiseGradient(gradient, grad_output, i)
+                    : grad_output.ToDouble() == 1 ? gradient.alias()
+                    : gradient * grad_output;
                 (t_returned ??= []).Add(scaled);
                 gradients.Add(scaled);
             }
