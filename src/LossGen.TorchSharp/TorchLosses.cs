@@ -7,8 +7,8 @@ namespace LossGen.TorchSharp;
 /// <summary>
 /// LossGen's catalogue (<see cref="Losses"/>) over TorchSharp tensors, each loss under its own name and with its own
 /// settings, differentiable by autograd. The losses declared with <c>[Loss]</c> get their tensor forms from the generator
-/// (<see cref="TensorFormsOfAttribute"/>); the hand-written ones (CTC, weighted cross-entropy, pixelwise cross-entropy, total
-/// variation) are below.
+/// (<see cref="TensorFormsOfAttribute"/>); the hand-written ones (CTC, weighted and pixelwise cross-entropy, total variation,
+/// the GAN pairs, perceptual) are below.
 /// </summary>
 /// <remarks>
 /// Row losses take <c>[..., rowLength]</c> tensors (the last dimension is the row) and int64 labels shaped as the leading
@@ -94,6 +94,61 @@ public static partial class TorchLosses
     public static Tensor TotalVariationElementwise(Tensor images, TotalVariationNorm norm = TotalVariationNorm.Squared)
         => TensorLoss.Elementwise(new TotalVariationKernel(norm), images);
 
+    /// <summary>
+    /// The standard GAN discriminator loss from logits: see <see cref="Losses.GanDiscriminator(ReadOnlySpan{float}, ReadOnlySpan{float}, Reduction)"/>
+    /// (BCE with logits of the real samples against 1 plus that of the fake ones against 0; Mean averages each).
+    /// </summary>
+    /// <param name="realLogits">D(x) on real samples, any shape. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="fakeLogits">D(G(z)) on generated samples, any shape. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="reduction">Mean of each, or Sum.</param>
+    /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
+    public static Tensor GanDiscriminator(Tensor realLogits, Tensor fakeLogits, Reduction reduction = Reduction.Mean)
+        => TensorLoss.Reduce(new PairKernel(nameof(GanDiscriminator), nameof(realLogits), nameof(fakeLogits),
+            Losses.GanDiscriminator, Losses.GanDiscriminator, Losses.GanDiscriminator,
+            Losses.GanDiscriminatorWithGradient, Losses.GanDiscriminatorWithGradient, Losses.GanDiscriminatorWithGradient), reduction, realLogits, fakeLogits);
+
+    /// <summary>The Wasserstein critic loss, mean(fake) − mean(real): see <see cref="Losses.WassersteinCritic(ReadOnlySpan{float}, ReadOnlySpan{float}, Reduction)"/>.</summary>
+    /// <param name="realScores">Critic scores on real samples, any shape. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="fakeScores">Critic scores on generated samples, any shape. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="reduction">Mean of each, or Sum.</param>
+    /// <returns>The loss, a 0-dim tensor of the scores' element type.</returns>
+    public static Tensor WassersteinCritic(Tensor realScores, Tensor fakeScores, Reduction reduction = Reduction.Mean)
+        => TensorLoss.Reduce(new PairKernel(nameof(WassersteinCritic), nameof(realScores), nameof(fakeScores),
+            Losses.WassersteinCritic, Losses.WassersteinCritic, Losses.WassersteinCritic,
+            Losses.WassersteinCriticWithGradient, Losses.WassersteinCriticWithGradient, Losses.WassersteinCriticWithGradient), reduction, realScores, fakeScores);
+
+    /// <summary>The least-squares GAN discriminator loss: see <see cref="Losses.LeastSquaresGanDiscriminator(ReadOnlySpan{float}, ReadOnlySpan{float}, Reduction)"/>.</summary>
+    /// <param name="realScores">Discriminator outputs on real samples, any shape. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="fakeScores">Discriminator outputs on generated samples, any shape. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="reduction">Mean of each, or Sum.</param>
+    /// <returns>The loss, a 0-dim tensor of the outputs' element type.</returns>
+    public static Tensor LeastSquaresGanDiscriminator(Tensor realScores, Tensor fakeScores, Reduction reduction = Reduction.Mean)
+        => TensorLoss.Reduce(new PairKernel(nameof(LeastSquaresGanDiscriminator), nameof(realScores), nameof(fakeScores),
+            Losses.LeastSquaresGanDiscriminator, Losses.LeastSquaresGanDiscriminator, Losses.LeastSquaresGanDiscriminator,
+            Losses.LeastSquaresGanDiscriminatorWithGradient, Losses.LeastSquaresGanDiscriminatorWithGradient, Losses.LeastSquaresGanDiscriminatorWithGradient),
+            reduction, realScores, fakeScores);
+
+    /// <summary>The non-saturating GAN generator loss: see <see cref="Losses.GanGenerator(ReadOnlySpan{float}, Reduction)"/>.</summary>
+    /// <param name="fakeLogits">D(G(z)) on generated samples, any shape. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="reduction">Mean or sum.</param>
+    /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
+    public static Tensor GanGenerator(Tensor fakeLogits, Reduction reduction = Reduction.Mean)
+        => GanGeneratorNonSaturating(fakeLogits, reduction);
+
+    /// <summary>
+    /// The perceptual (feature reconstruction) loss Σ_l w_l·mean((φ_l(ŷ) − φ_l(y))²) over every layer's features concatenated:
+    /// see <see cref="Losses.Perceptual(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{double}, Reduction)"/>.
+    /// Feature maps of several layers are concatenated with <c>torch.cat</c> of their flattened forms (autograd follows).
+    /// </summary>
+    /// <param name="predFeatures">The prediction's features, every layer concatenated (any shape). Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="targetFeatures">The target's features, the same shape.</param>
+    /// <param name="layerLengths">The number of values of each layer, summing to the features' size.</param>
+    /// <param name="layerWeights">The weight of each layer.</param>
+    /// <param name="reduction">Mean within each layer, or Sum.</param>
+    /// <returns>The loss, a 0-dim tensor of the features' element type.</returns>
+    public static Tensor Perceptual(Tensor predFeatures, Tensor targetFeatures, int[] layerLengths, double[] layerWeights, Reduction reduction = Reduction.Mean)
+        => TensorLoss.Reduce(new PerceptualKernel(layerLengths, layerWeights), reduction, predFeatures, targetFeatures);
+
     /// <summary>Checks that tensor <paramref name="argument"/> has <paramref name="rank"/> dimensions, naming the layout it needs.</summary>
     private static void Rank(TensorKernel kernel, ReadOnlySpan<Tensor> tensors, int argument, int rank, string layout)
     {
@@ -102,6 +157,57 @@ public static partial class TorchLosses
             string name = kernel.Parameters[argument].Name;
             throw new ArgumentException($"{kernel.Name}: {name} has shape {TensorShapes.Format(tensors[argument].shape)}; it must be {layout}.", name);
         }
+    }
+
+    private delegate T Pair<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Reduction reduction);
+
+    private delegate T PairWithGradient<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> aGradient, Span<T> bGradient, Reduction reduction);
+
+    /// <summary>A loss of two differentiable tensors of any shapes and lengths (the GAN pairs), from its span overloads.</summary>
+    private sealed class PairKernel(string name, string first, string second,
+        Pair<float> single, Pair<double> dual, Pair<Half> half,
+        PairWithGradient<float> singleWithGradient, PairWithGradient<double> dualWithGradient, PairWithGradient<Half> halfWithGradient)
+        : TensorKernel(name, new TensorParameter(first, TensorArgumentKind.Custom, HasGradient: true), new TensorParameter(second, TensorArgumentKind.Custom, HasGradient: true))
+    {
+        public override int CheckShapes(ReadOnlySpan<Tensor> tensors) => 1;
+
+        public override float Reduce(in LossSpans<float> s, Reduction reduction) => single(s.Values(0), s.Values(1), reduction);
+
+        public override double Reduce(in LossSpans<double> s, Reduction reduction) => dual(s.Values(0), s.Values(1), reduction);
+
+        public override Half Reduce(in LossSpans<Half> s, Reduction reduction) => half(s.Values(0), s.Values(1), reduction);
+
+        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
+            => singleWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Gradient(1), reduction);
+
+        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
+            => dualWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Gradient(1), reduction);
+
+        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
+            => halfWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Gradient(1), reduction);
+    }
+
+    private sealed class PerceptualKernel(int[] layerLengths, double[] layerWeights) : TensorKernel("Perceptual",
+        new TensorParameter("predFeatures", TensorArgumentKind.Element, HasGradient: true),
+        new TensorParameter("targetFeatures", TensorArgumentKind.Element))
+    {
+        public override float Reduce(in LossSpans<float> s, Reduction reduction)
+            => Losses.Perceptual(s.Values(0), s.Values(1), layerLengths, layerWeights, reduction);
+
+        public override double Reduce(in LossSpans<double> s, Reduction reduction)
+            => Losses.Perceptual(s.Values(0), s.Values(1), layerLengths, layerWeights, reduction);
+
+        public override Half Reduce(in LossSpans<Half> s, Reduction reduction)
+            => Losses.Perceptual(s.Values(0), s.Values(1), layerLengths, layerWeights, reduction);
+
+        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
+            => Losses.PerceptualWithGradient(s.Values(0), s.Values(1), s.Gradient(0), layerLengths, layerWeights, reduction);
+
+        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
+            => Losses.PerceptualWithGradient(s.Values(0), s.Values(1), s.Gradient(0), layerLengths, layerWeights, reduction);
+
+        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
+            => Losses.PerceptualWithGradient(s.Values(0), s.Values(1), s.Gradient(0), layerLengths, layerWeights, reduction);
     }
 
     private sealed class CtcKernel(int blank, bool zeroInfinity) : TensorKernel("Ctc",

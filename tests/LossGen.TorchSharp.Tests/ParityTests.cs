@@ -209,3 +209,67 @@ public sealed class ParityTests
         static Tensor TwoInputs(Tensor a, Tensor b, Tensor t) => (a - t).pow(2) + F.softplus(b - a * t);
     }
 }
+
+/// <summary>The hand-written image and adversarial losses against the same losses written in torch ops.</summary>
+public sealed class HandWrittenLossTests
+{
+    private const double Tolerance = 1e-11;
+
+    private static Tensor Randn(params long[] shape) => randn(shape, dtype: ScalarType.Float64);
+
+    /// <summary>Values and gradients of both inputs (leaves), against torch ops under autograd.</summary>
+    private static void Same(string name, Tensor[] inputs, bool[] differentiable, Func<Tensor[], Tensor> ours, Func<Tensor[], Tensor> theirs)
+    {
+        Tensor[] a = inputs.Select((t, i) => differentiable[i] ? Torch.Leaf(t) : t).ToArray();
+        Tensor[] b = inputs.Select((t, i) => differentiable[i] ? Torch.Leaf(t) : t).ToArray();
+        Tensor lossOurs = ours(a), lossTheirs = theirs(b);
+        Torch.Close(name + ": loss", lossTheirs, lossOurs, Tolerance);
+        Tensor weights = lossOurs.ndim == 0 ? ones_like(lossOurs) : rand_like(lossOurs);
+        (lossOurs * weights).sum().backward();
+        (lossTheirs * weights).sum().backward();
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (differentiable[i])
+            {
+                Torch.Close($"{name}: gradient of input {i}", b[i].grad!, a[i].grad!, Tolerance);
+            }
+        }
+    }
+
+    [Fact]
+    public void Gan_pairs_of_different_lengths()
+    {
+        Torch.Seed(31);
+        Tensor[] pair = [Randn(7), Randn(3, 4)];
+        bool[] both = [true, true];
+        Same("GanDiscriminator", pair, both, x => TorchLosses.GanDiscriminator(x[0], x[1]),
+            x => F.softplus(-x[0]).mean() + F.softplus(x[1]).mean());
+        Same("GanDiscriminator, sum", pair, both, x => TorchLosses.GanDiscriminator(x[0], x[1], Reduction.Sum),
+            x => F.softplus(-x[0]).sum() + F.softplus(x[1]).sum());
+        Same("WassersteinCritic", pair, both, x => TorchLosses.WassersteinCritic(x[0], x[1]), x => x[1].mean() - x[0].mean());
+        Same("LeastSquaresGanDiscriminator", pair, both, x => TorchLosses.LeastSquaresGanDiscriminator(x[0], x[1]),
+            x => 0.5 * (x[0] - 1).pow(2).mean() + 0.5 * x[1].pow(2).mean());
+        Same("GanGenerator", [Randn(5, 2)], [true], x => TorchLosses.GanGenerator(x[0]), x => F.softplus(-x[0]).mean());
+    }
+
+    [Fact]
+    public void Perceptual_and_total_variation()
+    {
+        Torch.Seed(32);
+        Tensor pred = Randn(6 + 8 + 3), target = Randn(6 + 8 + 3);
+        Same("Perceptual", [pred, target], [true, false],
+            x => TorchLosses.Perceptual(x[0], x[1], [6, 8, 3], [0.5, 1.0, 2.0]),
+            x => 0.5 * F.mse_loss(x[0][..6], x[1][..6]) + 1.0 * F.mse_loss(x[0][6..14], x[1][6..14]) + 2.0 * F.mse_loss(x[0][14..], x[1][14..]));
+        Tensor images = Randn(2, 3, 4, 5);
+        Same("TotalVariation (squared)", [images], [true], x => TorchLosses.TotalVariation(x[0]), x => Tv(x[0], absolute: false).mean());
+        Same("TotalVariation (absolute), elementwise", [images], [true],
+            x => TorchLosses.TotalVariationElementwise(x[0], TotalVariationNorm.L1), x => Tv(x[0], absolute: true));
+
+        static Tensor Tv(Tensor x, bool absolute)
+        {
+            Tensor down = x[.., .., 1.., ..] - x[.., .., ..^1, ..], right = x[.., .., .., 1..] - x[.., .., .., ..^1];
+            Tensor f(Tensor d) => absolute ? d.abs() : d * d;
+            return f(down).sum([1, 2, 3]) + f(right).sum([1, 2, 3]);
+        }
+    }
+}
