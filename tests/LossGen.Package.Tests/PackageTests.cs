@@ -124,6 +124,32 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper output
         Assert.Equal([0.0], printed["hinge-zero-one-rejected-at-index"]);     // labels {0, 1}: the first 0 is at index 0
     }
 
+    [Fact]
+    public void A_library_referencing_only_LossGen_TorchSharp_gets_tensor_forms_of_its_own_losses_and_the_catalogue()
+    {
+        package.AssertPacked();
+        package.AssertTorchPacked();
+        using (ZipArchive zip = ZipFile.OpenRead(package.TorchPackagePath))
+        {
+            Assert.Contains("lib/net10.0/LossGen.TorchSharp.dll", zip.Entries.Select(e => e.FullName));
+            // LossGen's analyzers must reach the user: NuGet's default would exclude them from the dependency.
+            string nuspec = new StreamReader(zip.GetEntry("LossGen.TorchSharp.nuspec")!.Open()).ReadToEnd();
+            Assert.Contains($"<dependency id=\"LossGen\" version=\"{package.Version}\" include=\"All\" />", nuspec);
+            Assert.Contains("<dependency id=\"TorchSharp\"", nuspec);
+            Assert.DoesNotContain("libtorch", nuspec);
+        }
+
+        string consumer = CopyConsumer("TorchConsumer");
+        string packages = Path.Combine(package.WorkFolder, "packages");
+        WriteNuGetConfig(consumer, package.Feed, MachinePackagesFolder());
+        var environment = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = packages };
+        CommandResult build = DotNet.Run(consumer, environment,
+            "build", "TorchConsumer.csproj", "-c", "Release", $"-p:LossGenVersion={package.Version}", "-tl:off", "-nodeReuse:false");
+        output.WriteLine($"TorchSharp consumer build: {build.Duration.TotalSeconds:F1} s");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.DoesNotContain(": warning ", build.Output);
+    }
+
     /// <summary>The build reported warning <paramref name="id"/> at a line of <paramref name="file"/>.</summary>
     private static void AssertWarning(CommandResult build, string id, string file)
     {
@@ -171,10 +197,10 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper output
     }
 
     /// <summary>Consumer/ copied beside the feed, walled off from any Directory.Build.* or central versions above it.</summary>
-    private string CopyConsumer()
+    private string CopyConsumer(string name = "Consumer")
     {
-        string source = Path.Combine(package.RepositoryRoot, "tests", "LossGen.Package.Tests", "Consumer");
-        string consumer = Path.Combine(package.WorkFolder, "consumer");
+        string source = Path.Combine(package.RepositoryRoot, "tests", "LossGen.Package.Tests", name);
+        string consumer = Path.Combine(package.WorkFolder, name.ToLowerInvariant());
         Directory.CreateDirectory(consumer);
         foreach (string file in Directory.GetFiles(source))
         {

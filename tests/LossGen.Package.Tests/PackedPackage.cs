@@ -28,6 +28,13 @@ public sealed class PackedPackage : IDisposable
             "-c", "Release", "-o", Feed, "--artifacts-path", Path.Combine(WorkFolder, "artifacts"),
             $"-p:Version={Version}", "-p:ContinuousIntegrationBuild=true", "-tl:off", "-nodeReuse:false");
         PackagePath = Path.Combine(Feed, $"LossGen.{Version}.nupkg");
+
+        // The TorchSharp bridge, the second package, in the same feed and version: it depends on this LossGen.
+        TorchPack = DotNet.Run(RepositoryRoot, new Dictionary<string, string?>(),
+            "pack", Path.Combine(RepositoryRoot, "src", "LossGen.TorchSharp", "LossGen.TorchSharp.csproj"),
+            "-c", "Release", "-o", Feed, "--artifacts-path", Path.Combine(WorkFolder, "artifacts"),
+            $"-p:Version={Version}", "-p:ContinuousIntegrationBuild=true", "-tl:off", "-nodeReuse:false");
+        TorchPackagePath = Path.Combine(Feed, $"LossGen.TorchSharp.{Version}.nupkg");
     }
 
     public string RepositoryRoot { get; }
@@ -43,6 +50,18 @@ public sealed class PackedPackage : IDisposable
     internal CommandResult Pack { get; }
 
     public string PackagePath { get; }
+
+    internal CommandResult TorchPack { get; }
+
+    public string TorchPackagePath { get; }
+
+    public void AssertTorchPacked()
+    {
+        if (TorchPack.ExitCode != 0 || !File.Exists(TorchPackagePath))
+        {
+            throw new InvalidOperationException($"No package at {TorchPackagePath}: {TorchPack}");
+        }
+    }
 
     /// <summary>Fails with the pack's output unless the package was made.</summary>
     public void AssertPacked()
