@@ -51,7 +51,7 @@ public sealed class LossGenerator : IIncrementalGenerator
         IncrementalValueProvider<bool> referencesBridge = context.CompilationProvider
             .Select(static (compilation, _) => compilation.GetTypeByMetadataName(TensorFormsReader.BridgeTypeName) is not null);
         IncrementalValuesProvider<TensorForms> ownForms = specs.Combine(referencesBridge)
-            .Where(static pair => pair.Right)
+            .Where(static pair => pair.Right && TensorFormsReader.IsReachable(pair.Left))
             .Select(static (pair, _) => TensorFormsReader.FromSpec(pair.Left, TensorEmitter.HintName(pair.Left)));
         IncrementalValuesProvider<TensorForms> compiledForms = context.SyntaxProvider
             .ForAttributeWithMetadataName(

@@ -132,6 +132,12 @@ public sealed class AutogradTests
 
         var outOfRange = Assert.Throws<ArgumentOutOfRangeException>(() => TorchLosses.SparseSoftmaxCrossEntropy(randn(2, 3), tensor(new long[] { 1, 3 })));
         Assert.Contains("[0, 3)", outOfRange.Message);
+        // The same error from inside the autograd node's forward (the input requires grad) reaches the caller as well, and
+        // the next call works.
+        Tensor logits = randn(2, 3).requires_grad_(true);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TorchLosses.SparseSoftmaxCrossEntropy(logits, tensor(new long[] { 1, 3 })));
+        TorchLosses.SparseSoftmaxCrossEntropy(logits, tensor(new long[] { 1, 2 })).backward();
+        Assert.NotNull(logits.grad);
 
         var ctc = Assert.Throws<ArgumentException>(() => TorchLosses.Ctc(randn(5, 2, 4), ones(2, 3, dtype: ScalarType.Int64), tensor(new long[] { 5, 5, 5 }), tensor(new long[] { 3, 3 })));
         Assert.Contains("inputLengths", ctc.Message);

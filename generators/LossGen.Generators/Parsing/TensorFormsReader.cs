@@ -19,6 +19,12 @@ internal static class TensorFormsReader
     /// <summary>A type whose presence in the compilation means the project references LossGen.TorchSharp.</summary>
     public const string BridgeTypeName = "LossGen.TorchSharp.TensorKernel";
 
+    /// <summary>
+    /// Whether the tensor forms' kernel, a file-local type outside the loss's class, can call its span overloads: not for a
+    /// private, protected or private protected loss (its span overloads have its accessibility), which gets none.
+    /// </summary>
+    public static bool IsReachable(LossSpec spec) => spec.Accessibility is "public" or "internal" or "protected internal";
+
     /// <summary>The tensor forms of the user's own loss, next to its span overloads.</summary>
     public static TensorForms FromSpec(LossSpec spec, string hintName)
     {
