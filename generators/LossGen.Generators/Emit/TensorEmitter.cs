@@ -87,7 +87,8 @@ internal static class TensorEmitter
         string arguments = string.Join(", ", tensors.Select(p => LossEmitter.Identifier(p.Name)));
         string span = $"<see cref=\"{LossEmitter.Xml(forms.Owner.Replace("global::", ""))}\"/>.{loss.MethodName}";
 
-        w.WriteLine($"/// <summary>{loss.MethodName} over tensors, reduced by <paramref name=\"reduction\"/>: a 0-dim tensor of the inputs' element type that autograd differentiates. The formula and its conventions are those of the span overloads, {span}.</summary>");
+        string what = loss.Summary is null ? $"The <c>{loss.MethodName}</c> loss." : loss.Summary;
+        w.WriteLine($"/// <summary>{what} Over tensors, reduced by <paramref name=\"reduction\"/>: a 0-dim tensor of the inputs' element type that autograd differentiates. The formula and its conventions are those of the span overloads, {span}.</summary>");
         WriteParameterDocs(w, tensors, hypers, rows);
         w.WriteLine("/// <param name=\"reduction\">Mean (over elements, or rows) or sum.</param>");
         w.WriteLine("/// <returns>The loss. One fused pass computes it and, when an input requires grad, its gradient, which <c>backward()</c> scales.</returns>");
@@ -96,7 +97,7 @@ internal static class TensorEmitter
         w.WriteLine($"{forms.Accessibility} static {Tensor} {LossEmitter.Identifier(loss.MethodName)}({tensorList}{hyperList}, {ReductionType} reduction = {ReductionType}.Mean)");
         w.WriteLine($"    => {Runtime}.TensorLoss.Reduce({newKernel}, reduction, {arguments});");
         w.WriteLineNoTabs(string.Empty);
-        w.WriteLine($"/// <summary>{loss.MethodName} over tensors, one loss per {(rows ? "row" : "element")} (PyTorch's <c>reduction='none'</c>), differentiable by autograd. The formula and its conventions are those of the span overloads, {span}.</summary>");
+        w.WriteLine($"/// <summary>{what} Over tensors, one loss per {(rows ? "row" : "element")} (PyTorch's <c>reduction='none'</c>), differentiable by autograd. The formula and its conventions are those of the span overloads, {span}.</summary>");
         WriteParameterDocs(w, tensors, hypers, rows);
         w.WriteLine($"/// <returns>The losses, shaped as the {(rows ? "rows' leading dimensions" : "inputs")}.</returns>");
         WriteExceptionDocs(w);

@@ -15,5 +15,8 @@ internal sealed record TensorForms(
     EquatableArray<TensorLoss> Losses,
     string HintName);
 
-/// <summary>One loss's signature, as its span overloads take it.</summary>
-internal sealed record TensorLoss(string MethodName, EquatableArray<LossParameter> Parameters, int ElementTypes);
+/// <summary>
+/// One loss's signature, as its span overloads take it, and the inner XML of its <c>summary</c> when the forms are written
+/// next to the loss (its crefs then resolve as they do there).
+/// </summary>
+internal sealed record TensorLoss(string MethodName, EquatableArray<LossParameter> Parameters, int ElementTypes, string? Summary = null);

@@ -30,7 +30,7 @@ internal static class TensorFormsReader
     {
         string owner = "global::" + string.Join(".", new[] { spec.Namespace ?? "" }.Concat(spec.ContainingTypes.Select(t => SyntaxFacts.GetKeywordKind(t.Name) == SyntaxKind.None ? t.Name : "@" + t.Name)).Where(s => s.Length > 0));
         return new TensorForms(spec.Namespace, spec.ContainingTypes, spec.Accessibility, owner,
-            new[] { new TensorLoss(spec.MethodName, spec.Parameters, spec.ElementTypes) }.ToEquatableArray(), hintName);
+            new[] { new TensorLoss(spec.MethodName, spec.Parameters, spec.ElementTypes, spec.Summary) }.ToEquatableArray(), hintName);
     }
 
     /// <summary>The tensor forms [TensorFormsOf(typeof(S))] asks for on a partial class: one per attribute.</summary>
