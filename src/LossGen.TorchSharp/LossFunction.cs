@@ -19,9 +19,11 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
 {
     private const string CallKey = "LossGen.Call";
 
-    // Tensors handed back to libtorch from backward: libtorch keeps its own reference once backward returns, so the managed
-    // handles are released at the next LossGen call on the same thread (libtorch runs CPU backward on the calling thread),
-    // not left for the finalizer, which native memory pressure never wakes.
+    // Tensors handed back to libtorch from backward. Their managed handles are released at the next LossGen forward call
+    // on the same thread (libtorch runs CPU backward on the calling thread), not left for the finalizer, which native
+    // memory pressure never wakes, and not earlier: while a handle lives, libtorch cannot take the tensor over as .grad
+    // or add into it in place, and the one handed over unscaled shares its storage with the saved gradient, which a
+    // retained graph reads again. A later node's backward in the same pass must not release it either.
     [ThreadStatic]
     private static List<Tensor>? t_returned;
 
@@ -45,7 +47,10 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         return loss;
     }
 
-    /// <summary>Releases the managed handles of gradients backward returned on this thread (see <see cref="t_returned"/>).</summary>
+    /// <summary>
+    /// Releases the managed handles of gradients backward returned on this thread (see <see cref="t_returned"/>): called at
+    /// the start of a forward call, when the backward passes before it are over.
+    /// </summary>
     public static void ReleaseReturnedGradients()
     {
         if (t_returned is { Count: > 0 } returned)
@@ -71,7 +76,6 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
-        ReleaseReturnedGradients();
         var call = (LossCall)ctx.get_data(CallKey);
         List<Tensor> saved = ctx.get_saved_variables();
         var gradients = new List<Tensor>(call.Tensors.Length + 1) { null! }; // none for the call itself
@@ -87,7 +91,7 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
                 }
 
                 // loss.backward() sends 1: the saved gradient is the answer, and libtorch copies it into .grad (the
-                // handle kept below holds a reference, so it is never taken over and a retained graph keeps its copy).
+                // handle kept in t_returned holds a reference, so it is never taken over and a retained graph keeps its copy).
                 Tensor scaled = call.ElementwiseShape is not null ? call.Kernel.ScaleElementwiseGradient(gradient, grad_output, i)
                     : grad_output.ToDouble() == 1 ? gradient.alias()
                     : gradient * grad_output;

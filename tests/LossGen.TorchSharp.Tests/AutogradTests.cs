@@ -45,6 +45,24 @@ public sealed class AutogradTests
     }
 
     [Fact]
+    public void Two_losses_in_one_graph_backward_three_times_with_retain_graph()
+    {
+        // Each node hands its saved gradient back unscaled; libtorch must copy, not take over or add into, that storage,
+        // or the third pass would read a gradient the earlier passes changed.
+        Torch.Seed(30);
+        Tensor data = randn(9, dtype: ScalarType.Float64), target = randn(9, dtype: ScalarType.Float64);
+        Tensor ours = Torch.Leaf(data), theirs = Torch.Leaf(data);
+        Tensor lossOurs = TorchLosses.Huber(ours, target, 0.3) + TorchLosses.MeanSquaredError(ours, target);
+        Tensor lossTheirs = F.huber_loss(theirs, target, 0.3) + F.mse_loss(theirs, target);
+        for (int pass = 1; pass <= 3; pass++)
+        {
+            lossOurs.backward(retain_graph: true);
+            lossTheirs.backward(retain_graph: true);
+            Torch.Close($"gradient after pass {pass}", theirs.grad!, ours.grad!, 1e-14);
+        }
+    }
+
+    [Fact]
     public void Without_grad_the_forward_kernel_runs_and_nothing_is_recorded()
     {
         Torch.Seed(23);
