@@ -74,7 +74,7 @@ public sealed class FormulaParserSharingTests
         var test = new CSharpAnalyzerTest<FormulaAnalyzer, DefaultVerifier>();
         foreach ((string path, string guarded, string unguarded) in new[]
         {
-            ("src/LossGen/Losses/Losses.Elementwise.cs", "pred - target * Log(pred + 1e-8)", "pred - target * {|LG0301:Log(pred)|}"),
+            ("src/LossGen/Losses/Losses.Elementwise.cs", "pred - target * Log(pred + eps)", "pred - target * {|LG0301:Log(pred)|}"),
             ("src/LossGen/Losses/Losses.Rows.cs", "Dice(Row pred, [Target] Row target, [Hyper, NonNegative] double smooth = 1.0)", "Dice(Row pred, [Target] Row target, [Hyper, NonNegative] double smooth = 0.0)"),
             ("src/LossGen/Losses/Losses.Rows.cs", "/ (Sum(pred) + Sum(target) + smooth);", "/ {|LG0304:(Sum(pred) + Sum(target) + smooth)|};"),
         })

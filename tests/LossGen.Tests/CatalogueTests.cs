@@ -26,7 +26,7 @@ public sealed class CatalogueTests
         [
             "MeanSquaredError", "MeanAbsoluteError", "Huber", "SmoothL1", "LogCosh", "MeanSquaredLogarithmicError",
             "MeanAbsolutePercentageError", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "Hinge", "SquaredHinge",
-            "Poisson", "PoissonWithLogInput", "BinaryFocalWithLogits", "MarginRanking",
+            "Poisson", "PoissonWithLogInput", "BinaryFocalWithLogits", "MarginRanking", "SoftMargin", "HingeEmbedding", "GaussianNll",
             "GanDiscriminatorReal", "GanDiscriminatorFake", "GanGeneratorMinimax", "GanGeneratorNonSaturating",
             "LeastSquaresGanReal", "LeastSquaresGanFake", "LeastSquaresGanGenerator",
             "WassersteinCriticReal", "WassersteinCriticFake", "WassersteinGenerator",

@@ -57,7 +57,7 @@ public sealed class DomainCheckTests
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Losses.PoissonWithLogInput(new double[4], new double[] { 0, 1, 2, -1 }));
         Assert.Contains("'target'[3] is -1", e.Message);
-        Assert.Equal(0.0, Losses.PoissonWithLogInput(new double[4], new double[] { 0, 0, 0, 0 }, Reduction.Sum) - 4.0, 12);
+        Assert.Equal(0.0, Losses.PoissonWithLogInput(new double[4], new double[] { 0, 0, 0, 0 }, reduction: Reduction.Sum) - 4.0, 12);
         Assert.True(float.IsFinite(Losses.Hinge(new float[] { 0.5f }, new float[] { -1f })));
     }
 }

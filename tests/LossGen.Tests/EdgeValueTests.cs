@@ -39,8 +39,8 @@ public sealed class EdgeValueTests
         // How much the true value moves when one input moves by the element type's rounding: a kernel in that
         // type cannot be held closer than this where the formula cancels (e^x − t·x at x·t ≈ e^x).
         double u = UnitRoundoff(element);
-        double[] expected = Enumerable.Range(0, n).Select(i => Reference(loss, element, columns, i)).ToArray();
-        double[] spread = Spread(expected, Perturbed(loss, columns, u).Select(c => Enumerable.Range(0, n).Select(i => Reference(loss, element, c, i)).ToArray()));
+        double[] expected = Enumerable.Range(0, n).Select(i => Reference(loss, columns, i)).ToArray();
+        double[] spread = Spread(expected, Perturbed(loss, columns, u).Select(c => Enumerable.Range(0, n).Select(i => Reference(loss, c, i)).ToArray()));
 
         // The narrower types' gradients are held to the double kernel on the same inputs (which the catalogue tests
         // hold to central differences), with the same allowance for cancellation.
@@ -48,12 +48,6 @@ public sealed class EdgeValueTests
         if (element != typeof(double))
         {
             referenceGradients = DoubleGradients(loss, columns, hypers);
-            if (loss.Name == "BinaryCrossEntropy")
-            {
-                // Outside the element type's clamp the gradient is 0 by design (see Reference).
-                double[] clamped = FloatClamp();
-                referenceGradients[0] = referenceGradients[0].Select((v, i) => columns[0][i] < clamped[0] || columns[0][i] > clamped[1] ? 0 : v).ToArray();
-            }
 
             double[][][] perturbed = Perturbed(loss, columns, u).Select(c => DoubleGradients(loss, c, hypers)).ToArray();
             gradientSpread = referenceGradients.Select((g, k) => Spread(g, perturbed.Select(p => p[k]))).ToArray();
@@ -99,38 +93,49 @@ public sealed class EdgeValueTests
         Assert.True(failures.Count == 0, $"{failures.Count} of {n} edge points:\n" + string.Join("\n", failures.Take(40)));
     }
 
+    [Fact]
+    public void Binary_cross_entropy_clamps_each_log_at_minus_100_in_every_element_type()
+    {
+        // PyTorch's BCELoss: torch.nn.functional.binary_cross_entropy(torch.tensor([0., 1., 0.]), torch.tensor([1., 0., .5]),
+        // reduction='none') gives [100, 100, 50] in float32 and float64 alike.
+        double[] p = [0, 1, 0], y = [1, 0, 0.5], expected = [100, 100, 50];
+        double[] fromDouble = new double[3], fromFloat = new double[3], fromHalf = new double[3];
+        Losses.BinaryCrossEntropyElementwise(p, y, fromDouble);
+        var floats = new float[3];
+        Losses.BinaryCrossEntropyElementwise(p.Select(v => (float)v).ToArray(), y.Select(v => (float)v).ToArray(), floats);
+        var halves = new Half[3];
+        Losses.BinaryCrossEntropyElementwise(p.Select(v => (Half)v).ToArray(), y.Select(v => (Half)v).ToArray(), halves);
+        Assert.Equal(expected, fromDouble);
+        Assert.Equal(expected, floats.Select(v => (double)v));
+        Assert.Equal(expected, halves.Select(v => (double)v));
+
+        // Where a clamp holds the gradient is 0, not the 0/0 of the log's derivative; inside it, (p − y)/(p(1 − p)).
+        var gradient = new double[4];
+        Losses.BinaryCrossEntropyWithGradient([0, 1, 0.25, 1e-300], [1, 0, 1, 1], gradient, Reduction.Sum);
+        Assert.Equal([0, 0, (0.25 - 1) / (0.25 * 0.75), 0], gradient);
+    }
+
     /// <summary>
-    /// The two documented places where a gradient's intermediate overflows although the gradient does not (reverse
+    /// The three documented places where a gradient's intermediate overflows although the gradient does not (reverse
     /// mode multiplies the huge factor in before the vanishing one): the focal loss's ce·γ for |logits| ≥ max/γ
-    /// (its gradient is then NaN), and e^logRate of the Poisson loss on a log-rate past log(max), which leaves its
-    /// gradient e^logRate − target at +∞ even where target is within a factor 2 of e^logRate.
+    /// (its gradient is then NaN), e^logRate of the Poisson loss on a log-rate past log(max), which leaves its
+    /// gradient e^logRate − target at +∞ even where target is within a factor 2 of e^logRate, and the Gaussian NLL's
+    /// error mean − target where it passes the type's range (its gradients divide that error by the variance).
     /// </summary>
     private static bool GradientPastItsLimit(LossUnderTest loss, double[] point, double max) => loss.Name switch
     {
         "BinaryFocalWithLogits" => Math.Abs(point[0]) >= max / loss.HyperDefaults[1],
         "PoissonWithLogInput" => point[0] > Math.Log(max),
+        "GaussianNll" => Math.Abs(point[0] - point[1]) > max,
         _ => false,
     };
 
     /// <summary>
-    /// The formula in double at point <paramref name="i"/>. The probability clamp of BinaryCrossEntropy is chosen
-    /// per element type (1e-7 in float, and in Half, whose kernels compute in float), so there the reference clamps as
-    /// the kernel does.
+    /// The formula in double at point <paramref name="i"/>. No loss clamps per element type any more (BinaryCrossEntropy
+    /// clamps its logs at −100 in every type), so the double formula is the reference for all of them.
     /// </summary>
-    private static double Reference(LossUnderTest loss, Type element, double[][] columns, int i)
-    {
-        double[] point = columns.Select(c => c[i]).ToArray();
-        if (loss.Name == "BinaryCrossEntropy" && element != typeof(double))
-        {
-            double[] clamp = FloatClamp();
-            point[0] = Math.Clamp(point[0], clamp[0], clamp[1]);
-        }
-
-        return loss.Formula(point, loss.HyperDefaults);
-    }
-
-    /// <summary>The clamp [1e-7, 1 − 1e-7] as float has it (Half kernels compute in float).</summary>
-    private static double[] FloatClamp() => [(float)1e-7, (float)(1 - 1e-7)];
+    private static double Reference(LossUnderTest loss, double[][] columns, int i)
+        => loss.Formula(columns.Select(c => c[i]).ToArray(), loss.HyperDefaults);
 
     /// <summary>Each input that is not a ±1 label scaled by 1 − u and by 1 + u (a probability at most 1; the others as they are).</summary>
     private static IEnumerable<double[][]> Perturbed(LossUnderTest loss, double[][] columns, double u)

@@ -80,17 +80,21 @@ public static partial class Losses
     }
 
     /// <summary>
-    /// Binary cross-entropy on probabilities: −(y·log p + (1 − y)·log1p(−p)), with p clamped to
-    /// [ε, 1 − ε], ε = <see cref="LossMath.Epsilon"/> (1e-7 for float and Half, 1e-15 for double).
-    /// Keras clamps the same way with 1e-7 for every type; PyTorch <c>BCELoss</c> instead clamps each log
-    /// at −100. As in Keras, a probability outside the clamp gets no gradient: prefer
+    /// Binary cross-entropy on probabilities: −(y·log p + (1 − y)·log(1 − p)) with each log clamped at −100, as PyTorch
+    /// <c>BCELoss</c>, in every element type: p = 0 with y = 1 gives 100 in Half, float and double alike. The gradient is
+    /// (p − y)/(p(1 − p)) wherever the logs are above −100, and 0 where a clamp holds (p = 0 or 1 exactly, or a float
+    /// subnormal); PyTorch gives (p − y)/max(p(1 − p), 1e-12) there. Keras <c>BinaryCrossentropy</c> clamps p to
+    /// [1e-7, 1 − 1e-7] instead (16.1 for p = 0, y = 1). Prefer
     /// <see cref="BinaryCrossEntropyWithLogits(double, double, double)"/>, which never saturates.
     /// </summary>
     [Loss]
     public static double BinaryCrossEntropy([Probability] double pred, [Target, Probability] double target)
     {
-        var p = Clamp(pred, Epsilon, 1.0 - Epsilon);
-        return -(target * Log(p) + (1.0 - target) * Log1p(-p)); // log1p: 1 − p would round p = 1e-7 away in float
+        // Each log takes a stand-in argument where its clamp holds, so no log of 0 is formed: the value would be
+        // replaced anyway, but its derivative (0/0) would not. log1p: 1 − p would round p = 1e-8 away in float.
+        var logP = pred > 0 ? Max(Log(pred > 0 ? pred : 1), -100) : -100;
+        var logNotP = pred < 1 ? Max(Log1p(-(pred < 1 ? pred : 0)), -100) : -100;
+        return -(target * logP + (1.0 - target) * logNotP);
     }
 
     /// <summary>
@@ -118,27 +122,36 @@ public static partial class Losses
         => Square(Relu(1.0 - target * pred));
 
     /// <summary>
-    /// Poisson negative log-likelihood of a rate: pred − target·log(pred + 1e-8), PyTorch
-    /// <c>PoissonNLLLoss(log_input=False)</c> (Keras <c>Poisson</c> uses 1e-7). The constant log(target!)
-    /// is omitted, as both do by default.
+    /// Poisson negative log-likelihood of a rate: pred − target·log(pred + eps), PyTorch
+    /// <c>PoissonNLLLoss(log_input=False, eps=1e-8)</c> (Keras <c>Poisson</c> uses 1e-7). The constant log(target!) is
+    /// omitted unless <paramref name="full"/> is true, which adds PyTorch's Stirling approximation of it,
+    /// target·log(target) − target + ½·log(2π·target) for target &gt; 1 (0 below). That term depends on the target only:
+    /// it moves the loss, not the gradient.
     /// </summary>
     [Loss]
-    public static double Poisson([NonNegative] double pred, [Target, NonNegative] double target)
-        => pred - target * Log(pred + 1e-8);
+    public static double Poisson([NonNegative] double pred, [Target, NonNegative] double target, [Hyper] bool full = false, [Hyper, Positive] double eps = 1e-8)
+    {
+        var stirling = full && target > 1.0 ? target * Log(target) - target + 0.5 * Log(TwoPi * target) : 0.0;
+        return pred - target * Log(pred + eps) + stirling;
+    }
 
     /// <summary>
     /// Poisson negative log-likelihood of a log-rate: e^logRate − target·logRate (PyTorch's default
-    /// <c>log_input=True</c>). For a positive log-rate it is computed as h·(h − logRate·(target/h)) with
-    /// h = e^(logRate/2), so the two terms are compared before either overflows: where e^logRate and
-    /// target·logRate both pass the type's range, the result is the ±∞ of the larger (not ∞ − ∞ = NaN). The
-    /// gradient e^logRate − target is +∞ wherever e^logRate overflows (logRate &gt; 88.7 in float).
+    /// <c>log_input=True</c>), plus the Stirling term of <see cref="Poisson(double, double, bool, double)"/> when <paramref name="full"/> is true. For a positive log-rate it
+    /// is computed as h·(h − logRate·(target/h)) with h = e^(logRate/2), so the two terms are compared before either
+    /// overflows: where e^logRate and target·logRate both pass the type's range, the result is the ±∞ of the larger (not
+    /// ∞ − ∞ = NaN). The gradient e^logRate − target is +∞ wherever e^logRate overflows (logRate &gt; 88.7 in float).
     /// </summary>
     [Loss]
-    public static double PoissonWithLogInput(double logRate, [Target, NonNegative] double target)
+    public static double PoissonWithLogInput(double logRate, [Target, NonNegative] double target, [Hyper] bool full = false)
     {
         var half = Exp(0.5 * logRate);
-        return logRate > 0.0 ? half * (half - logRate * (target / half)) : half * half - target * logRate;
+        var nll = logRate > 0.0 ? half * (half - logRate * (target / half)) : half * half - target * logRate;
+        var stirling = full && target > 1.0 ? target * Log(target) - target + 0.5 * Log(TwoPi * target) : 0.0;
+        return nll + stirling;
     }
+
+    private const double TwoPi = 6.283185307179586;
 
     /// <summary>
     /// Binary focal loss on logits (torchvision <c>sigmoid_focal_loss</c>): BCE-with-logits times
@@ -165,6 +178,39 @@ public static partial class Losses
     [Loss]
     public static double MarginRanking(double x1, double x2, [Target, PlusOrMinusOne] double y, [Hyper, InRange(double.NegativeInfinity, double.PositiveInfinity)] double margin = 0.0)
         => Relu(-y * (x1 - x2) + margin);
+
+    /// <summary>
+    /// Soft margin loss: log(1 + e^(−y·pred)) = softplus(−y·pred) with labels y = ±1, PyTorch <c>SoftMarginLoss</c> (the
+    /// logistic loss of a ±1 classifier). Never overflows; the gradient is −y·σ(−y·pred).
+    /// </summary>
+    [Loss]
+    public static double SoftMargin(double pred, [Target, PlusOrMinusOne] double target)
+        => Softplus(-target * pred);
+
+    /// <summary>
+    /// Hinge embedding loss: pred where y = 1, max(0, margin − pred) where y = −1, PyTorch <c>HingeEmbeddingLoss</c>
+    /// (pred is typically a distance between two embeddings, y says whether they should be close). The gradient at
+    /// the kink is 0.
+    /// </summary>
+    [Loss]
+    public static double HingeEmbedding(double pred, [Target, PlusOrMinusOne] double target, [Hyper, InRange(double.NegativeInfinity, double.PositiveInfinity)] double margin = 1.0)
+        => target > 0 ? pred : Relu(margin - pred);
+
+    /// <summary>
+    /// Gaussian negative log-likelihood of a target under N(mean, variance): ½·(log v + (mean − target)²/v), with
+    /// v = max(variance, eps), plus ½·log 2π when <paramref name="full"/> is true. PyTorch <c>GaussianNLLLoss</c> with one
+    /// variance per element (the model predicts both; gradients for mean and variance). Where the variance is below eps
+    /// the clamp holds and its gradient is 0; PyTorch clamps without autograd seeing it and passes the gradient at eps on.
+    /// Where mean − target itself passes the type's range (float: opposite signs near 3.4e38), both gradients are ±∞.
+    /// </summary>
+    [Loss]
+    public static double GaussianNll(double mean, [Target] double target, [NonNegative] double variance, [Hyper] bool full = false, [Hyper, Positive] double eps = 1e-6)
+    {
+        // error·(error/v) rather than error²/v: a float error past 1.8e19 over a variance as large stays finite.
+        var v = Max(variance, eps);
+        var error = mean - target;
+        return 0.5 * (Log(v) + error * (error / v)) + (full ? 0.5 * Log(TwoPi) : 0.0);
+    }
 
     /// <summary>GAN discriminator loss on real samples, from logits: −log σ(x) = softplus(−x).</summary>
     [Loss]

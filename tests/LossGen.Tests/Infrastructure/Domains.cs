@@ -12,7 +12,8 @@ internal static class Domains
         {
             ("BinaryCrossEntropy", 0) => 0.001 + 0.998 * uniform,
             ("BinaryCrossEntropy" or "BinaryCrossEntropyWithLogits" or "BinaryFocalWithLogits", 1) => uniform,
-            ("Hinge" or "SquaredHinge", 1) or ("MarginRanking", 2) => uniform < 0.5 ? -1 : 1,
+            ("Hinge" or "SquaredHinge" or "SoftMargin" or "HingeEmbedding", 1) or ("MarginRanking", 2) => uniform < 0.5 ? -1 : 1,
+            ("GaussianNll", 2) => 0.05 + 3 * uniform,
             ("Poisson", 0) => 0.05 + 4 * uniform,
             ("Poisson" or "PoissonWithLogInput", 1) => Math.Floor(6 * uniform),
             ("MeanSquaredLogarithmicError", _) => 0.01 + 5 * uniform,

@@ -25,9 +25,14 @@ internal sealed class LossUnderTest
         DifferentiableInputs = Inputs.Select((p, i) => (p, i)).Where(x => x.p.GetCustomAttribute<TargetAttribute>() is null).Select(x => x.i).ToArray();
         HyperDefaults = Hypers.Select(p => p.HasDefaultValue ? Convert.ToDouble(p.DefaultValue) : 1.0).ToArray();
 
+        // Bool flags travel as doubles through the tests (1 or 0) and become true for any value but 0.
         var arguments = Expression.Parameter(typeof(double[]));
         _formula = Expression.Lambda<Func<double[], double>>(
-            Expression.Call(formula, _parameters.Select((_, i) => (Expression)Expression.ArrayIndex(arguments, Expression.Constant(i)))),
+            Expression.Call(formula, _parameters.Select((p, i) =>
+            {
+                Expression value = Expression.ArrayIndex(arguments, Expression.Constant(i));
+                return p.ParameterType == typeof(bool) ? Expression.NotEqual(value, Expression.Constant(0.0)) : value;
+            })),
             arguments).Compile();
     }
 
@@ -46,10 +51,14 @@ internal sealed class LossUnderTest
 
     public override string ToString() => Name;
 
-    /// <summary>The elementwise formulas of <paramref name="owner"/>: those with only double parameters (row formulas are tested apart).</summary>
+    /// <summary>
+    /// The elementwise formulas of <paramref name="owner"/>: those with only double parameters and bool flags (row formulas
+    /// are tested apart).
+    /// </summary>
     public static IEnumerable<LossUnderTest> All(Type owner)
         => owner.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
-            .Where(m => m.GetCustomAttribute<LossAttribute>() is not null && m.GetParameters().All(p => p.ParameterType == typeof(double)))
+            .Where(m => m.GetCustomAttribute<LossAttribute>() is not null
+                && m.GetParameters().All(p => p.ParameterType == typeof(double) || (p.ParameterType == typeof(bool) && IsHyper(p))))
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .Select(m => new LossUnderTest(owner, m));
 
@@ -95,7 +104,8 @@ internal sealed class LossUnderTest
         var types = new List<Type>();
         types.AddRange(Enumerable.Repeat(typeof(ReadOnlySpan<>).MakeGenericType(element), inputs));
         types.AddRange(Enumerable.Repeat(typeof(Span<>).MakeGenericType(element), gradients + (losses ? 1 : 0)));
-        types.AddRange(Enumerable.Repeat(typeof(double), withHypers ? Hypers.Length : 0));
+        int firstHyper = types.Count;
+        types.AddRange(withHypers ? Hypers.Select(p => p.ParameterType) : []);
         if (withReduction)
         {
             types.Add(typeof(Reduction));
@@ -103,7 +113,25 @@ internal sealed class LossUnderTest
 
         MethodInfo method = Owner.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, types.ToArray())
             ?? throw new InvalidOperationException($"No generated {name}({string.Join(", ", types.Select(t => t.Name))}) on {Owner.Name}.");
-        return SpanInvoker.Create(method);
+        Func<object?[], object?> call = SpanInvoker.Create(method);
+        if (!types.Contains(typeof(bool)))
+        {
+            return call;
+        }
+
+        // The tests pass every setting as a double; a flag takes it as true for any value but 0.
+        return arguments =>
+        {
+            for (int i = firstHyper; i < arguments.Length && i < types.Count; i++)
+            {
+                if (types[i] == typeof(bool) && arguments[i] is double value)
+                {
+                    arguments[i] = value != 0;
+                }
+            }
+
+            return call(arguments);
+        };
     }
 
     private static bool IsHyper(ParameterInfo p) => p.GetCustomAttribute<HyperAttribute>() is not null;
