@@ -151,10 +151,96 @@ public sealed class ParityTests
         Both("cosine", [Randn(5, 6), Randn(5, 6)], grads,
             x => TorchLosses.CosineProximity(x[0], x[1]), x => -F.cosine_similarity(x[0], x[1], 1).mean(),
             x => TorchLosses.CosineProximityElementwise(x[0], x[1]), x => -F.cosine_similarity(x[0], x[1], 1));
-        // PyTorch adds eps inside each distance; with eps = 0 the distances are LossGen's.
+        // eps = 0 on both sides: the plain Euclidean distances.
         Both("triplet", [Randn(5, 6), Randn(5, 6), Randn(5, 6)], [true, true, true],
-            x => TorchLosses.Triplet(x[0], x[1], x[2], 1.5), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.5, eps: 0),
-            x => TorchLosses.TripletElementwise(x[0], x[1], x[2], 1.5), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.5, eps: 0, reduction: TorchReduction.None));
+            x => TorchLosses.Triplet(x[0], x[1], x[2], 1.5, eps: 0), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.5, eps: 0),
+            x => TorchLosses.TripletElementwise(x[0], x[1], x[2], 1.5, eps: 0), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.5, eps: 0, reduction: TorchReduction.None));
+    }
+
+    [Fact]
+    public void Soft_margin_hinge_embedding_gaussian_and_full_poisson_losses()
+    {
+        Torch.Seed(17);
+        Tensor signs = where(Randn(6, 5) > 0, 1.0, -1.0);
+        Both("soft_margin", [Randn(6, 5) * 3, signs], [true, false],
+            x => TorchLosses.SoftMargin(x[0], x[1]), x => F.soft_margin_loss(x[0], x[1]),
+            x => TorchLosses.SoftMarginElementwise(x[0], x[1]), x => F.soft_margin_loss(x[0], x[1], TorchReduction.None));
+        Both("hinge_embedding", [Rand(6, 5) * 2, signs], [true, false],
+            x => TorchLosses.HingeEmbedding(x[0], x[1], 1.2), x => F.hinge_embedding_loss(x[0], x[1], 1.2),
+            x => TorchLosses.HingeEmbeddingElementwise(x[0], x[1], 1.2), x => F.hinge_embedding_loss(x[0], x[1], 1.2, TorchReduction.None));
+        // Variances from 0.05 up, above eps: below it PyTorch passes the clamped gradient on, LossGen gives 0 (documented).
+        // The reference is PyTorch's GaussianNLLLoss formula in torch ops: TorchSharp 0.107's gaussian_nll_loss is its own
+        // C# version, which sums each sample's elements before the mean (5x PyTorch's value for these [6, 5] inputs).
+        Tensor[] gaussian = [Randn(6, 5), Randn(6, 5), Rand(6, 5) * 3 + 0.05];
+        foreach (bool full in new[] { false, true })
+        {
+            Both($"gaussian_nll, full {full}", gaussian, [true, false, true],
+                x => TorchLosses.GaussianNll(x[0], x[1], x[2], full), x => GaussianNll(x[0], x[1], x[2], full).mean(),
+                x => TorchLosses.GaussianNllElementwise(x[0], x[1], x[2], full), x => GaussianNll(x[0], x[1], x[2], full));
+        }
+
+        // Counts 0..7, so the Stirling term's target > 1 mask is crossed; rates from 0.05 up.
+        Tensor counts = floor(Rand(6, 5) * 8);
+        Both("poisson_nll, log input, full", [Randn(6, 5), counts], [true, false],
+            x => TorchLosses.PoissonWithLogInput(x[0], x[1], full: true), x => F.poisson_nll_loss(x[0], x[1], log_input: true, full: true),
+            x => TorchLosses.PoissonWithLogInputElementwise(x[0], x[1], full: true),
+            x => F.poisson_nll_loss(x[0], x[1], log_input: true, full: true, reduction: TorchReduction.None));
+        // TorchSharp 0.107's poisson_nll_loss leaves out its eps argument (log(input) for any eps; measured), so LossGen's
+        // eps is taken as small as it goes here.
+        Both("poisson_nll, rates, full", [Rand(6, 5) * 4 + 0.05, counts], [true, false],
+            x => TorchLosses.Poisson(x[0], x[1], full: true, eps: 1e-300), x => F.poisson_nll_loss(x[0], x[1], log_input: false, full: true),
+            x => TorchLosses.PoissonElementwise(x[0], x[1], full: true, eps: 1e-300),
+            x => F.poisson_nll_loss(x[0], x[1], log_input: false, full: true, reduction: TorchReduction.None));
+    }
+
+    /// <summary>torch.nn.functional.gaussian_nll_loss with reduction='none' (PyTorch 2.x), for variances above eps.</summary>
+    private static Tensor GaussianNll(Tensor mean, Tensor target, Tensor variance, bool full)
+    {
+        Tensor loss = 0.5 * (log(variance) + (mean - target).square() / variance);
+        return full ? loss + 0.5 * Math.Log(2 * Math.PI) : loss;
+    }
+
+    [Fact]
+    public void Binary_cross_entropy_clamps_its_logs_at_minus_100_as_pytorch()
+    {
+        // p = 0 and 1 exactly, in float32 and float64: the same losses as BCELoss (100 where the label disagrees).
+        foreach (ScalarType type in new[] { ScalarType.Float32, ScalarType.Float64 })
+        {
+            using Tensor p = tensor(new double[] { 0, 1, 0, 1, 0.3 }, dtype: type), y = tensor(new double[] { 1, 0, 0.5, 1, 0.6 }, dtype: type);
+            Torch.Close($"bce at the clamp, {type}", F.binary_cross_entropy(p, y, reduction: TorchReduction.None), TorchLosses.BinaryCrossEntropyElementwise(p, y), 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Nll_multilabel_soft_margin_cosine_embedding_and_element_mean_kl()
+    {
+        Torch.Seed(18);
+        Tensor logProbs = F.log_softmax(Randn(8, 7) * 2, 1), labels = Labels(7, 8);
+        Both("nll_loss", [logProbs, labels], [true, false],
+            x => TorchLosses.Nll(x[0], x[1]), x => F.nll_loss(x[0], x[1]),
+            x => TorchLosses.NllElementwise(x[0], x[1]), x => F.nll_loss(x[0], x[1], reduction: TorchReduction.None));
+        Tensor multiLabels = floor(Rand(8, 7) * 2);
+        Both("multilabel_soft_margin", [Randn(8, 7) * 3, multiLabels], [true, false],
+            x => TorchLosses.MultiLabelSoftMargin(x[0], x[1]), x => F.multilabel_soft_margin_loss(x[0], x[1]),
+            x => TorchLosses.MultiLabelSoftMarginElementwise(x[0], x[1]), x => F.multilabel_soft_margin_loss(x[0], x[1], reduction: TorchReduction.None));
+        Tensor pairs = where(Randn(8) > 0, 1.0, -1.0);
+        Both("cosine_embedding", [Randn(8, 7), Randn(8, 7), pairs], [true, true, false],
+            x => TorchLosses.CosineEmbedding(x[0], x[1], x[2], 0.1), x => F.cosine_embedding_loss(x[0], x[1], x[2], 0.1),
+            x => TorchLosses.CosineEmbeddingElementwise(x[0], x[1], x[2], 0.1), x => F.cosine_embedding_loss(x[0], x[1], x[2], 0.1, TorchReduction.None));
+        Tensor input = F.log_softmax(Randn(5, 6), 1), target = softmax(Randn(5, 6), 1);
+        Same("kl_div, mean over elements", [input, target], [true, false],
+            x => TorchLosses.KLDivergencePerElement(x[0], x[1]), x => F.kl_div(x[0], x[1], log_target: false, reduction: TorchReduction.Mean));
+        // Triplet with PyTorch's defaults (eps = 1e-6 inside each distance) and with swap.
+        Tensor[] triplets = [Randn(5, 6), Randn(5, 6), Randn(5, 6)];
+        Both("triplet, eps 1e-6", triplets, [true, true, true],
+            x => TorchLosses.Triplet(x[0], x[1], x[2], 1.5), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.5),
+            x => TorchLosses.TripletElementwise(x[0], x[1], x[2], 1.5), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.5, reduction: TorchReduction.None));
+        // The positive near the negative, so the swap takes the positive's distance for some rows and not for others.
+        Tensor[] swapping = [Randn(5, 6), triplets[2] + Randn(5, 6) * 0.5, triplets[2]];
+        Both("triplet, swap", swapping, [true, true, true],
+            x => TorchLosses.Triplet(x[0], x[1], x[2], 1.0, swap: true), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.0, swap: true),
+            x => TorchLosses.TripletElementwise(x[0], x[1], x[2], 1.0, swap: true),
+            x => F.triplet_margin_loss(x[0], x[1], x[2], 1.0, swap: true, reduction: TorchReduction.None));
     }
 
     [Theory]

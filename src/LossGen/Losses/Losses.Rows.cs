@@ -35,11 +35,12 @@ public static partial class Losses
     /// −∞ logits (masked classes) are fine: their probability and gradient are 0.
     /// </summary>
     [Loss]
-    public static double SparseSoftmaxCrossEntropy(Row logits, int label, [Hyper, Probability] double labelSmoothing = 0.0)
+    public static double SparseSoftmaxCrossEntropy(Row logits, int labels, [Hyper, Probability] double labelSmoothing = 0.0)
     {
         // Without smoothing the mean is not used at all, so a −∞ logit (a masked class) gives a finite loss.
+        // The label is named for its span (one per row), as in every overload that takes labels.
         var lse = LogSumExp(logits);
-        var nll = lse - logits[label];
+        var nll = lse - logits[labels];
         return labelSmoothing == 0 ? nll : (1 - labelSmoothing) * nll + labelSmoothing * (lse - Mean(logits));
     }
 
@@ -62,8 +63,18 @@ public static partial class Losses
     /// PyTorch <c>NLLLoss</c> takes log-probabilities instead). Labels outside [0, rowLength) throw.
     /// </summary>
     [Loss]
-    public static double SparseCategoricalCrossEntropy(Row pred, int label)
-        => -Log(Clamp(pred[label] / Sum(pred), Epsilon, 1 - Epsilon));
+    public static double SparseCategoricalCrossEntropy(Row pred, int labels)
+        => -Log(Clamp(pred[labels] / Sum(pred), Epsilon, 1 - Epsilon));
+
+    /// <summary>
+    /// Negative log-likelihood of the labelled class, −logProbs[label], on log-probabilities (a log-softmax output):
+    /// PyTorch <c>NLLLoss</c> without class weights. Labels outside [0, rowLength) throw. The gradient is −1 at the
+    /// labelled column and 0 elsewhere. On logits, <see cref="SparseSoftmaxCrossEntropy(Row, int, double)"/> is the same
+    /// loss with the log-softmax fused in.
+    /// </summary>
+    [Loss]
+    public static double Nll(Row logProbs, int labels)
+        => -logProbs[labels];
 
     /// <summary>
     /// Kullback–Leibler divergence KL(target ‖ exp(input)) = Σ target·(log target − input), with input the
@@ -76,6 +87,15 @@ public static partial class Losses
     [Loss]
     public static double KLDivergence(Row input, [Target] Row target, [Hyper] bool logTarget = false)
         => logTarget ? Sum(Exp(target) * (target - input)) : Sum(Xlogy(target, target) - target * input);
+
+    /// <summary>
+    /// <see cref="KLDivergence(Row, Row, bool)"/> divided by the row length: with Reduction.Mean it is PyTorch's
+    /// <c>KLDivLoss(reduction='mean')</c>, the mean over every element, which PyTorch itself warns is not the KL
+    /// divergence. For the KL divergence averaged over the batch (<c>'batchmean'</c>), use KLDivergence.
+    /// </summary>
+    [Loss]
+    public static double KLDivergencePerElement(Row input, [Target] Row target, [Hyper] bool logTarget = false)
+        => (logTarget ? Sum(Exp(target) * (target - input)) : Sum(Xlogy(target, target) - target * input)) / Length(input);
 
     /// <summary>
     /// Categorical hinge: max(0, 1 + max((1 − target)·pred) − Σ target·pred), Keras <c>CategoricalHinge</c> (one-hot
@@ -119,13 +139,41 @@ public static partial class Losses
     }
 
     /// <summary>
-    /// Triplet margin loss: max(0, ‖anchor − positive‖ − ‖anchor − negative‖ + margin), with gradients for all three
-    /// rows. PyTorch <c>TripletMarginLoss</c> (p = 2), except that PyTorch adds eps = 1e-6 inside each distance; here a
-    /// zero distance has the norm's subgradient 0. The seed's form squares the distances.
+    /// Triplet margin loss: max(0, ‖anchor − positive + eps‖ − ‖anchor − negative + eps‖ + margin), with gradients for all
+    /// three rows: PyTorch <c>TripletMarginLoss</c> with p = 2 (the only norm here), its eps = 1e-6 inside each distance,
+    /// and <paramref name="swap"/> (the distance to the negative is the smaller of the anchor's and the positive's, as
+    /// in Balntas et al.). With eps = 0 a zero distance has the norm's subgradient 0. The seed's form squares the distances.
     /// </summary>
     [Loss]
-    public static double Triplet(Row anchor, Row positive, Row negative, [Hyper, NonNegative] double margin = 1.0)
-        => Relu(Distance(anchor, positive) - Distance(anchor, negative) + margin);
+    public static double Triplet(Row anchor, Row positive, Row negative, [Hyper, NonNegative] double margin = 1.0,
+        [Hyper, InRange(double.NegativeInfinity, double.PositiveInfinity)] double eps = 1e-6, [Hyper] bool swap = false)
+    {
+        // PyTorch's pairwise_distance: ‖x1 − x2 + eps‖, the eps inside the norm.
+        var toNegative = Norm(anchor - negative + eps);
+        var closerNegative = swap ? Min(toNegative, Norm(positive - negative + eps)) : toNegative;
+        return Relu(Norm(anchor - positive + eps) - closerNegative + margin);
+    }
+
+    /// <summary>
+    /// Multi-label soft margin loss: the mean over a row's classes of the binary cross-entropy on logits,
+    /// y·softplus(−x) + (1 − y)·softplus(x), with one 0/1 (or soft) target per class: PyTorch
+    /// <c>MultiLabelSoftMarginLoss</c> without class weights. Never overflows.
+    /// </summary>
+    [Loss]
+    public static double MultiLabelSoftMargin(Row logits, [Target] Row target)
+        => Mean(target * Softplus(-logits) + (1.0 - target) * Softplus(logits));
+
+    /// <summary>
+    /// Cosine embedding loss of a pair of rows: 1 − cos(x1, x2) where y = 1, max(0, cos(x1, x2) − margin) where y = −1,
+    /// one y per row. PyTorch <c>CosineEmbeddingLoss</c>, with its cosine x1·x2/√((‖x1‖² + 1e-12)(‖x2‖² + 1e-12)), so a
+    /// zero row gives cos = 0 rather than NaN. Gradients for both rows.
+    /// </summary>
+    [Loss]
+    public static double CosineEmbedding(Row x1, Row x2, [Target, PlusOrMinusOne] double target, [Hyper, InRange(-1, 1)] double margin = 0.0)
+    {
+        var cosine = Dot(x1, x2) / Sqrt((SquaredNorm(x1) + 1e-12) * (SquaredNorm(x2) + 1e-12));
+        return target > 0 ? 1 - cosine : Relu(cosine - margin);
+    }
 
     /// <summary>
     /// Dice loss over a row (a flattened mask): 1 − (2Σ pred·target + smooth)/(Σ pred + Σ target + smooth). pred are

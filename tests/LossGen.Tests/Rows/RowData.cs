@@ -24,7 +24,8 @@ internal static class RowData
         // A shared row ([Hyper] Row, e.g. class weights) is one row for the whole batch.
         double[][] rows = Enumerable.Range(0, loss.RowCount).Select(k => Rows(loss.Name, k, loss.SharedRows[k] ? 1 : batch, rowLength, random)).ToArray();
         int[][] labels = Enumerable.Range(0, loss.LabelCount).Select(_ => Enumerable.Range(0, batch).Select(_ => random.Next(rowLength)).ToArray()).ToArray();
-        double[][] values = Enumerable.Range(0, loss.ValueCount).Select(_ => Enumerable.Range(0, batch).Select(_ => (double)random.Next(2)).ToArray()).ToArray();
+        double[][] values = Enumerable.Range(0, loss.ValueCount)
+            .Select(k => Enumerable.Range(0, batch).Select(_ => loss.PlusOrMinusOneValues[k] ? 2.0 * random.Next(2) - 1 : random.Next(2)).ToArray()).ToArray();
 
         // The reference sees exactly the values the kernel sees: rounded to the element type.
         Array[] rowArrays = rows.Select(x => Data.ToArray(element, x)).ToArray();
@@ -49,7 +50,7 @@ internal static class RowData
         int n = row.Length;
         switch (loss, input)
         {
-            case ("SoftmaxCrossEntropy", 1) or ("KLDivergence", 1):
+            case ("SoftmaxCrossEntropy", 1) or ("KLDivergence" or "KLDivergencePerElement", 1):
                 // Probabilities with some exact zeros (0·log 0 = 0 for KL).
                 for (int i = 0; i < n; i++)
                 {
@@ -58,7 +59,7 @@ internal static class RowData
 
                 Normalize(row);
                 break;
-            case ("KLDivergence", 0):
+            case ("KLDivergence" or "KLDivergencePerElement" or "Nll", 0):
                 // Log-probabilities.
                 for (int i = 0; i < n; i++)
                 {
@@ -98,7 +99,7 @@ internal static class RowData
                 }
 
                 break;
-            case ("Dice" or "Jaccard" or "Tversky", 1):
+            case ("Dice" or "Jaccard" or "Tversky" or "MultiLabelSoftMargin", 1):
                 for (int i = 0; i < n; i++)
                 {
                     row[i] = random.Next(2);

@@ -27,8 +27,12 @@ public sealed class RowEdgeCaseTests
         Assert.Equal(0.0, Losses.CosineProximity([0.0, 0.0], [0.0, 1.0], 2), 12); // eps guard: 0, not NaN
         Assert.Equal(0.0, Losses.Dice([1.0, 0.0], [1.0, 0.0], 2), 12);
         Assert.Equal(1 - 1.0 / 3.0, Losses.Jaccard([1.0, 0.0], [0.0, 1.0], 2, smooth: 1), 12);
-        // ‖a − p‖ = 5, ‖a − n‖ = 1, margin 1
-        Assert.Equal(5.0, Losses.Triplet([0.0, 0.0], [3.0, 4.0], [0.0, 1.0], 2), 12);
+        // ‖a − p‖ = 5, ‖a − n‖ = 1, margin 1; with PyTorch's eps 1e-6 inside each norm, ‖(−3, −4) + eps‖ − ‖(0, −1) + eps‖ + 1
+        Assert.Equal(5.0, Losses.Triplet([0.0, 0.0], [3.0, 4.0], [0.0, 1.0], 2, eps: 0), 12);
+        Assert.Equal(double.Hypot(-3 + 1e-6, -4 + 1e-6) - double.Hypot(1e-6, -1 + 1e-6) + 1, Losses.Triplet([0.0, 0.0], [3.0, 4.0], [0.0, 1.0], 2), 12);
+        // swap: the positive is closer to the negative (‖p − n‖ = ‖(3, 0)‖ = 3 < ‖a − n‖ = 4), so 3 replaces 4
+        Assert.Equal(5.0 - 3.0 + 1.0, Losses.Triplet([0.0, 0.0], [3.0, 4.0], [0.0, 4.0], 2, eps: 0, swap: true), 12);
+        Assert.Equal(5.0 - 4.0 + 1.0, Losses.Triplet([0.0, 0.0], [3.0, 4.0], [0.0, 4.0], 2, eps: 0), 12);
         Assert.Equal(12.5, Losses.Contrastive([0.0, 0.0], [3.0, 4.0], [1.0], 2), 12);
         Assert.Equal(0.5, Losses.Contrastive([0.0, 0.0], [3.0, 4.0], [0.0], 2, margin: 6), 12);
         // max(0, 1 + max wrong score − true score): 1 + 3 − 2
@@ -175,12 +179,12 @@ public sealed class RowEdgeCaseTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Losses.SoftmaxCrossEntropyWithGradient(logits, target, gradient, 0));
 
         var label = Assert.Throws<ArgumentOutOfRangeException>(() => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [0, 4, -1], gradient, 4));
-        Assert.Contains("'label'[1] is 4", label.Message);
-        Assert.Equal("label", label.ParamName);
+        Assert.Contains("'labels'[1] is 4", label.Message);
+        Assert.Equal("labels", label.ParamName);
         var negative = Assert.Throws<ArgumentOutOfRangeException>(() => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [0, 1, -1], gradient, 4));
-        Assert.Contains("'label'[2] is -1", negative.Message);
+        Assert.Contains("'labels'[2] is -1", negative.Message);
         var count = Assert.Throws<ArgumentException>(() => Losses.SparseSoftmaxCrossEntropyWithGradient(logits, [0, 1], gradient, 4));
-        Assert.Contains("'label' has 2 labels", count.Message);
+        Assert.Contains("'labels' has 2 labels", count.Message);
         var values = Assert.Throws<ArgumentException>(() => Losses.Contrastive(logits, target, new float[2], 4));
         Assert.Contains("'similar' has 2 values", values.Message);
         var losses = Assert.Throws<ArgumentException>(() => Losses.SoftmaxCrossEntropyElementwise(logits, target, new float[2], 4));

@@ -28,6 +28,8 @@ internal sealed class RowLossUnderTest
         RowCount = _parameters.Count(p => p.ParameterType == typeof(Row));
         LabelCount = _parameters.Count(p => p.ParameterType == typeof(int));
         ValueCount = _parameters.Count(p => p.ParameterType == typeof(double) && !IsHyper(p));
+        PlusOrMinusOneValues = _parameters.Where(p => p.ParameterType == typeof(double) && !IsHyper(p))
+            .Select(p => p.GetCustomAttribute<PlusOrMinusOneAttribute>() is not null).ToArray();
         SharedRows = _parameters.Where(p => p.ParameterType == typeof(Row)).Select(IsHyper).ToArray();
         DifferentiableRows = _parameters.Where(p => p.ParameterType == typeof(Row)).Select((p, k) => (p, k))
             .Where(x => x.p.GetCustomAttribute<TargetAttribute>() is null && !IsHyper(x.p)).Select(x => x.k).ToArray();
@@ -46,6 +48,9 @@ internal sealed class RowLossUnderTest
     public int LabelCount { get; }
 
     public int ValueCount { get; }
+
+    /// <summary>For each per-row value, whether it is declared [PlusOrMinusOne] (drawn as ±1 rather than 0/1).</summary>
+    public bool[] PlusOrMinusOneValues { get; }
 
     /// <summary>For each Row input, whether it is a <c>[Hyper] Row</c>: one row shared by every row.</summary>
     public bool[] SharedRows { get; }
