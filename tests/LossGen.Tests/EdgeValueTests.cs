@@ -111,7 +111,7 @@ public sealed class EdgeValueTests
 
         // Where a clamp holds the gradient is 0, not the 0/0 of the log's derivative; inside it, (p − y)/(p(1 − p)).
         var gradient = new double[4];
-        Losses.BinaryCrossEntropyWithGradient([0, 1, 0.25, 1e-300], [1, 0, 1, 1], gradient, Reduction.Sum);
+        Losses.BinaryCrossEntropyWithGradient([0, 1, 0.25, 1e-300], [1, 0, 1, 1], gradient, reduction: Reduction.Sum);
         Assert.Equal([0, 0, (0.25 - 1) / (0.25 * 0.75), 0], gradient);
     }
 

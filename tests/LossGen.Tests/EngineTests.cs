@@ -51,7 +51,7 @@ public sealed class EngineTests
             Losses.Huber(pf, tf, 0.5);
             Losses.HuberWithGradient(pf, tf, gf, 0.5);
             Losses.HuberElementwise(pf, tf, gf, 0.5);
-            Losses.BinaryCrossEntropyWithLogitsWithGradient(pd, td, gd, 2.0, Reduction.Sum);
+            Losses.BinaryCrossEntropyWithLogitsWithGradient(pd, td, gd, 2.0, reduction: Reduction.Sum);
             Losses.MarginRankingWithGradient(pd, td, yd, gd, td);
             Losses.LogCoshWithGradient(ph, th, gh);
             Losses.LogCoshElementwise(ph, th, gh);

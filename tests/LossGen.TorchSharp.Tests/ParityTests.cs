@@ -89,6 +89,14 @@ public sealed class ParityTests
             x => TorchLosses.BinaryCrossEntropyWithLogits(x[0], x[1], 2.5), x => F.binary_cross_entropy_with_logits(x[0], x[1], pos_weights: posWeight),
             x => TorchLosses.BinaryCrossEntropyWithLogitsElementwise(x[0], x[1], 2.5),
             x => F.binary_cross_entropy_with_logits(x[0], x[1], reduction: TorchReduction.None, pos_weights: posWeight));
+        // Label smoothing as Keras: each target y becomes y·(1 − ε) + ε/2 (PyTorch's BCE losses have no such option).
+        Both("BCE, label smoothing", [probabilities, targets], grads,
+            x => TorchLosses.BinaryCrossEntropy(x[0], x[1], 0.2), x => F.binary_cross_entropy(x[0], x[1] * 0.8 + 0.1),
+            x => TorchLosses.BinaryCrossEntropyElementwise(x[0], x[1], 0.2), x => F.binary_cross_entropy(x[0], x[1] * 0.8 + 0.1, reduction: TorchReduction.None));
+        Both("BCE with logits, pos_weight, label smoothing", [logits, targets], grads,
+            x => TorchLosses.BinaryCrossEntropyWithLogits(x[0], x[1], 2.5, 0.2), x => F.binary_cross_entropy_with_logits(x[0], x[1] * 0.8 + 0.1, pos_weights: posWeight),
+            x => TorchLosses.BinaryCrossEntropyWithLogitsElementwise(x[0], x[1], 2.5, 0.2),
+            x => F.binary_cross_entropy_with_logits(x[0], x[1] * 0.8 + 0.1, reduction: TorchReduction.None, pos_weights: posWeight));
         Tensor signs = where(Randn(6, 5) > 0, 1.0, -1.0);
         Both("margin ranking", [Randn(6, 5), Randn(6, 5), signs], [true, true, false],
             x => TorchLosses.MarginRanking(x[0], x[1], x[2], 0.1), x => F.margin_ranking_loss(x[0], x[1], x[2], 0.1),
@@ -200,6 +208,13 @@ public sealed class ParityTests
         return full ? loss + 0.5 * Math.Log(2 * Math.PI) : loss;
     }
 
+    /// <summary>−alpha·(1 − p)^gamma·log p of each row's labelled class, p the softmax.</summary>
+    private static Tensor SoftmaxFocal(Tensor logits, Tensor labels, double alpha, double gamma)
+    {
+        Tensor logP = F.log_softmax(logits, 1).gather(1, labels.unsqueeze(1)).squeeze(1);
+        return -alpha * (1 - logP.exp()).pow(gamma) * logP;
+    }
+
     [Fact]
     public void Binary_cross_entropy_clamps_its_logs_at_minus_100_as_pytorch()
     {
@@ -219,6 +234,19 @@ public sealed class ParityTests
         Both("nll_loss", [logProbs, labels], [true, false],
             x => TorchLosses.Nll(x[0], x[1]), x => F.nll_loss(x[0], x[1]),
             x => TorchLosses.NllElementwise(x[0], x[1]), x => F.nll_loss(x[0], x[1], reduction: TorchReduction.None));
+        Tensor scores = Randn(8, 7);
+        foreach (int p in new[] { 1, 2 })
+        {
+            Both($"multi_margin, p {p}", [scores, labels], [true, false],
+                x => TorchLosses.MultiMargin(x[0], x[1], p, 0.8), x => F.multi_margin_loss(x[0], x[1], p, 0.8),
+                x => TorchLosses.MultiMarginElementwise(x[0], x[1], p, 0.8), x => F.multi_margin_loss(x[0], x[1], p, 0.8, reduction: TorchReduction.None));
+        }
+
+        // Softmax focal loss in torch ops (kornia's focal_loss, Keras's CategoricalFocalCrossentropy on one-hot targets).
+        Tensor focalLogits = Randn(8, 7) * 3;
+        Both("softmax focal", [focalLogits, labels], [true, false],
+            x => TorchLosses.SparseSoftmaxFocal(x[0], x[1], 0.4, 1.5), x => SoftmaxFocal(x[0], x[1], 0.4, 1.5).mean(),
+            x => TorchLosses.SparseSoftmaxFocalElementwise(x[0], x[1], 0.4, 1.5), x => SoftmaxFocal(x[0], x[1], 0.4, 1.5));
         Tensor multiLabels = floor(Rand(8, 7) * 2);
         Both("multilabel_soft_margin", [Randn(8, 7) * 3, multiLabels], [true, false],
             x => TorchLosses.MultiLabelSoftMargin(x[0], x[1]), x => F.multilabel_soft_margin_loss(x[0], x[1]),

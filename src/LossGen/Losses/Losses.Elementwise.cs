@@ -84,17 +84,19 @@ public static partial class Losses
     /// <c>BCELoss</c>, in every element type: p = 0 with y = 1 gives 100 in Half, float and double alike. The gradient is
     /// (p − y)/(p(1 − p)) wherever the logs are above −100, and 0 where a clamp holds (p = 0 or 1 exactly, or a float
     /// subnormal); PyTorch gives (p − y)/max(p(1 − p), 1e-12) there. Keras <c>BinaryCrossentropy</c> clamps p to
-    /// [1e-7, 1 − 1e-7] instead (16.1 for p = 0, y = 1). Prefer
-    /// <see cref="BinaryCrossEntropyWithLogits(double, double, double)"/>, which never saturates.
+    /// [1e-7, 1 − 1e-7] instead (16.1 for p = 0, y = 1). <paramref name="labelSmoothing"/> ε takes each target to
+    /// y·(1 − ε) + ε/2, as Keras <c>BinaryCrossentropy(label_smoothing)</c> (PyTorch has no such option). Prefer
+    /// <see cref="BinaryCrossEntropyWithLogits(double, double, double, double)"/>, which never saturates.
     /// </summary>
     [Loss]
-    public static double BinaryCrossEntropy([Probability] double pred, [Target, Probability] double target)
+    public static double BinaryCrossEntropy([Probability] double pred, [Target, Probability] double target, [Hyper, Probability] double labelSmoothing = 0.0)
     {
         // Each log takes a stand-in argument where its clamp holds, so no log of 0 is formed: the value would be
         // replaced anyway, but its derivative (0/0) would not. log1p: 1 − p would round p = 1e-8 away in float.
         var logP = pred > 0 ? Max(Log(pred > 0 ? pred : 1), -100) : -100;
         var logNotP = pred < 1 ? Max(Log1p(-(pred < 1 ? pred : 0)), -100) : -100;
-        return -(target * logP + (1.0 - target) * logNotP);
+        var y = target * (1.0 - labelSmoothing) + 0.5 * labelSmoothing;
+        return -(y * logP + (1.0 - y) * logNotP);
     }
 
     /// <summary>
@@ -102,11 +104,15 @@ public static partial class Losses
     /// <c>BCEWithLogitsLoss</c> with <c>pos_weight</c>, Keras <c>BinaryCrossentropy(from_logits=True)</c>. Both
     /// softplus terms share one log1p(e^−|x|) and never overflow. Unlike PyTorch's (1 − y)·x + softplus(−x), this
     /// form subtracts nothing, so a small loss keeps its digits (x = −20, y = 0 gives 2.06e-9 in float, not 0).
-    /// Gradient (for posWeight = 1) σ(x) − y, as (1 − y)·σ(x) − y·σ(−x).
+    /// Gradient (for posWeight = 1) σ(x) − y, as (1 − y)·σ(x) − y·σ(−x). <paramref name="labelSmoothing"/> ε takes each
+    /// target to y·(1 − ε) + ε/2 first, as Keras <c>BinaryCrossentropy(from_logits=True, label_smoothing)</c>.
     /// </summary>
     [Loss]
-    public static double BinaryCrossEntropyWithLogits(double logits, [Target, Probability] double target, [Hyper, NonNegative] double posWeight = 1.0)
-        => posWeight * target * Softplus(-logits) + (1.0 - target) * Softplus(logits);
+    public static double BinaryCrossEntropyWithLogits(double logits, [Target, Probability] double target, [Hyper, NonNegative] double posWeight = 1.0, [Hyper, Probability] double labelSmoothing = 0.0)
+    {
+        var y = target * (1.0 - labelSmoothing) + 0.5 * labelSmoothing;
+        return posWeight * y * Softplus(-logits) + (1.0 - y) * Softplus(logits);
+    }
 
     /// <summary>
     /// Hinge loss: max(0, 1 − y·pred) with labels y = ±1 (Keras <c>Hinge</c>, which also converts

@@ -45,6 +45,34 @@ public static partial class Losses
     }
 
     /// <summary>
+    /// Softmax focal loss on logits with integer class labels: −alpha·(1 − p)^gamma·log p, p = softmax(logits)[label]
+    /// (Lin et al.'s focal loss over classes): Keras <c>CategoricalFocalCrossentropy(from_logits=True)</c> with one-hot
+    /// targets and kornia's <c>focal_loss</c>, with their defaults alpha = 0.25, gamma = 2. log p is taken as
+    /// logits[label] − LogSumExp(logits) and 1 − p as −expm1(log p), so neither a confident nor a hopeless row loses
+    /// its digits. gamma = 0 is alpha times the softmax cross-entropy. Labels outside [0, rowLength) throw.
+    /// </summary>
+    [Loss]
+    public static double SparseSoftmaxFocal(Row logits, int labels, [Hyper, NonNegative] double alpha = 0.25, [Hyper, NonNegative] double gamma = 2.0)
+    {
+        var logP = logits[labels] - LogSumExp(logits);
+        return -alpha * Pow(-Expm1(logP), gamma) * logP;
+    }
+
+    /// <summary>
+    /// Multi-class margin loss on scores with integer class labels: Σ over the other classes i of
+    /// max(0, margin − x[label] + x[i])^p, divided by the row length, as PyTorch <c>MultiMarginLoss</c> (without class
+    /// weights). PyTorch takes p = 1 or 2; any p in [1, 2] works here. The gradient at a kink is 0.
+    /// </summary>
+    [Loss]
+    public static double MultiMargin(Row logits, int labels, [Hyper, InRange(1, 2)] double p = 1.0, [Hyper, InRange(double.NegativeInfinity, double.PositiveInfinity)] double margin = 1.0)
+    {
+        // The labelled class's own term, max(0, margin)^p, is in the sum over the row and taken out after; its
+        // gradients through x[i] and x[label] cancel.
+        var hinge = Relu(margin - logits[labels] + logits);
+        return (Sum(p == 1 ? hinge : Pow(hinge, p)) - (p == 1 ? Relu(margin) : Pow(Relu(margin), p))) / Length(logits);
+    }
+
+    /// <summary>
     /// Categorical cross-entropy on probabilities: −Σ target·log p, where p is each row renormalized to sum to 1
     /// and clamped to [ε, 1 − ε] (ε = 1e-7 for float and Half, 1e-15 for double), as Keras
     /// <c>CategoricalCrossentropy(from_logits=False)</c>. Prefer <see cref="SoftmaxCrossEntropy(Row, Row, double)"/>
