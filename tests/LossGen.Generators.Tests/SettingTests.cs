@@ -7,7 +7,8 @@ namespace LossGen.Generators.Tests;
 
 /// <summary>
 /// Settings a formula declares: a range ([Positive], [NonNegative], [Probability], [InRange], several intersecting)
-/// checked by every overload before anything is written, and a <c>[Hyper] bool</c> flag, a condition in the formula.
+/// checked by every overload before anything is written, and a <c>[Hyper] bool</c> flag, a condition in the formula
+/// with a kernel of its own for each value (up to three flags).
 /// </summary>
 public sealed class SettingTests
 {
@@ -23,6 +24,11 @@ public sealed class SettingTests
             [Loss]
             public static double G(Row z, int label, [Hyper, Probability] double smoothing = 0.1, [Hyper] bool centered = false)
                 => (1 - smoothing) * (LogSumExp(z) - z[label]) + smoothing * (centered ? LogSumExp(z) - Mean(z) : 0);
+
+            // Four flags: past the three that get a kernel per combination, the flags stay numbers in one kernel.
+            [Loss]
+            public static double H(double x, [Hyper] bool a, [Hyper] bool b = true, [Hyper] bool c = false, [Hyper] bool d = false)
+                => (a ? x : 0) + (b ? 2 * x : 0) + (c ? Exp(x) : 0) + (d ? -x : 0);
         }
 
         public static class Driver
@@ -30,12 +36,15 @@ public sealed class SettingTests
             public static double F(double[] x, double[] t, double[] g, double scale, double shift, bool squared) => C.FWithGradient(x, t, g, scale, shift, squared);
             public static double FDefaults(double[] x, double[] t, double scale) => C.F(x, t, scale);
             public static double G(double[] z, int[] labels, double[] g, double smoothing, bool centered) => C.GWithGradient(z, labels, g, 3, smoothing, centered);
+            public static double H(double[] x, double[] g, bool a, bool b, bool c, bool d) => C.HWithGradient(x, g, a, b, c, d);
         }
         """;
 
+    private static readonly Lazy<GeneratorResult> s_generated = new(() => GeneratorHarness.Run(Source));
+
     private static readonly Lazy<Type> s_driver = new(() =>
     {
-        GeneratorResult result = GeneratorHarness.Run(Source);
+        GeneratorResult result = s_generated.Value;
         Assert.Empty(result.Problems());
         return GeneratorHarness.EmitAndLoad(result.Output).GetType("N.Driver", throwOnError: true)!;
     });
@@ -80,6 +89,51 @@ public sealed class SettingTests
         Assert.Equal(lse - 2, Invoke("G", z, new[] { 2 }, gradient, 0.0, true), 12);
         Assert.Equal((0.75 * (lse - 2)) + (0.25 * (lse - (1.5 / 3))), Invoke("G", z, new[] { 2 }, gradient, 0.25, true), 12);
         Assert.Equal(0.75 * (lse - 2), Invoke("G", z, new[] { 2 }, gradient, 0.25, false), 12);
+    }
+
+    [Fact]
+    public void Each_value_of_a_flag_has_its_own_kernel_without_the_branch_it_rules_out()
+    {
+        string f = s_generated.Value.Sources["N.C.F.g.cs"];
+        Assert.Contains("file readonly struct FKernel<T>", f, StringComparison.Ordinal);
+        Assert.Contains("file readonly struct FKernel_squared<T>", f, StringComparison.Ordinal);
+        Assert.Contains("if (squared)", f, StringComparison.Ordinal);
+        // The flag is in the kernel's type, not a field: the kernels take the numeric settings only.
+        Assert.Contains("new global::N.FKernel_squared<float>(scale, shift)", f, StringComparison.Ordinal);
+        Assert.DoesNotContain("_squared", f.Replace("FKernel_squared", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        // squared = false computes |x − t| and no product of the difference with itself; squared = true the reverse.
+        string plain = Between(f, "file readonly struct FKernel<T>", "file readonly struct FKernel_squared<T>");
+        string squared = f[f.IndexOf("file readonly struct FKernel_squared<T>", StringComparison.Ordinal)..];
+        Assert.Contains("TSimd.Abs(", plain, StringComparison.Ordinal);
+        Assert.DoesNotContain("TSimd.Abs(", squared, StringComparison.Ordinal);
+
+        string g = s_generated.Value.Sources["N.C.G.g.cs"];
+        Assert.Contains("file readonly struct GKernel<T>", g, StringComparison.Ordinal);
+        Assert.Contains("file readonly struct GKernel_centered<T>", g, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Past_three_flags_one_kernel_holds_them_and_each_still_picks_its_branch()
+    {
+        string h = s_generated.Value.Sources["N.C.H.g.cs"];
+        Assert.Contains("file readonly struct HKernel<T>", h, StringComparison.Ordinal);
+        Assert.DoesNotContain("HKernel_", h, StringComparison.Ordinal);
+        foreach (bool a in new[] { false, true })
+        {
+            foreach (bool d in new[] { false, true })
+            {
+                double[] gradient = new double[1];
+                double value = Invoke("H", new double[] { 0.5 }, gradient, a, true, false, d);
+                Assert.Equal((a ? 0.5 : 0) + 1.0 + (d ? -0.5 : 0), value, 12);
+                Assert.Equal((a ? 1 : 0) + 2.0 + (d ? -1 : 0), gradient[0], 12);
+            }
+        }
+    }
+
+    private static string Between(string text, string start, string end)
+    {
+        int from = text.IndexOf(start, StringComparison.Ordinal);
+        return text[from..text.IndexOf(end, from, StringComparison.Ordinal)];
     }
 
     private static double Invoke(string name, params object[] arguments)

@@ -106,6 +106,7 @@ internal static class Workload
             Losses.LogCoshElementwise(pred, target, losses);
             s += Losses.PoissonWithLogInput(pred, count);
             s += Losses.PoissonWithLogInputWithGradient(pred, count, gradient);
+            s += Losses.PoissonWithLogInputWithGradient(pred, count, gradient, full: true);
             s += Losses.BinaryFocalWithLogits(pred, probability);
             s += Losses.BinaryFocalWithLogitsWithGradient(pred, probability, gradient);
 
@@ -118,6 +119,9 @@ internal static class Workload
             s += Losses.CosineProximityWithGradient(logits, other, rowGradient, Classes);
             s += Losses.TripletWithGradient(logits, other, third, rowGradient, rowGradient2, rowGradient3, Classes);
             s += Losses.KLDivergenceWithGradient(logInput, rowTarget, rowGradient, Classes);
+            // A [Hyper] bool's other value is another kernel.
+            s += Losses.TripletWithGradient(logits, other, third, rowGradient, rowGradient2, rowGradient3, Classes, swap: true);
+            s += Losses.KLDivergenceWithGradient(logInput, rowTarget, rowGradient, Classes, logTarget: true);
 
             // CTC: from log-probabilities (loss only, and with the gradient) and from logits (fused log-softmax).
             s += Losses.Ctc(ctcLogProbs, CtcBatch, CtcClasses, CtcTargets.Padded(ctcLabels, CtcTargetLength), ctcInputLengths, ctcTargetLengths);

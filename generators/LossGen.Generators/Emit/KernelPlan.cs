@@ -16,12 +16,64 @@ internal sealed class KernelPlan
 {
     private readonly Dictionary<int, string> _names = new();
 
-    private KernelPlan(Graph graph, int loss, int[] gradients, LossSpec spec)
+    private KernelPlan(Graph graph, int loss, int[] gradients, LossSpec spec, int variant)
     {
         Graph = graph;
         Loss = loss;
         Gradients = gradients;
         Spec = spec;
+        Variant = variant;
+    }
+
+    /// <summary>
+    /// The most <c>[Hyper] bool</c> flags for which every combination gets its own kernel (2^3 = 8 kernels); a formula
+    /// with more keeps its flags as numbers in one kernel, both branches of each computed.
+    /// </summary>
+    public const int MaxSpecializedFlags = 3;
+
+    /// <summary>
+    /// True when each combination of the formula's flags has its own kernel, in which the flags are constants: the
+    /// branches not taken fold away (KL with <c>logTarget</c> false computes no exp) instead of being computed for
+    /// every element and dropped by a select.
+    /// </summary>
+    public bool IsSpecialized => Flags.Count is > 0 and <= MaxSpecializedFlags;
+
+    /// <summary>The flag settings, in declaration order; bit k of <see cref="Variant"/> is the value of flag k.</summary>
+    public List<LossParameter> Flags => Hypers.Where(p => p.IsFlag).ToList();
+
+    /// <summary>Which combination of flag values this plan's kernel is for (0 when the flags are not specialized).</summary>
+    public int Variant { get; }
+
+    /// <summary>How many kernels the formula has: one per combination of flag values, or one.</summary>
+    public int VariantCount => IsSpecialized ? 1 << Flags.Count : 1;
+
+    /// <summary>The settings the kernel holds: all of them, except flags that are constants in it.</summary>
+    public IEnumerable<LossParameter> KernelHypers => IsSpecialized ? Hypers.Where(p => !p.IsFlag) : Hypers;
+
+    /// <summary>The kernel type's name: the method's, with the flags that are true in this kernel (<c>PoissonKernel_full</c>).</summary>
+    public string KernelTypeName => KernelTypeNameOf(Variant);
+
+    /// <summary>The kernel type name of another combination of this formula's flags.</summary>
+    public string KernelTypeNameOf(int variant)
+        => Spec.MethodName + "Kernel" + string.Concat(Flags.Where((_, k) => (variant >> k & 1) != 0).Select(p => "_" + p.Name));
+
+    /// <summary>The condition on the overload's flag parameters under which <paramref name="variant"/>'s kernel runs.</summary>
+    public string VariantCondition(int variant)
+        => string.Join(" && ", Flags.Select((p, k) => ((variant >> k) & 1) != 0 ? LossEmitter.Identifier(p.Name) : "!" + LossEmitter.Identifier(p.Name)));
+
+    /// <summary>The combination of the flags' default values (a flag without a default counts as false).</summary>
+    public static int DefaultVariant(LossSpec spec)
+        => spec.Parameters.Where(p => p.Role == ParameterRole.Hyper && p.IsFlag).Select((p, k) => p.DefaultValue == "true" ? 1 << k : 0).Sum();
+
+    /// <summary>The plans of every kernel of <paramref name="spec"/>, one per combination of its flags.</summary>
+    public static IEnumerable<KernelPlan> AllVariants(LossSpec spec, bool withNames = true)
+    {
+        KernelPlan first = Create(spec, withNames, 0);
+        yield return first;
+        for (int variant = 1; variant < first.VariantCount; variant++)
+        {
+            yield return Create(spec, withNames, variant);
+        }
     }
 
     public Graph Graph { get; }
@@ -45,16 +97,26 @@ internal sealed class KernelPlan
 
     public IEnumerable<LossParameter> OfShape(ParameterShape shape) => Spec.Parameters.Where(p => p.Role != ParameterRole.Hyper && p.Shape == shape);
 
-    /// <summary>The plan of <paramref name="spec"/>; <paramref name="withNames"/> false skips naming its nodes, which only emitting needs.</summary>
-    public static KernelPlan Create(LossSpec spec, bool withNames = true)
+    /// <summary>
+    /// The plan of <paramref name="spec"/>'s kernel for the flag values <paramref name="variant"/> (the flags' defaults when
+    /// null); <paramref name="withNames"/> false skips naming its nodes, which only emitting needs.
+    /// </summary>
+    public static KernelPlan Create(LossSpec spec, bool withNames = true, int? variant = null)
     {
-        // Rebuild through the smart constructors: the graph must be extended by differentiation.
+        // Rebuild through the smart constructors: the graph must be extended by differentiation. A specialized flag
+        // becomes the constant it is in this kernel, and the constructors fold the branch it rules out.
+        List<LossParameter> flags = spec.Parameters.Where(p => p.Role == ParameterRole.Hyper && p.IsFlag).ToList();
+        bool specialized = flags.Count is > 0 and <= MaxSpecializedFlags;
+        int values = specialized ? variant ?? DefaultVariant(spec) : 0;
         var graph = new Graph();
         var map = new int[spec.Formula.Nodes.Count];
         for (int id = 0; id < map.Length; id++)
         {
             Node n = spec.Formula.Nodes[id];
-            map[id] = graph.Build(n.Op, Map(n.A), Map(n.B), Map(n.C), n.Value, n.Index);
+            int flag = specialized && n.Op == Op.Hyper ? flags.FindIndex(p => p.Index == n.Index) : -1;
+            map[id] = flag >= 0
+                ? graph.Constant((values >> flag) & 1)
+                : graph.Build(n.Op, Map(n.A), Map(n.B), Map(n.C), n.Value, n.Index);
         }
 
         int loss = map[spec.Formula.Root];
@@ -64,7 +126,7 @@ internal sealed class KernelPlan
         int[] all = Differentiator.Gradients(graph, loss, inputCount);
         int[] gradients = spec.Parameters.Where(p => p.Role == ParameterRole.Input).Select(p => all[p.Index]).ToArray();
 
-        var plan = new KernelPlan(graph, loss, gradients, spec);
+        var plan = new KernelPlan(graph, loss, gradients, spec, values);
         if (withNames)
         {
             plan.NameNodes(map);

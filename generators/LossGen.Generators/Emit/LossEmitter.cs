@@ -1,3 +1,4 @@
+using System;
 using System.CodeDom.Compiler;
 using System.Collections.Generic;
 using System.Globalization;
@@ -61,7 +62,7 @@ internal static class LossEmitter
             return parsed;
         }
 
-        string? excess = new RowSchedule(KernelPlan.Create(spec, withNames: false)).Excess();
+        string? excess = KernelPlan.AllVariants(spec, withNames: false).Select(plan => new RowSchedule(plan).Excess()).FirstOrDefault(e => e is not null);
         return excess is null
             ? parsed
             : new ParseResult(null, new[]
@@ -107,14 +108,17 @@ internal static class LossEmitter
         }
 
         CloseTypes(w, spec.ContainingTypes);
-        w.WriteLine();
-        if (plan.IsRowFormula)
+        foreach (KernelPlan kernel in KernelPlan.AllVariants(spec))
         {
-            RowKernelEmitter.WriteKernel(w, plan);
-        }
-        else
-        {
-            WriteKernel(w, plan);
+            w.WriteLine();
+            if (kernel.IsRowFormula)
+            {
+                RowKernelEmitter.WriteKernel(w, kernel);
+            }
+            else
+            {
+                WriteKernel(w, kernel);
+            }
         }
 
         if (spec.Namespace is not null)
@@ -177,8 +181,7 @@ internal static class LossEmitter
         w.WriteLine(GeneratedCode);
         string parameters = string.Join(", ", InputParameters(plan, type).Concat(HyperParameters(plan)).Append($"{ReductionType} reduction = {ReductionType}.Mean"));
         w.WriteLine($"{spec.Accessibility} static {type} {Identifier(spec.MethodName)}({parameters})");
-        string method = type == kernelType ? $"Reduce<{type}, {KernelReference(spec, kernelType)}>" : $"ReduceHalf<{KernelReference(spec, kernelType)}>";
-        WriteBody(w, plan, type, $"{Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, reduction)", returns: true);
+        WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"Reduce<{type}, {kernel}>" : $"ReduceHalf<{kernel}>")}({NewKernel(plan, kernel)}, {PaddedInputs(plan)}, reduction)", kernelType, returns: true);
     }
 
     private static void WriteWithGradient(IndentedTextWriter w, KernelPlan plan, string type, string kernelType)
@@ -198,9 +201,8 @@ internal static class LossEmitter
         IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient");
         string parameters = string.Join(", ", InputParameters(plan, type).Concat(gradients).Concat(HyperParameters(plan)).Append($"{ReductionType} reduction = {ReductionType}.Mean"));
         w.WriteLine($"{spec.Accessibility} static {type} {spec.MethodName}WithGradient({parameters})");
-        string method = type == kernelType ? $"ReduceWithGradient<{type}, {KernelReference(spec, kernelType)}>" : $"ReduceWithGradientHalf<{KernelReference(spec, kernelType)}>";
         string gradientArguments = string.Join(", ", plan.DifferentiableInputs.Select(p => p.Name + "Gradient").Concat(Enumerable.Repeat("default", 4 - plan.DifferentiableInputs.Count())));
-        WriteBody(w, plan, type, $"{Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, {gradientArguments}, reduction)", returns: true);
+        WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"ReduceWithGradient<{type}, {kernel}>" : $"ReduceWithGradientHalf<{kernel}>")}({NewKernel(plan, kernel)}, {PaddedInputs(plan)}, {gradientArguments}, reduction)", kernelType, returns: true);
     }
 
     private static void WriteElementwise(IndentedTextWriter w, KernelPlan plan, string type, string kernelType)
@@ -213,21 +215,21 @@ internal static class LossEmitter
         w.WriteLine(GeneratedCode);
         string parameters = string.Join(", ", InputParameters(plan, type).Append($"{Span}<{type}> losses").Concat(HyperParameters(plan)));
         w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({parameters})");
-        string method = type == kernelType ? $"Map<{type}, {KernelReference(spec, kernelType)}>" : $"MapHalf<{KernelReference(spec, kernelType)}>";
-        WriteBody(w, plan, type, $"{Engine}.{method}({NewKernel(plan, kernelType)}, {PaddedInputs(plan)}, losses)", returns: false);
+        WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"Map<{type}, {kernel}>" : $"MapHalf<{kernel}>")}({NewKernel(plan, kernel)}, {PaddedInputs(plan)}, losses)", kernelType, returns: false);
     }
 
     /// <summary>
     /// The body of a public overload: the engine call, after the run-time checks of any declared value domains
-    /// (they throw, naming the index and the value, before the kernel writes anything).
+    /// (they throw, naming the index and the value, before the kernel writes anything). <paramref name="call"/> makes the
+    /// call for a kernel type; with specialized flags, the flags pick the kernel of their values.
     /// </summary>
-    internal static void WriteBody(IndentedTextWriter w, KernelPlan plan, string type, string call, bool returns)
+    internal static void WriteBody(IndentedTextWriter w, KernelPlan plan, string type, Func<string, string> call, string kernelType, bool returns)
     {
         List<LossParameter> checkedInputs = plan.Inputs.Where(p => p.Domain != ParameterDomain.None).ToList();
         List<LossParameter> checkedSettings = plan.Hypers.Where(p => p.Range is not null).ToList();
-        if (checkedInputs.Count == 0 && checkedSettings.Count == 0)
+        if (checkedInputs.Count == 0 && checkedSettings.Count == 0 && !plan.IsSpecialized)
         {
-            w.WriteLine($"    => {call};");
+            w.WriteLine($"    => {call(KernelReference(plan, 0, kernelType))};");
             return;
         }
 
@@ -244,7 +246,29 @@ internal static class LossEmitter
             w.WriteLine($"global::LossGen.Kernels.Domains.{p.Domain}<{type}>({p.Name}, \"{p.Name}\");");
         }
 
-        w.WriteLine($"{(returns ? "return " : "")}{call};");
+        if (checkedInputs.Count + checkedSettings.Count > 0 && plan.IsSpecialized)
+        {
+            w.WriteLineNoTabs("");
+        }
+
+        // The flags' kernels from the last combination down; the one with every flag false runs when no condition holds.
+        for (int variant = plan.VariantCount - 1; variant > 0; variant--)
+        {
+            w.WriteLine($"if ({plan.VariantCondition(variant)})");
+            w.WriteLine("{");
+            w.Indent++;
+            w.WriteLine($"{(returns ? "return " : "")}{call(KernelReference(plan, variant, kernelType))};");
+            if (!returns)
+            {
+                w.WriteLine("return;");
+            }
+
+            w.Indent--;
+            w.WriteLine("}");
+            w.WriteLineNoTabs("");
+        }
+
+        w.WriteLine($"{(returns ? "return " : "")}{call(KernelReference(plan, 0, kernelType))};");
         w.Indent--;
         w.WriteLine("}");
     }
@@ -285,6 +309,7 @@ internal static class LossEmitter
             return;
         }
 
+        WriteFlagsRemark(w, plan);
         w.WriteLine("/// <para>Forward and backward pass of one element, as generated (both branches of a select are");
         w.WriteLine("/// computed and the one taken is kept):</para>");
         w.WriteLine("/// <code>");
@@ -303,6 +328,19 @@ internal static class LossEmitter
         w.WriteLine("/// </code>");
         w.WriteLine("/// </remarks>");
         WriteExceptions(w, plan);
+    }
+
+    /// <summary>On a specialized formula's program: which kernel the program shown is, and why there are several.</summary>
+    internal static void WriteFlagsRemark(IndentedTextWriter w, KernelPlan plan)
+    {
+        if (!plan.IsSpecialized)
+        {
+            return;
+        }
+
+        string flags = string.Join(" and ", plan.Flags.Select(p => $"<paramref name=\"{p.Name}\"/>"));
+        w.WriteLine($"/// <para>Each value of {flags} has its own kernel, in which the flag is a constant and the branch it rules out");
+        w.WriteLine($"/// is not computed; the program below is the one{FlagsNote(plan)}.</para>");
     }
 
     private static void WriteExceptions(IndentedTextWriter w, KernelPlan plan)
@@ -334,9 +372,9 @@ internal static class LossEmitter
     private static void WriteKernel(IndentedTextWriter w, KernelPlan plan)
     {
         LossSpec spec = plan.Spec;
-        string name = KernelName(spec);
+        string name = plan.KernelTypeName;
         string owner = string.Join(".", spec.ContainingTypes.Select(t => t.Name).Append(spec.MethodName));
-        w.WriteLine($"/// <summary>The formula of <c>{owner}</c> and its derivative, written once for every vector width.</summary>");
+        w.WriteLine($"/// <summary>The formula of <c>{owner}</c> and its derivative{FlagsNote(plan)}, written once for every vector width.</summary>");
         w.WriteLine(GeneratedCode);
         w.WriteLine($"file readonly struct {name}<T> : global::LossGen.Kernels.IElementwiseKernel<T>");
         w.Indent++;
@@ -397,7 +435,7 @@ internal static class LossEmitter
     /// <summary>A kernel's hyperparameters: one field of T each, set by the constructor from the overloads' doubles.</summary>
     internal static void WriteHyperFields(IndentedTextWriter w, KernelPlan plan, string kernelName)
     {
-        List<LossParameter> hypers = plan.Hypers.ToList();
+        List<LossParameter> hypers = plan.KernelHypers.ToList();
         foreach (LossParameter p in hypers)
         {
             w.WriteLine($"private readonly T _{plan.KernelName(p)};");
@@ -572,18 +610,26 @@ internal static class LossEmitter
         };
     }
 
-    internal static string KernelName(LossSpec spec) => spec.MethodName + "Kernel";
+    /// <summary>
+    /// The file-local kernel type of flag values <paramref name="variant"/>, qualified from the global namespace so no user
+    /// type of the same name can capture it.
+    /// </summary>
+    internal static string KernelReference(KernelPlan plan, int variant, string kernelType)
+        => $"global::{(plan.Spec.Namespace is null ? "" : plan.Spec.Namespace + ".")}{plan.KernelTypeNameOf(variant)}<{kernelType}>";
 
-    /// <summary>The file-local kernel type, qualified from the global namespace so no user type of the same name can capture it.</summary>
-    internal static string KernelReference(LossSpec spec, string kernelType)
-        => $"global::{(spec.Namespace is null ? "" : spec.Namespace + ".")}{KernelName(spec)}<{kernelType}>";
+    /// <summary>For a specialized kernel's summary: the flag values it was written for.</summary>
+    internal static string FlagsNote(KernelPlan plan)
+        => plan.IsSpecialized
+            ? " for " + string.Join(" and ", plan.Flags.Select((p, k) => $"<c>{p.Name}</c> = {((plan.Variant >> k & 1) != 0 ? "true" : "false")}"))
+            : "";
 
     /// <summary>The kernel method's out parameter for gradient <paramref name="k"/>, or the slot a loss does not use.</summary>
     internal static string GradientOut(KernelPlan plan, List<LossParameter> differentiable, int k)
         => k < differentiable.Count ? plan.KernelName(differentiable[k]) + "Gradient" : "unusedGradient" + k;
 
-    internal static string NewKernel(KernelPlan plan, string kernelType)
-        => $"new {KernelReference(plan.Spec, kernelType)}({string.Join(", ", plan.Hypers.Select(p => p.Name))})";
+    /// <summary>The kernel <paramref name="kernel"/> constructed from the overload's settings (a specialized flag is in its type).</summary>
+    internal static string NewKernel(KernelPlan plan, string kernel)
+        => $"new {kernel}({string.Join(", ", plan.KernelHypers.Select(p => p.Name))})";
 
     private static string PaddedInputs(KernelPlan plan)
         => string.Join(", ", plan.Inputs.Select(p => p.Name).Concat(Enumerable.Repeat("default", 4 - plan.Inputs.Count())));

@@ -21,7 +21,7 @@ internal static class RowKernelEmitter
     {
         LossSpec spec = plan.Spec;
         string half = type == kernelType ? "" : "Half";
-        string generic = type == kernelType ? $"<{type}, {KernelReference(spec, kernelType)}>" : $"<{KernelReference(spec, kernelType)}>";
+        string Generic(string kernel) => type == kernelType ? $"<{type}, {kernel}>" : $"<{kernel}>";
         string reduction = $"{ReductionType} reduction = {ReductionType}.Mean";
 
         WriteSummary(w, plan, type, "of each row, reduced by <paramref name=\"reduction\"/>");
@@ -29,7 +29,7 @@ internal static class RowKernelEmitter
         WriteRemarks(w, plan, withProgram: false);
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static {type} {Identifier(spec.MethodName)}({Parameters(plan, type, gradients: false, losses: false).Append(reduction).Join()})");
-        WriteBody(w, plan, type, $"{Engine}.Reduce{half}{generic}({NewKernel(plan, kernelType)}, {Operands(plan, type, gradients: false)}, rowLength, reduction)", returns: true);
+        WriteBody(w, plan, type, kernel => $"{Engine}.Reduce{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: false)}, rowLength, reduction)", kernelType, returns: true);
         w.WriteLine();
 
         WriteSummary(w, plan, type, "of each row, reduced by <paramref name=\"reduction\"/>, and its gradient, in one pass of each kind over each row");
@@ -37,7 +37,7 @@ internal static class RowKernelEmitter
         WriteRemarks(w, plan, withProgram: true);
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static {type} {spec.MethodName}WithGradient({Parameters(plan, type, gradients: true, losses: false).Append(reduction).Join()})");
-        WriteBody(w, plan, type, $"{Engine}.ReduceWithGradient{half}{generic}({NewKernel(plan, kernelType)}, {Operands(plan, type, gradients: true)}, rowLength, reduction)", returns: true);
+        WriteBody(w, plan, type, kernel => $"{Engine}.ReduceWithGradient{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: true)}, rowLength, reduction)", kernelType, returns: true);
         w.WriteLine();
 
         WriteSummary(w, plan, type, "of each row, unreduced");
@@ -45,7 +45,7 @@ internal static class RowKernelEmitter
         WriteRemarks(w, plan, withProgram: false);
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({Parameters(plan, type, gradients: false, losses: true).Join()})");
-        WriteBody(w, plan, type, $"{Engine}.Map{half}{generic}({NewKernel(plan, kernelType)}, {Operands(plan, type, gradients: false)}, losses, rowLength)", returns: false);
+        WriteBody(w, plan, type, kernel => $"{Engine}.Map{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: false)}, losses, rowLength)", kernelType, returns: false);
     }
 
     private static IEnumerable<string> Parameters(KernelPlan plan, string type, bool gradients, bool losses)
@@ -130,6 +130,7 @@ internal static class RowKernelEmitter
         else
         {
             var schedule = new RowSchedule(plan);
+            WriteFlagsRemark(w, plan);
             w.WriteLine("/// <para>Passes over each row, as generated:</para>");
             w.WriteLine("/// <code>");
             for (int pass = 0; pass <= schedule.PassCount; pass++)
@@ -189,9 +190,9 @@ internal static class RowKernelEmitter
     {
         LossSpec spec = plan.Spec;
         var schedule = new RowSchedule(plan);
-        string name = KernelName(spec);
+        string name = plan.KernelTypeName;
         string owner = string.Join(".", spec.ContainingTypes.Select(t => t.Name).Append(spec.MethodName));
-        w.WriteLine($"/// <summary>The row formula of <c>{owner}</c>: its passes over a row, the scalars between them and its gradient, written once for every vector width.</summary>");
+        w.WriteLine($"/// <summary>The row formula of <c>{owner}</c>{FlagsNote(plan)}: its passes over a row, the scalars between them and its gradient, written once for every vector width.</summary>");
         w.WriteLine(GeneratedCode);
         w.WriteLine($"file readonly struct {name}<T> : global::LossGen.Kernels.IRowKernel<T>");
         w.WriteLine("    where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>");
@@ -404,7 +405,7 @@ internal static class RowKernelEmitter
         w.WriteLine("    where TSoftmax : struct, global::LossGen.Kernels.IRowSoftmax");
         w.WriteLine("{");
         w.Indent++;
-        WriteRowStatements(w, plan, schedule, plan.Gradients, schedule.SoftmaxExps, broadcast: gradientScalars);
+        WriteRowStatements(w, plan, schedule, plan.Gradients, schedule.SoftmaxExps, broadcast: gradientScalars, foldPastBudget: true);
         for (int k = 0; k < 4; k++)
         {
             string value = k < differentiable.Count ? Operand(plan, plan.Gradients[k], infix: false) : "default";
@@ -419,9 +420,11 @@ internal static class RowKernelEmitter
     /// <remarks>
     /// Each of <paramref name="softmaxExps"/> takes the engine's kept softmax when it has one. Products used once are
     /// fused into the addition or the sum (of <paramref name="reductions"/>) that uses them (see <see cref="RowFusion"/>).
+    /// With <paramref name="foldPastBudget"/>, a method past the JIT's 32 locals writes temporaries used once into the
+    /// expression that uses them, as the elementwise kernels do: the gradient is inlined into the engine's loop only if it fits.
     /// </remarks>
     private static RowFusion WriteRowStatements(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, IEnumerable<int> outputs,
-        ISet<int>? softmaxExps = null, IReadOnlyList<int>? reductions = null, List<int>? broadcast = null)
+        ISet<int>? softmaxExps = null, IReadOnlyList<int>? reductions = null, List<int>? broadcast = null, bool foldPastBudget = false)
     {
         List<int> outputList = outputs.ToList();
         (List<int> rows, List<int> scalars) = schedule.RowStatements(outputList);
@@ -433,7 +436,9 @@ internal static class RowKernelEmitter
 
         var fusion = new RowFusion(plan, rows, outputList, softmaxExps, reductions ?? [], schedule.ComparedExactly);
         bool inlineExp = rows.Count(id => plan.Graph[id].Op == Op.Exp) == 1 && !rows.Any(id => plan.Graph[id].Op == Op.Pow);
-        foreach (int id in rows.Where(id => !fusion.FusedProducts.Contains(id)))
+        List<int> written = rows.Where(id => !fusion.FusedProducts.Contains(id)).ToList();
+        HashSet<int> folded = foldPastBudget ? FoldedTemporaries(plan, written, fusion, softmaxExps, outputList, scalars.Count) : [];
+        foreach (int id in written.Where(id => !folded.Contains(id)))
         {
             Node n = plan.Graph[id];
             if (fusion.MultiplyAdds.TryGetValue(id, out (int Product, int Addend) fma))
@@ -445,11 +450,51 @@ internal static class RowKernelEmitter
 
             string value = softmaxExps?.Contains(id) == true
                 ? $"TSoftmax.Softmax<TVec, T, TSimd>({Operand(plan, n.A, infix: false)}, softmax)"
-                : Call(plan, id, inlineExp);
-            w.WriteLine($"TVec {plan.Name(id)} = {value}; // {Infix(plan, id)}");
+                : Call(plan, id, inlineExp, folded: folded);
+            w.WriteLine($"TVec {plan.Name(id)} = {value}; // {Infix(plan, id, folded)}");
         }
 
         return fusion;
+    }
+
+    /// <summary>
+    /// The temporaries to write into their one use when the statements and scalars pass 32 locals: only plain statements
+    /// used once by another plain statement (never by a multiply-add, a kept softmax or as an output), first to last, as
+    /// many as it takes.
+    /// </summary>
+    private static HashSet<int> FoldedTemporaries(KernelPlan plan, List<int> written, RowFusion fusion, ISet<int>? softmaxExps, List<int> outputs, int scalars)
+    {
+        const int MaxInlinedLocals = 32;
+        int excess = written.Count + scalars - MaxInlinedLocals;
+        if (excess <= 0)
+        {
+            return [];
+        }
+
+        bool Plain(int id) => !fusion.MultiplyAdds.ContainsKey(id) && softmaxExps?.Contains(id) != true;
+        var uses = new Dictionary<int, int>();
+        var pinned = new HashSet<int>(outputs);
+        foreach (int id in written)
+        {
+            Node n = plan.Graph[id];
+            if (Plain(id))
+            {
+                for (int k = 0; k < n.Op.Arity(); k++)
+                {
+                    uses[n.Operand(k)] = uses.TryGetValue(n.Operand(k), out int count) ? count + 1 : 1;
+                }
+            }
+            else if (fusion.MultiplyAdds.TryGetValue(id, out (int Product, int Addend) fma))
+            {
+                pinned.UnionWith([plan.Graph[fma.Product].A, plan.Graph[fma.Product].B, fma.Addend]);
+            }
+            else
+            {
+                pinned.Add(n.A);
+            }
+        }
+
+        return [.. written.Where(id => Plain(id) && !pinned.Contains(id) && uses.TryGetValue(id, out int count) && count == 1).Take(excess)];
     }
 
     /// <summary>
