@@ -15,7 +15,7 @@ namespace LossGen.Tests;
 [Collection(VectorWidthCollection.Name)]
 public sealed class CatalogueTests
 {
-    private static readonly LossUnderTest[] s_losses = LossUnderTest.All(typeof(Losses)).ToArray();
+    private static readonly LossUnderTest[] s_losses = LossUnderTest.All(typeof(Losses)).SelectMany(l => l.WithEachFlagFlipped()).ToArray();
 
     public static TheoryData<string, string> Cases() => LossUnderTest.ByElementType(s_losses);
 
@@ -173,7 +173,7 @@ public sealed class CatalogueTests
     }
 
     private static (LossUnderTest Loss, Type Element) Find(string name, string elementName)
-        => (s_losses.Single(l => l.Name == name), Data.ElementTypes.Single(t => t.Name == elementName));
+        => (s_losses.Single(l => l.Id == name), Data.ElementTypes.Single(t => t.Name == elementName));
 
     /// <summary>Inputs drawn from the loss's domain, rounded to the element type; the doubles are the rounded values.</summary>
     private static (double[][] Inputs, Array[] Arrays) Inputs(LossUnderTest loss, Type element, int n, int seed)

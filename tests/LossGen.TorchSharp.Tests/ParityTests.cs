@@ -166,7 +166,7 @@ public sealed class ParityTests
     }
 
     [Fact]
-    public void Soft_margin_hinge_embedding_gaussian_and_poisson_rate_losses()
+    public void Soft_margin_hinge_embedding_gaussian_and_full_poisson_losses()
     {
         Torch.Seed(17);
         Tensor signs = where(Randn(6, 5) > 0, 1.0, -1.0);
@@ -187,12 +187,21 @@ public sealed class ParityTests
                 x => TorchLosses.GaussianNllElementwise(x[0], x[1], x[2], full), x => GaussianNll(x[0], x[1], x[2], full));
         }
 
+        // Counts 0..7, so the Stirling term's target > 1 mask is crossed; rates from 0.05 up.
+        Tensor counts = floor(Rand(6, 5) * 8);
+        Both("poisson_nll, log input, full", [Randn(6, 5), counts], [true, false],
+            x => TorchLosses.PoissonWithLogInput(x[0], x[1], full: true), x => F.poisson_nll_loss(x[0], x[1], log_input: true, full: true),
+            x => TorchLosses.PoissonWithLogInputElementwise(x[0], x[1], full: true),
+            x => F.poisson_nll_loss(x[0], x[1], log_input: true, full: true, reduction: TorchReduction.None));
         // TorchSharp 0.107's poisson_nll_loss leaves out its eps argument (log(input) for any eps; measured), so LossGen's
         // eps is taken as small as it goes here.
-        Tensor counts = floor(Rand(6, 5) * 8);
         Both("poisson_nll, rates", [Rand(6, 5) * 4 + 0.05, counts], [true, false],
             x => TorchLosses.Poisson(x[0], x[1], eps: 1e-300), x => F.poisson_nll_loss(x[0], x[1], log_input: false),
             x => TorchLosses.PoissonElementwise(x[0], x[1], eps: 1e-300), x => F.poisson_nll_loss(x[0], x[1], log_input: false, reduction: TorchReduction.None));
+        Both("poisson_nll, rates, full", [Rand(6, 5) * 4 + 0.05, counts], [true, false],
+            x => TorchLosses.Poisson(x[0], x[1], full: true, eps: 1e-300), x => F.poisson_nll_loss(x[0], x[1], log_input: false, full: true),
+            x => TorchLosses.PoissonElementwise(x[0], x[1], full: true, eps: 1e-300),
+            x => F.poisson_nll_loss(x[0], x[1], log_input: false, full: true, reduction: TorchReduction.None));
     }
 
     /// <summary>torch.nn.functional.gaussian_nll_loss with reduction='none' (PyTorch 2.x), for variances above eps.</summary>
@@ -252,11 +261,17 @@ public sealed class ParityTests
         Tensor input = F.log_softmax(Randn(5, 6), 1), target = softmax(Randn(5, 6), 1);
         Same("kl_div, mean over elements", [input, target], [true, false],
             x => TorchLosses.KLDivergencePerElement(x[0], x[1]), x => F.kl_div(x[0], x[1], log_target: false, reduction: TorchReduction.Mean));
-        // Triplet with PyTorch's default eps = 1e-6 inside each distance.
+        // Triplet with PyTorch's defaults (eps = 1e-6 inside each distance) and with swap.
         Tensor[] triplets = [Randn(5, 6), Randn(5, 6), Randn(5, 6)];
         Both("triplet, eps 1e-6", triplets, [true, true, true],
             x => TorchLosses.Triplet(x[0], x[1], x[2], 1.5), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.5),
             x => TorchLosses.TripletElementwise(x[0], x[1], x[2], 1.5), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.5, reduction: TorchReduction.None));
+        // The positive near the negative, so the swap takes the positive's distance for some rows and not for others.
+        Tensor[] swapping = [Randn(5, 6), triplets[2] + Randn(5, 6) * 0.5, triplets[2]];
+        Both("triplet, swap", swapping, [true, true, true],
+            x => TorchLosses.Triplet(x[0], x[1], x[2], 1.0, swap: true), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.0, swap: true),
+            x => TorchLosses.TripletElementwise(x[0], x[1], x[2], 1.0, swap: true),
+            x => F.triplet_margin_loss(x[0], x[1], x[2], 1.0, swap: true, reduction: TorchReduction.None));
     }
 
     [Theory]

@@ -129,25 +129,32 @@ public static partial class Losses
 
     /// <summary>
     /// Poisson negative log-likelihood of a rate: pred − target·log(pred + eps), PyTorch
-    /// <c>PoissonNLLLoss(log_input=False, eps=1e-8)</c> (Keras <c>Poisson</c> uses 1e-7). The constant log(target!)
-    /// is omitted, as both do by default.
+    /// <c>PoissonNLLLoss(log_input=False, eps=1e-8)</c> (Keras <c>Poisson</c> uses 1e-7). The constant log(target!) is
+    /// omitted unless <paramref name="full"/> is true, which adds PyTorch's Stirling approximation of it,
+    /// target·log(target) − target + ½·log(2π·target) for target &gt; 1 (0 below). That term depends on the target only:
+    /// it moves the loss, not the gradient. Each value of the flag has its own kernel: false computes no Stirling term.
     /// </summary>
     [Loss]
-    public static double Poisson([NonNegative] double pred, [Target, NonNegative] double target, [Hyper, Positive] double eps = 1e-8)
-        => pred - target * Log(pred + eps);
+    public static double Poisson([NonNegative] double pred, [Target, NonNegative] double target, [Hyper] bool full = false, [Hyper, Positive] double eps = 1e-8)
+    {
+        var stirling = full && target > 1.0 ? target * Log(target) - target + 0.5 * Log(TwoPi * target) : 0.0;
+        return pred - target * Log(pred + eps) + stirling;
+    }
 
     /// <summary>
     /// Poisson negative log-likelihood of a log-rate: e^logRate − target·logRate (PyTorch's default
-    /// <c>log_input=True</c>). For a positive log-rate it is computed as h·(h − logRate·(target/h)) with
-    /// h = e^(logRate/2), so the two terms are compared before either overflows: where e^logRate and
-    /// target·logRate both pass the type's range, the result is the ±∞ of the larger (not ∞ − ∞ = NaN). The
-    /// gradient e^logRate − target is +∞ wherever e^logRate overflows (logRate &gt; 88.7 in float).
+    /// <c>log_input=True</c>), plus the Stirling term of <see cref="Poisson(double, double, bool, double)"/> when <paramref name="full"/> is true. For a positive log-rate it
+    /// is computed as h·(h − logRate·(target/h)) with h = e^(logRate/2), so the two terms are compared before either
+    /// overflows: where e^logRate and target·logRate both pass the type's range, the result is the ±∞ of the larger (not
+    /// ∞ − ∞ = NaN). The gradient e^logRate − target is +∞ wherever e^logRate overflows (logRate &gt; 88.7 in float).
     /// </summary>
     [Loss]
-    public static double PoissonWithLogInput(double logRate, [Target, NonNegative] double target)
+    public static double PoissonWithLogInput(double logRate, [Target, NonNegative] double target, [Hyper] bool full = false)
     {
         var half = Exp(0.5 * logRate);
-        return logRate > 0.0 ? half * (half - logRate * (target / half)) : half * half - target * logRate;
+        var nll = logRate > 0.0 ? half * (half - logRate * (target / half)) : half * half - target * logRate;
+        var stirling = full && target > 1.0 ? target * Log(target) - target + 0.5 * Log(TwoPi * target) : 0.0;
+        return nll + stirling;
     }
 
     private const double TwoPi = 6.283185307179586;

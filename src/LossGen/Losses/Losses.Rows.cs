@@ -168,13 +168,21 @@ public static partial class Losses
 
     /// <summary>
     /// Triplet margin loss: max(0, ‖anchor − positive + eps‖ − ‖anchor − negative + eps‖ + margin), with gradients for all
-    /// three rows: PyTorch <c>TripletMarginLoss</c> with p = 2 (the only norm here) and its eps = 1e-6 inside each
-    /// distance. With eps = 0 a zero distance has the norm's subgradient 0. The seed's form squares the distances.
+    /// three rows: PyTorch <c>TripletMarginLoss</c> with p = 2 (the only norm here), its eps = 1e-6 inside each distance,
+    /// and <paramref name="swap"/> (the distance to the negative is the smaller of the anchor's and the positive's, as
+    /// in Balntas et al.; a tie splits the gradient ½ to each, as PyTorch's min). With eps = 0 a zero distance has the
+    /// norm's subgradient 0. The seed's form squares the distances.
     /// </summary>
     [Loss]
     public static double Triplet(Row anchor, Row positive, Row negative, [Hyper, NonNegative] double margin = 1.0,
-        [Hyper, InRange(double.NegativeInfinity, double.PositiveInfinity)] double eps = 1e-6)
-        => Relu(Norm(anchor - positive + eps) - Norm(anchor - negative + eps) + margin); // PyTorch's pairwise_distance: ‖x1 − x2 + eps‖
+        [Hyper, InRange(double.NegativeInfinity, double.PositiveInfinity)] double eps = 1e-6, [Hyper] bool swap = false)
+    {
+        // PyTorch's pairwise_distance: ‖x1 − x2 + eps‖, the eps inside the norm. Without swap the third distance is not
+        // computed at all: each value of the flag has its own kernel.
+        var toNegative = Norm(anchor - negative + eps);
+        var closerNegative = swap ? Min(toNegative, Norm(positive - negative + eps)) : toNegative;
+        return Relu(Norm(anchor - positive + eps) - closerNegative + margin);
+    }
 
     /// <summary>
     /// Multi-label soft margin loss: the mean over a row's classes of the binary cross-entropy on logits,

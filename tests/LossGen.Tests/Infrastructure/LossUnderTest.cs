@@ -19,6 +19,7 @@ internal sealed class LossUnderTest
     {
         Owner = owner;
         Name = formula.Name;
+        Id = Name;
         _parameters = formula.GetParameters();
         Inputs = _parameters.Where(p => !IsHyper(p)).ToArray();
         Hypers = _parameters.Where(IsHyper).ToArray();
@@ -47,9 +48,32 @@ internal sealed class LossUnderTest
     /// <summary>Positions (among the inputs) of the inputs that get a gradient.</summary>
     public int[] DifferentiableInputs { get; }
 
-    public double[] HyperDefaults { get; }
+    public double[] HyperDefaults { get; private set; }
 
-    public override string ToString() => Name;
+    /// <summary>The name the tests know this case by: the loss's, with the flag set against its default if one is.</summary>
+    public string Id { get; private set; }
+
+    /// <summary>
+    /// This loss and, for each <c>[Hyper] bool</c> flag, a copy with that flag set against its default: each value of a
+    /// flag has a kernel of its own, so each is tested like a loss of its own.
+    /// </summary>
+    public IEnumerable<LossUnderTest> WithEachFlagFlipped()
+    {
+        yield return this;
+        for (int k = 0; k < Hypers.Length; k++)
+        {
+            if (Hypers[k].ParameterType == typeof(bool))
+            {
+                var copy = (LossUnderTest)MemberwiseClone();
+                copy.HyperDefaults = (double[])HyperDefaults.Clone();
+                copy.HyperDefaults[k] = HyperDefaults[k] != 0 ? 0 : 1;
+                copy.Id = $"{Name}({Hypers[k].Name}: {(copy.HyperDefaults[k] != 0 ? "true" : "false")})";
+                yield return copy;
+            }
+        }
+    }
+
+    public override string ToString() => Id;
 
     /// <summary>
     /// The elementwise formulas of <paramref name="owner"/>: those with only double parameters and bool flags (row formulas
@@ -70,7 +94,7 @@ internal sealed class LossUnderTest
         {
             foreach (Type element in Data.ElementTypes)
             {
-                data.Add(loss.Name, element.Name);
+                data.Add(loss.Id, element.Name);
             }
         }
 

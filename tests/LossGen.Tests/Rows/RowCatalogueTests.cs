@@ -15,7 +15,8 @@ namespace LossGen.Tests.Rows;
 [Collection(VectorWidthCollection.Name)]
 public sealed class RowCatalogueTests
 {
-    private static readonly RowLossUnderTest[] s_losses = RowLossUnderTest.All(typeof(Losses)).Concat(RowLossUnderTest.All(typeof(UserRowLosses))).ToArray();
+    private static readonly RowLossUnderTest[] s_losses = RowLossUnderTest.All(typeof(Losses)).Concat(RowLossUnderTest.All(typeof(UserRowLosses)))
+        .SelectMany(l => l.WithEachFlagFlipped()).ToArray();
 
     public static TheoryData<string, string> Cases()
     {
@@ -24,7 +25,7 @@ public sealed class RowCatalogueTests
         {
             foreach (Type element in Data.ElementTypes)
             {
-                data.Add(loss.Name, element.Name);
+                data.Add(loss.Id, element.Name);
             }
         }
 
@@ -36,7 +37,7 @@ public sealed class RowCatalogueTests
         var data = new TheoryData<string>();
         foreach (RowLossUnderTest loss in s_losses)
         {
-            data.Add(loss.Name);
+            data.Add(loss.Id);
         }
 
         return data;
@@ -101,7 +102,7 @@ public sealed class RowCatalogueTests
     [MemberData(nameof(Names))]
     public void Double_gradients_match_central_differences_of_the_formula(string name)
     {
-        RowLossUnderTest loss = s_losses.Single(l => l.Name == name);
+        RowLossUnderTest loss = s_losses.Single(l => l.Id == name);
         var withGradient = loss.WithGradient(typeof(double));
         foreach ((int batch, int rowLength) in new[] { (2, 1), (2, 2), (3, 3), (2, 7), (2, 16), (2, 17), (1, 33), (2, 70), (1, 1000) })
         {
@@ -199,5 +200,5 @@ public sealed class RowCatalogueTests
     }
 
     private static (RowLossUnderTest Loss, Type Element) Find(string name, string elementName)
-        => (s_losses.Single(l => l.Name == name), Data.ElementTypes.Single(t => t.Name == elementName));
+        => (s_losses.Single(l => l.Id == name), Data.ElementTypes.Single(t => t.Name == elementName));
 }

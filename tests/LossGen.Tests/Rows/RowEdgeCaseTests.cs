@@ -30,6 +30,9 @@ public sealed class RowEdgeCaseTests
         // ‖a − p‖ = 5, ‖a − n‖ = 1, margin 1; with PyTorch's eps 1e-6 inside each norm, ‖(−3, −4) + eps‖ − ‖(0, −1) + eps‖ + 1
         Assert.Equal(5.0, Losses.Triplet([0.0, 0.0], [3.0, 4.0], [0.0, 1.0], 2, eps: 0), 12);
         Assert.Equal(double.Hypot(-3 + 1e-6, -4 + 1e-6) - double.Hypot(1e-6, -1 + 1e-6) + 1, Losses.Triplet([0.0, 0.0], [3.0, 4.0], [0.0, 1.0], 2), 12);
+        // swap: the positive is closer to the negative (‖p − n‖ = ‖(3, 0)‖ = 3 < ‖a − n‖ = 4), so 3 replaces 4
+        Assert.Equal(5.0 - 3.0 + 1.0, Losses.Triplet([0.0, 0.0], [3.0, 4.0], [0.0, 4.0], 2, eps: 0, swap: true), 12);
+        Assert.Equal(5.0 - 4.0 + 1.0, Losses.Triplet([0.0, 0.0], [3.0, 4.0], [0.0, 4.0], 2, eps: 0), 12);
         Assert.Equal(12.5, Losses.Contrastive([0.0, 0.0], [3.0, 4.0], [1.0], 2), 12);
         Assert.Equal(0.5, Losses.Contrastive([0.0, 0.0], [3.0, 4.0], [0.0], 2, margin: 6), 12);
         // max(0, 1 + max wrong score − true score): 1 + 3 − 2

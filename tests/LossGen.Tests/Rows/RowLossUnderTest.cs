@@ -21,6 +21,7 @@ internal sealed class RowLossUnderTest
         Owner = owner;
         _formula = formula;
         Name = formula.Name;
+        Id = Name;
         _parameters = formula.GetParameters();
         // Settings: doubles, and bool flags (passed as 1 or 0 in the tests' double arrays).
         Hypers = _parameters.Where(p => IsHyper(p) && p.ParameterType != typeof(Row)).ToArray();
@@ -41,7 +42,30 @@ internal sealed class RowLossUnderTest
 
     public ParameterInfo[] Hypers { get; }
 
-    public double[] HyperDefaults { get; }
+    public double[] HyperDefaults { get; private set; }
+
+    /// <summary>The name the tests know this case by: the loss's, with the flag set against its default if one is.</summary>
+    public string Id { get; private set; }
+
+    /// <summary>
+    /// This loss and, for each <c>[Hyper] bool</c> flag, a copy with that flag set against its default: each value of a
+    /// flag has a kernel of its own, so each is tested like a loss of its own.
+    /// </summary>
+    public IEnumerable<RowLossUnderTest> WithEachFlagFlipped()
+    {
+        yield return this;
+        for (int k = 0; k < Hypers.Length; k++)
+        {
+            if (Hypers[k].ParameterType == typeof(bool))
+            {
+                var copy = (RowLossUnderTest)MemberwiseClone();
+                copy.HyperDefaults = (double[])HyperDefaults.Clone();
+                copy.HyperDefaults[k] = HyperDefaults[k] != 0 ? 0 : 1;
+                copy.Id = $"{Name}({Hypers[k].Name}: {(copy.HyperDefaults[k] != 0 ? "true" : "false")})";
+                yield return copy;
+            }
+        }
+    }
 
     public int RowCount { get; }
 
@@ -58,7 +82,7 @@ internal sealed class RowLossUnderTest
     /// <summary>Positions (among the Row inputs) of the rows that get a gradient.</summary>
     public int[] DifferentiableRows { get; }
 
-    public override string ToString() => Name;
+    public override string ToString() => Id;
 
     public static IEnumerable<RowLossUnderTest> All(Type owner)
         => owner.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
