@@ -45,7 +45,7 @@ internal readonly struct LossParameter(Role role, string? gradientOf, ImmutableA
 }
 
 /// <summary>
-/// How a method called <c>X</c>, <c>XWithGradient</c> or <c>XElementwise</c> maps onto the [Loss] method
+/// How a method called <c>X</c>, <c>XWithGradient</c>, <c>XElementwise</c> or <c>XElementwiseWithGradient</c> maps onto the [Loss] method
 /// <c>X</c> of the same type: each parameter to the formula's parameter of the same name (or to a
 /// gradient or losses output). The generator emits those overloads beside the formula, so the catalogue's
 /// losses and a user's are found the same way.
@@ -100,6 +100,12 @@ internal sealed class LossCallShape
     private static (string Name, bool WithGradient, bool Elementwise)[] Candidates(string name)
     {
         var candidates = new List<(string, bool, bool)> { (name, false, false) };
+        const string elementwiseWithGradient = ElementwiseSuffix + WithGradientSuffix;
+        if (name.Length > elementwiseWithGradient.Length && name.EndsWith(elementwiseWithGradient, StringComparison.Ordinal))
+        {
+            candidates.Add((name.Substring(0, name.Length - elementwiseWithGradient.Length), true, true));
+        }
+
         if (name.Length > WithGradientSuffix.Length && name.EndsWith(WithGradientSuffix, StringComparison.Ordinal))
         {
             candidates.Add((name.Substring(0, name.Length - WithGradientSuffix.Length), true, false));

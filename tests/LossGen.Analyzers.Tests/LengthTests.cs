@@ -29,6 +29,7 @@ public sealed class LengthTests
                 Span<float> gradient = stackalloc float[4];
                 Losses.HuberWithGradient(pred, {|LG0202:[1f, 2f]|}, {|LG0202:gradient|});
                 Losses.LogCoshElementwise(pred, pred, {|LG0202:new float[2]|});
+                Losses.HuberElementwiseWithGradient(pred, pred, {|LG0202:new float[2]|}, {|LG0202:gradient|});
         """));
 
     [Fact]

@@ -52,6 +52,7 @@ internal static class Workload
         float[] predProbability = Fill(rng, Batch * Classes, 0, 1);
         float[] other = Fill(rng, Batch * Classes, -3, 3), third = Fill(rng, Batch * Classes, -3, 3);
         float[] rowGradient = new float[Batch * Classes], rowGradient2 = new float[Batch * Classes], rowGradient3 = new float[Batch * Classes];
+        float[] rowLosses = new float[Batch];
         int[] labels = new int[Batch];
         for (int r = 0; r < Batch; r++) labels[r] = rng.Next(Classes);
         NormalizeRows(rowTarget);
@@ -101,6 +102,7 @@ internal static class Workload
             s += Losses.BinaryCrossEntropyWithLogits(pred, probability);
             s += Losses.BinaryCrossEntropyWithLogitsWithGradient(pred, probability, gradient);
             Losses.BinaryCrossEntropyWithLogitsElementwise(pred, probability, losses);
+            Losses.BinaryCrossEntropyWithLogitsElementwiseWithGradient(pred, probability, losses, gradient);
             s += Losses.LogCosh(pred, target);
             s += Losses.LogCoshWithGradient(pred, target, gradient);
             Losses.LogCoshElementwise(pred, target, losses);
@@ -115,6 +117,8 @@ internal static class Workload
             s += Losses.SoftmaxCrossEntropyWithGradient(logits, rowTarget, rowGradient, Classes);
             s += Losses.SparseSoftmaxCrossEntropy(logits, labels, Classes);
             s += Losses.SparseSoftmaxCrossEntropyWithGradient(logits, labels, rowGradient, Classes);
+            Losses.SparseSoftmaxCrossEntropyElementwiseWithGradient(logits, labels, rowLosses, rowGradient, Classes);
+            s += rowLosses[0];
             s += Losses.DiceWithGradient(predProbability, rowTarget, rowGradient, Classes);
             s += Losses.CosineProximityWithGradient(logits, other, rowGradient, Classes);
             s += Losses.TripletWithGradient(logits, other, third, rowGradient, rowGradient2, rowGradient3, Classes);

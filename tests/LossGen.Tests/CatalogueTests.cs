@@ -111,6 +111,35 @@ public sealed class CatalogueTests
         }
     }
 
+    /// <summary>
+    /// The unreduced form with gradients is the elementwise losses and the summed gradients (each element's own
+    /// derivative), bit for bit, from one pass; the other forms are held to the formula above.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Elementwise_with_gradient_is_the_elementwise_losses_and_the_sum_gradients_bit_for_bit(string name, string elementName)
+    {
+        (LossUnderTest loss, Type element) = Find(name, elementName);
+        var elementwise = loss.Elementwise(element);
+        var withGradient = loss.WithGradient(element);
+        var both = loss.ElementwiseWithGradient(element);
+        foreach (int n in Data.Lengths().Where(n => n <= 70 || n == 257 || n == 4099))
+        {
+            (_, Array[] arrays) = Inputs(loss, element, n, seed: 3000 + n);
+            Array expectedLosses = Data.Filled(element, n, double.NaN), losses = Data.Filled(element, n, double.NaN);
+            Array[] expectedGradients = loss.DifferentiableInputs.Select(_ => Data.Filled(element, n, double.NaN)).ToArray();
+            Array[] gradients = loss.DifferentiableInputs.Select(_ => Data.Filled(element, n, double.NaN)).ToArray();
+            elementwise([.. arrays, expectedLosses, .. Boxed(loss.HyperDefaults)]);
+            withGradient([.. arrays, .. expectedGradients, .. Boxed(loss.HyperDefaults), Reduction.Sum]);
+            both([.. arrays, losses, .. gradients, .. Boxed(loss.HyperDefaults)]);
+            Assert.True(Data.Bits(expectedLosses).SequenceEqual(Data.Bits(losses)), $"{name}<{elementName}> n={n}: the losses differ from the Elementwise form's");
+            for (int g = 0; g < gradients.Length; g++)
+            {
+                Assert.True(Data.Bits(expectedGradients[g]).SequenceEqual(Data.Bits(gradients[g])), $"{name}<{elementName}> n={n}: gradient {g} differs from the summed WithGradient form's");
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Every_vector_width_gives_the_same_bits(string name, string elementName)

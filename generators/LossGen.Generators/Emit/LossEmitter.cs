@@ -105,6 +105,8 @@ internal static class LossEmitter
             WriteWithGradient(w, plan, type, kernelType);
             w.WriteLine();
             WriteElementwise(w, plan, type, kernelType);
+            w.WriteLine();
+            WriteElementwiseWithGradient(w, plan, type, kernelType);
         }
 
         CloseTypes(w, spec.ContainingTypes);
@@ -216,6 +218,26 @@ internal static class LossEmitter
         string parameters = string.Join(", ", InputParameters(plan, type).Append($"{Span}<{type}> losses").Concat(HyperParameters(plan)));
         w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({parameters})");
         WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"Map<{type}, {kernel}>" : $"MapHalf<{kernel}>")}({NewKernel(plan, kernel)}, {PaddedInputs(plan)}, losses)", kernelType, returns: false);
+    }
+
+    private static void WriteElementwiseWithGradient(IndentedTextWriter w, KernelPlan plan, string type, string kernelType)
+    {
+        LossSpec spec = plan.Spec;
+        WriteSummary(w, plan, type, "of each element and its gradient, unreduced, in one pass over memory");
+        WriteInputParams(w, plan);
+        w.WriteLine("/// <param name=\"losses\">Receives the loss of each element; the same length as the inputs.</param>");
+        foreach (LossParameter p in plan.DifferentiableInputs)
+        {
+            w.WriteLine($"/// <param name=\"{p.Name}Gradient\">Receives the derivative of each element's loss with respect to that element of <paramref name=\"{p.Name}\"/> (not divided by the count).</param>");
+        }
+
+        WriteRemarks(w, plan, withDerivative: false);
+        w.WriteLine(GeneratedCode);
+        IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient");
+        string parameters = string.Join(", ", InputParameters(plan, type).Append($"{Span}<{type}> losses").Concat(gradients).Concat(HyperParameters(plan)));
+        w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}ElementwiseWithGradient({parameters})");
+        string gradientArguments = string.Join(", ", plan.DifferentiableInputs.Select(p => p.Name + "Gradient").Concat(Enumerable.Repeat("default", 4 - plan.DifferentiableInputs.Count())));
+        WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"MapWithGradient<{type}, {kernel}>" : $"MapWithGradientHalf<{kernel}>")}({NewKernel(plan, kernel)}, {PaddedInputs(plan)}, losses, {gradientArguments})", kernelType, returns: false);
     }
 
     /// <summary>

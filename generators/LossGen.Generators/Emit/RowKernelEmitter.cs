@@ -46,19 +46,27 @@ internal static class RowKernelEmitter
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({Parameters(plan, type, gradients: false, losses: true).Join()})");
         WriteBody(w, plan, type, kernel => $"{Engine}.Map{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: false)}, losses, rowLength)", kernelType, returns: false);
+        w.WriteLine();
+
+        WriteSummary(w, plan, type, "of each row and its gradient, unreduced");
+        WriteParams(w, plan, gradients: true, losses: true);
+        WriteRemarks(w, plan, withProgram: false);
+        w.WriteLine(GeneratedCode);
+        w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}ElementwiseWithGradient({Parameters(plan, type, gradients: true, losses: true).Join()})");
+        WriteBody(w, plan, type, kernel => $"{Engine}.MapWithGradient{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: true)}, losses, rowLength)", kernelType, returns: false);
     }
 
     private static IEnumerable<string> Parameters(KernelPlan plan, string type, bool gradients, bool losses)
     {
         IEnumerable<string> inputs = plan.Inputs.Select(p => p.Shape == ParameterShape.Label ? $"{ReadOnlySpan}<int> {p.Name}" : $"{ReadOnlySpan}<{type}> {p.Name}");
-        if (gradients)
-        {
-            inputs = inputs.Concat(plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient"));
-        }
-
         if (losses)
         {
             inputs = inputs.Append($"{Span}<{type}> losses");
+        }
+
+        if (gradients)
+        {
+            inputs = inputs.Concat(plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient"));
         }
 
         return inputs.Append("int rowLength").Concat(HyperParameters(plan));
@@ -93,17 +101,19 @@ internal static class RowKernelEmitter
             w.WriteLine($"/// <param name=\"{p.Name}\">{what}</param>");
         }
 
+        if (losses)
+        {
+            w.WriteLine("/// <param name=\"losses\">Receives the loss of each row.</param>");
+        }
+
         if (gradients)
         {
             foreach (LossParameter p in plan.DifferentiableInputs)
             {
-                w.WriteLine($"/// <param name=\"{p.Name}Gradient\">Receives the gradient of the reduced loss with respect to <paramref name=\"{p.Name}\"/> (divided by the number of rows for the mean).</param>");
+                w.WriteLine(losses
+                    ? $"/// <param name=\"{p.Name}Gradient\">Receives the derivative of each row's loss with respect to that row of <paramref name=\"{p.Name}\"/> (not divided by the number of rows).</param>"
+                    : $"/// <param name=\"{p.Name}Gradient\">Receives the gradient of the reduced loss with respect to <paramref name=\"{p.Name}\"/> (divided by the number of rows for the mean).</param>");
             }
-        }
-
-        if (losses)
-        {
-            w.WriteLine("/// <param name=\"losses\">Receives the loss of each row.</param>");
         }
 
         w.WriteLine("/// <param name=\"rowLength\">The length of every row (classes, features, pixels).</param>");

@@ -82,7 +82,25 @@ public static class ElementwiseEngine
         int n = ValidateInputs<T, TKernel>(x0.Length, x1.Length, x2.Length, x3.Length, Reduction.Sum);
         ValidateLossesLength(n, losses.Length);
         var operands = new Operands<T>(x0, x1, x2, x3, default, default, default, default);
-        MapRange(ref kernel, in operands, ref MemoryMarshal.GetReference(losses), (nuint)n);
+        MapRange<T, TKernel, LossOnly>(ref kernel, in operands, ref MemoryMarshal.GetReference(losses), (nuint)n, T.Zero);
+    }
+
+    /// <summary>
+    /// The loss of every element and its gradients, unreduced, in one pass: gradient element i is the derivative of loss
+    /// i (no division by the count), what masks, sample weights and custom reductions start from.
+    /// </summary>
+    public static void MapWithGradient<T, TKernel>(
+        TKernel kernel,
+        ReadOnlySpan<T> x0, ReadOnlySpan<T> x1, ReadOnlySpan<T> x2, ReadOnlySpan<T> x3,
+        Span<T> losses, Span<T> g0, Span<T> g1, Span<T> g2, Span<T> g3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IElementwiseKernel<T>
+    {
+        int n = ValidateInputs<T, TKernel>(x0.Length, x1.Length, x2.Length, x3.Length, Reduction.Sum);
+        ValidateLossesLength(n, losses.Length);
+        ValidateOutputs<T, TKernel>(n, g0.Length, g1.Length, g2.Length, g3.Length);
+        var operands = new Operands<T>(x0, x1, x2, x3, g0, g1, g2, g3);
+        MapRange<T, TKernel, LossAndGradient>(ref kernel, in operands, ref MemoryMarshal.GetReference(losses), (nuint)n, T.One);
     }
 
     /// <summary><see cref="Reduce{T, TKernel}"/> for Half inputs, computed in float.</summary>
@@ -140,8 +158,31 @@ public static class ElementwiseEngine
         {
             int length = Math.Min(HalfChunkLength, n - start);
             var operands = buffers.LoadInputs(TKernel.InputCount, x0, x1, x2, x3, start, length, withGradients: true);
-            MapRange(ref kernel, in operands, ref operands.G0, (nuint)length);
+            MapRange<float, TKernel, LossOnly>(ref kernel, in operands, ref operands.G0, (nuint)length, 0f);
             buffers.StoreGradients(1, losses, default, default, default, start, length);
+        }
+    }
+
+    /// <summary><see cref="MapWithGradient{T, TKernel}"/> for Half inputs, computed in float.</summary>
+    [SkipLocalsInit]
+    public static void MapWithGradientHalf<TKernel>(
+        TKernel kernel,
+        ReadOnlySpan<Half> x0, ReadOnlySpan<Half> x1, ReadOnlySpan<Half> x2, ReadOnlySpan<Half> x3,
+        Span<Half> losses, Span<Half> g0, Span<Half> g1, Span<Half> g2, Span<Half> g3)
+        where TKernel : struct, IElementwiseKernel<float>
+    {
+        int n = ValidateInputs<float, TKernel>(x0.Length, x1.Length, x2.Length, x3.Length, Reduction.Sum);
+        ValidateLossesLength(n, losses.Length);
+        ValidateOutputs<float, TKernel>(n, g0.Length, g1.Length, g2.Length, g3.Length);
+        var buffers = default(HalfChunkBuffers);
+        var chunkLosses = default(FloatChunk);
+        for (int start = 0; start < n; start += HalfChunkLength)
+        {
+            int length = Math.Min(HalfChunkLength, n - start);
+            var operands = buffers.LoadInputs(TKernel.InputCount, x0, x1, x2, x3, start, length, withGradients: true);
+            MapRange<float, TKernel, LossAndGradient>(ref kernel, in operands, ref chunkLosses[0], (nuint)length, 1f);
+            buffers.StoreGradients(TKernel.GradientCount, g0, g1, g2, g3, start, length);
+            TensorPrimitives.ConvertToHalf(((ReadOnlySpan<float>)chunkLosses)[..length], losses.Slice(start, length));
         }
     }
 
@@ -429,43 +470,50 @@ public static class ElementwiseEngine
         }
     }
 
-    private static void MapRange<T, TKernel>(ref TKernel kernel, in Operands<T> o, ref T losses, nuint n)
+    /// <summary>
+    /// Writes the loss of elements [0, n) into <paramref name="losses"/>; in a mode with gradients, also the gradients
+    /// times <paramref name="scale"/>.
+    /// </summary>
+    private static void MapRange<T, TKernel, TMode>(ref TKernel kernel, in Operands<T> o, ref T losses, nuint n, T scale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IElementwiseKernel<T>
+        where TMode : struct, IMode
     {
         nuint i = 0;
         if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512 && !TKernel.IsMemoryBound)
         {
-            i = MapVectors<T, TKernel, Vector512<T>, Simd512<T>>(ref kernel, in o, ref losses, n);
+            i = MapVectors<T, TKernel, TMode, Vector512<T>, Simd512<T>>(ref kernel, in o, ref losses, n, scale);
         }
         else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
-            i = MapVectors<T, TKernel, Vector256<T>, Simd256<T>>(ref kernel, in o, ref losses, n);
+            i = MapVectors<T, TKernel, TMode, Vector256<T>, Simd256<T>>(ref kernel, in o, ref losses, n, scale);
         }
         else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
-            i = MapVectors<T, TKernel, Vector128<T>, Simd128<T>>(ref kernel, in o, ref losses, n);
+            i = MapVectors<T, TKernel, TMode, Vector128<T>, Simd128<T>>(ref kernel, in o, ref losses, n, scale);
         }
 
         for (; i < n; i++)
         {
-            Unsafe.Add(ref losses, i) = Step<T, TKernel, LossOnly, T, ScalarSimd<T>>(ref kernel, in o, i, T.Zero);
+            Unsafe.Add(ref losses, i) = Step<T, TKernel, TMode, T, ScalarSimd<T>>(ref kernel, in o, i, scale);
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static nuint MapVectors<T, TKernel, TVec, TSimd>(ref TKernel kernel, in Operands<T> o, ref T losses, nuint n)
+    private static nuint MapVectors<T, TKernel, TMode, TVec, TSimd>(ref TKernel kernel, in Operands<T> o, ref T losses, nuint n, T scale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IElementwiseKernel<T>
+        where TMode : struct, IMode
         where TVec : struct
         where TSimd : ISimd<TVec, T>
     {
         // No overlapping last vector: the losses may alias an input, so no element is computed twice.
         nuint c = (nuint)TSimd.Count;
         nuint i = 0;
+        TVec s = TSimd.Create(scale);
         for (; i + c <= n; i += c)
         {
-            TSimd.StoreUnsafe(Step<T, TKernel, LossOnly, TVec, TSimd>(ref kernel, in o, i, default), ref losses, i);
+            TSimd.StoreUnsafe(Step<T, TKernel, TMode, TVec, TSimd>(ref kernel, in o, i, s), ref losses, i);
         }
 
         return i;

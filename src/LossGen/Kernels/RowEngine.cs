@@ -53,6 +53,19 @@ public static class RowEngine
         Rows<T, TKernel, LossOnly>(ref kernel, operands, rowLength, batch, T.Zero, losses);
     }
 
+    /// <summary>
+    /// The loss of each row and its gradients, unreduced: each row's gradient is the derivative of that row's loss (no
+    /// division by the number of rows), what masks, sample weights and custom reductions start from.
+    /// </summary>
+    public static void MapWithGradient<T, TKernel>(TKernel kernel, RowOperands<T> operands, Span<T> losses, int rowLength)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        int batch = Validate<T, T, TKernel>(operands, rowLength, Reduction.Sum, gradients: true);
+        ValidateLosses(batch, losses.Length);
+        Rows<T, TKernel, LossAndGradient>(ref kernel, operands, rowLength, batch, T.One, losses);
+    }
+
     /// <summary><see cref="Reduce{T, TKernel}"/> for Half inputs, computed in float.</summary>
     public static Half ReduceHalf<TKernel>(TKernel kernel, RowOperands<Half> operands, int rowLength, Reduction reduction)
         where TKernel : struct, IRowKernel<float>
@@ -78,6 +91,15 @@ public static class RowEngine
         int batch = Validate<Half, float, TKernel>(operands, rowLength, Reduction.Sum, gradients: false);
         ValidateLosses(batch, losses.Length);
         HalfRows<TKernel, LossOnly>(ref kernel, operands, rowLength, batch, 0f, losses);
+    }
+
+    /// <summary><see cref="MapWithGradient{T, TKernel}"/> for Half inputs, computed in float.</summary>
+    public static void MapWithGradientHalf<TKernel>(TKernel kernel, RowOperands<Half> operands, Span<Half> losses, int rowLength)
+        where TKernel : struct, IRowKernel<float>
+    {
+        int batch = Validate<Half, float, TKernel>(operands, rowLength, Reduction.Sum, gradients: true);
+        ValidateLosses(batch, losses.Length);
+        HalfRows<TKernel, LossAndGradient>(ref kernel, operands, rowLength, batch, 1f, losses);
     }
 
     /// <summary>Runs rows [0, batch): returns the sum of their losses and, when given, writes each into <paramref name="losses"/>.</summary>

@@ -123,6 +123,10 @@ internal sealed class LossUnderTest
     public Func<object?[], object?> Elementwise(Type element)
         => Find(Name + "Elementwise", element, Inputs.Length, 0, withHypers: true, withReduction: false, losses: true);
 
+    /// <summary>The unreduced form with gradients: inputs, losses, gradients, hypers.</summary>
+    public Func<object?[], object?> ElementwiseWithGradient(Type element)
+        => Find(Name + "ElementwiseWithGradient", element, Inputs.Length, DifferentiableInputs.Length, withHypers: true, withReduction: false, losses: true);
+
     private Func<object?[], object?> Find(string name, Type element, int inputs, int gradients, bool withHypers, bool withReduction, bool losses)
     {
         var types = new List<Type>();

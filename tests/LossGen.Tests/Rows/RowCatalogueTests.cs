@@ -199,6 +199,35 @@ public sealed class RowCatalogueTests
         }
     }
 
+    /// <summary>
+    /// The unreduced form with gradients is the per-row losses and the summed gradients (each row's own derivative), bit
+    /// for bit, from one pass.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Elementwise_with_gradient_is_the_row_losses_and_the_sum_gradients_bit_for_bit(string name, string elementName)
+    {
+        (RowLossUnderTest loss, Type element) = Find(name, elementName);
+        var withGradient = loss.WithGradient(element);
+        var elementwise = loss.Elementwise(element);
+        var both = loss.ElementwiseWithGradient(element);
+        foreach ((int batch, int rowLength) in new[] { (3, 1), (2, 5), (2, 17), (2, 63), (1, 1031), (40, 5) })
+        {
+            RowBatch data = RowData.Draw(loss, element, batch, rowLength, seed: 11 * rowLength + batch);
+            Array[] expectedGradients = loss.DifferentiableRows.Select(_ => Data.Filled(element, batch * rowLength, double.NaN)).ToArray();
+            Array[] gradients = loss.DifferentiableRows.Select(_ => Data.Filled(element, batch * rowLength, double.NaN)).ToArray();
+            Array expectedLosses = Data.Filled(element, batch, double.NaN), losses = Data.Filled(element, batch, double.NaN);
+            withGradient(loss.Arguments(data.RowArrays, data.Labels, data.ValueArrays, expectedGradients, rowLength, loss.HyperDefaults, Reduction.Sum));
+            elementwise(loss.Arguments(data.RowArrays, data.Labels, data.ValueArrays, [expectedLosses], rowLength, loss.HyperDefaults, null));
+            both(loss.Arguments(data.RowArrays, data.Labels, data.ValueArrays, [losses, .. gradients], rowLength, loss.HyperDefaults, null));
+            Assert.True(Data.Bits(expectedLosses).SequenceEqual(Data.Bits(losses)), $"{name}<{elementName}> [{batch}, {rowLength}]: the losses differ from the Elementwise form's");
+            for (int g = 0; g < gradients.Length; g++)
+            {
+                Assert.True(Data.Bits(expectedGradients[g]).SequenceEqual(Data.Bits(gradients[g])), $"{name}<{elementName}> [{batch}, {rowLength}]: gradient {g} differs from the summed WithGradient form's");
+            }
+        }
+    }
+
     private static (RowLossUnderTest Loss, Type Element) Find(string name, string elementName)
         => (s_losses.Single(l => l.Id == name), Data.ElementTypes.Single(t => t.Name == elementName));
 }

@@ -113,6 +113,9 @@ internal sealed class RowLossUnderTest
 
     public Func<object?[], object?> Elementwise(Type element) => Find(Name + "Elementwise", element, gradients: false, losses: true);
 
+    /// <summary>The unreduced form with gradients: its outputs are the losses, then the gradients.</summary>
+    public Func<object?[], object?> ElementwiseWithGradient(Type element) => Find(Name + "ElementwiseWithGradient", element, gradients: true, losses: true);
+
     /// <summary>The arguments of a generated overload: inputs in the formula's order, then gradients or losses, rowLength, hypers, reduction.</summary>
     public object?[] Arguments(Array[] rows, int[][] labels, Array[] values, Array[] outputs, int rowLength, double[] hypers, Reduction? reduction)
     {
