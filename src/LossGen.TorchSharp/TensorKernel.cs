@@ -84,6 +84,31 @@ public abstract class TensorKernel
     public virtual void Elementwise(in LossSpans<Half> spans) => throw NoKernel("float16");
 
     /// <summary>
+    /// One loss per element (per row) of float32 tensors, and each element's (row's) own gradient into the gradient
+    /// spans. Generated kernels override it with their fused one-pass form; the default runs <see cref="Elementwise(in LossSpans{float})"/>
+    /// and then the gradient of the summed losses, two passes.
+    /// </summary>
+    public virtual void ElementwiseWithGradient(in LossSpans<float> spans)
+    {
+        Elementwise(spans);
+        ReduceWithGradient(spans, Reduction.Sum);
+    }
+
+    /// <summary>As <see cref="ElementwiseWithGradient(in LossSpans{float})"/>, for float64 tensors.</summary>
+    public virtual void ElementwiseWithGradient(in LossSpans<double> spans)
+    {
+        Elementwise(spans);
+        ReduceWithGradient(spans, Reduction.Sum);
+    }
+
+    /// <summary>As <see cref="ElementwiseWithGradient(in LossSpans{float})"/>, for float16 tensors.</summary>
+    public virtual void ElementwiseWithGradient(in LossSpans<Half> spans)
+    {
+        Elementwise(spans);
+        ReduceWithGradient(spans, Reduction.Sum);
+    }
+
+    /// <summary>
     /// Checks the tensors' shapes against each other, before anything is computed, and returns the row length (1 for
     /// elementwise losses). The default applies the rules of <see cref="TensorArgumentKind"/>; a kernel with
     /// <see cref="TensorArgumentKind.Custom"/> arguments overrides it (and <see cref="ElementwiseShape"/> and

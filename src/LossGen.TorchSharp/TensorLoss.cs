@@ -110,8 +110,8 @@ internal sealed class LossCall
         return result;
     }
 
-    // The kernel's overloads for the tensors' element type. The per-element form also runs the gradient kernel with
-    // Reduction.Sum when autograd wants gradients: two passes, until the kernels have a fused unreduced gradient.
+    // The kernel's overloads for the tensors' element type. The per-element form with gradients writes the losses and each
+    // element's own gradient (the generated kernels in one pass).
     private Tensor Compute(TensorCall call, bool withGradients)
     {
         switch (Type)
@@ -124,10 +124,13 @@ internal sealed class LossCall
                     return Scalar(withGradients ? Kernel.ReduceWithGradient(spans, Reduction) : Kernel.Reduce(spans, Reduction));
                 }
 
-                Kernel.Elementwise(spans);
                 if (withGradients)
                 {
-                    Kernel.ReduceWithGradient(spans, Reduction.Sum);
+                    Kernel.ElementwiseWithGradient(spans);
+                }
+                else
+                {
+                    Kernel.Elementwise(spans);
                 }
 
                 return call.TakeLosses();
@@ -141,10 +144,13 @@ internal sealed class LossCall
                     return Scalar(withGradients ? Kernel.ReduceWithGradient(spans, Reduction) : Kernel.Reduce(spans, Reduction));
                 }
 
-                Kernel.Elementwise(spans);
                 if (withGradients)
                 {
-                    Kernel.ReduceWithGradient(spans, Reduction.Sum);
+                    Kernel.ElementwiseWithGradient(spans);
+                }
+                else
+                {
+                    Kernel.Elementwise(spans);
                 }
 
                 return call.TakeLosses();
@@ -158,10 +164,13 @@ internal sealed class LossCall
                     return Scalar(withGradients ? Kernel.ReduceWithGradient(spans, Reduction) : Kernel.Reduce(spans, Reduction));
                 }
 
-                Kernel.Elementwise(spans);
                 if (withGradients)
                 {
-                    Kernel.ReduceWithGradient(spans, Reduction.Sum);
+                    Kernel.ElementwiseWithGradient(spans);
+                }
+                else
+                {
+                    Kernel.Elementwise(spans);
                 }
 
                 return call.TakeLosses();

@@ -53,10 +53,13 @@ public sealed class TensorFormsTests
         Assert.Contains("public static global::TorchSharp.torch.Tensor F(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor t, double scale = 2.0, global::LossGen.Reduction reduction = global::LossGen.Reduction.Mean)", f);
         Assert.Contains("public static global::TorchSharp.torch.Tensor FElementwise(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor t, double scale = 2.0)", f);
         Assert.Contains("=> global::N.C.FWithGradient(spans.Values(0), spans.Values(1), spans.Gradient(0), _scale, reduction);", f);
+        // Under autograd the per-element form takes the fused one-pass kernel, not the default's two passes.
+        Assert.Contains("=> global::N.C.FElementwiseWithGradient(spans.Values(0), spans.Values(1), spans.Losses, spans.Gradient(0), _scale);", f);
         Assert.Contains("new(\"x\", global::LossGen.TorchSharp.TensorArgumentKind.Element, HasGradient: true),", f);
         string g = result.Sources["N.C.G.Tensor.g.cs"];
         Assert.Contains("G(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor label, bool centered = false, global::LossGen.Reduction reduction = global::LossGen.Reduction.Mean)", g);
         Assert.Contains("=> global::N.C.GElementwise(spans.Values(0), spans.Labels(1), spans.Losses, spans.RowLength, _centered);", g);
+        Assert.Contains("=> global::N.C.GElementwiseWithGradient(spans.Values(0), spans.Labels(1), spans.Losses, spans.Gradient(0), spans.RowLength, _centered);", g);
         Assert.Contains("new(\"label\", global::LossGen.TorchSharp.TensorArgumentKind.Label, IsLabel: true),", g);
         Assert.DoesNotContain(" \n", f + g); // no trailing spaces
     }

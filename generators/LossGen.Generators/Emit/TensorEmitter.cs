@@ -170,6 +170,9 @@ internal static class TensorEmitter
             w.WriteLineNoTabs(string.Empty);
             w.WriteLine($"public override void Elementwise({spans})");
             w.WriteLine($"    => {owner}Elementwise({inputs}, spans.Losses{tail});");
+            w.WriteLineNoTabs(string.Empty);
+            w.WriteLine($"public override void ElementwiseWithGradient({spans})");
+            w.WriteLine($"    => {owner}ElementwiseWithGradient({inputs}, spans.Losses{gradients}{tail});");
         }
 
         w.Indent--;
