@@ -60,6 +60,20 @@ public static partial class TorchLosses
         => TensorLoss.Reduce(new WeightedCrossEntropyKernel(ignoreIndex, labelSmoothing), reduction, logits, labels, classWeights);
 
     /// <summary>
+    /// Negative log-likelihood with class weights and an ignored label, as PyTorch's <c>nll_loss(weight, ignore_index)</c>:
+    /// see <see cref="Losses.Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction)"/> (the
+    /// weighted mean divides by the weights of the rows that count).
+    /// </summary>
+    /// <param name="logProbs">Rows of log-probabilities, <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="labels">One class index per row (int64), shaped as the leading dimensions.</param>
+    /// <param name="classWeights">One weight per class, <c>[C]</c>.</param>
+    /// <param name="ignoreIndex">A label whose rows count for nothing.</param>
+    /// <param name="reduction">Weighted mean or sum.</param>
+    /// <returns>The loss, a 0-dim tensor of the log-probabilities' element type.</returns>
+    public static Tensor Nll(Tensor logProbs, Tensor labels, Tensor classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+        => TensorLoss.Reduce(new WeightedNllKernel(ignoreIndex), reduction, logProbs, labels, classWeights);
+
+    /// <summary>
     /// Softmax cross-entropy of every pixel of <c>[N, C, H, W]</c> logits against <c>[N, H, W]</c> labels, as PyTorch's
     /// <c>cross_entropy</c> on images: see <see cref="Losses.PixelwiseCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, int, Reduction, int)"/>.
     /// </summary>
@@ -296,6 +310,30 @@ public static partial class TorchLosses
 
         public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
             => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction);
+    }
+
+    private sealed class WeightedNllKernel(int ignoreIndex) : TensorKernel("Nll",
+        new TensorParameter("logProbs", TensorArgumentKind.Row, HasGradient: true),
+        new TensorParameter("labels", TensorArgumentKind.Label, IsLabel: true),
+        new TensorParameter("classWeights", TensorArgumentKind.SharedRow))
+    {
+        public override float Reduce(in LossSpans<float> s, Reduction reduction)
+            => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, reduction);
+
+        public override double Reduce(in LossSpans<double> s, Reduction reduction)
+            => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, reduction);
+
+        public override Half Reduce(in LossSpans<Half> s, Reduction reduction)
+            => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, reduction);
+
+        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
+            => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, reduction);
+
+        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
+            => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, reduction);
+
+        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
+            => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, reduction);
     }
 
     private sealed class PixelwiseCrossEntropyKernel(int ignoreIndex) : TensorKernel("PixelwiseCrossEntropy",

@@ -250,6 +250,18 @@ public sealed class ParityTests
         Both("softmax focal", [focalLogits, labels], [true, false],
             x => TorchLosses.SparseSoftmaxFocal(x[0], x[1], 0.4, 1.5), x => SoftmaxFocal(x[0], x[1], 0.4, 1.5).mean(),
             x => TorchLosses.SparseSoftmaxFocalElementwise(x[0], x[1], 0.4, 1.5), x => SoftmaxFocal(x[0], x[1], 0.4, 1.5));
+        // NLLLoss(weight, ignore_index): TorchSharp's nll_loss takes no ignore_index, so the ignoring case is checked as
+        // cross_entropy of the logits the log-probabilities came from (the same loss; the leaf is the logits).
+        Tensor weights = Rand(7) + 0.5, logits = Randn(8, 7) * 2;
+        Same("nll_loss, weights", [logProbs, labels, weights], [true, false, false],
+            x => TorchLosses.Nll(x[0], x[1], x[2]), x => F.nll_loss(x[0], x[1], x[2]));
+        Same("nll_loss, weights, sum", [logProbs, labels, weights], [true, false, false],
+            x => TorchLosses.Nll(x[0], x[1], x[2], reduction: Reduction.Sum), x => F.nll_loss(x[0], x[1], x[2], TorchReduction.Sum));
+        Tensor ignoring = labels.clone();
+        ignoring[1] = tensor(-100L);
+        ignoring[6] = tensor(-100L);
+        Same("nll_loss, weights, ignore_index", [logits, ignoring, weights], [true, false, false],
+            x => TorchLosses.Nll(F.log_softmax(x[0], 1), x[1], x[2], ignoreIndex: -100), x => F.cross_entropy(x[0], x[1], x[2], ignore_index: -100));
         Tensor multiLabels = floor(Rand(8, 7) * 2);
         Both("multilabel_soft_margin", [Randn(8, 7) * 3, multiLabels], [true, false],
             x => TorchLosses.MultiLabelSoftMargin(x[0], x[1]), x => F.multilabel_soft_margin_loss(x[0], x[1]),

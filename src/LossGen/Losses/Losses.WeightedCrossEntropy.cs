@@ -4,10 +4,10 @@ using static LossGen.LossMath;
 
 namespace LossGen;
 
-// Sparse softmax cross-entropy with PyTorch's class weights and ignore_index. The formula is an ordinary row
+// Sparse softmax cross-entropy and NLL with PyTorch's class weights and ignore_index. Each formula is an ordinary row
 // formula with the class weights as a shared row ([Hyper] Row) and a per-row scale; the overloads below
 // turn labels, ignore_index and the reduction into those scales, so the weighted mean divides by the sum
-// of the weights of the rows that count, as PyTorch's CrossEntropyLoss(weight=..., ignore_index=...) does.
+// of the weights of the rows that count, as PyTorch's CrossEntropyLoss and NLLLoss(weight=..., ignore_index=...) do.
 public static partial class Losses
 {
     /// <summary>
@@ -15,10 +15,10 @@ public static partial class Losses
     /// ignored row): (1 − ε)·w[y]·(LSE(z) − z[y]) + ε/C·Σ_c w_c·(LSE(z) − z_c), PyTorch's form.
     /// </summary>
     [Loss]
-    private static double WeightedSparseSoftmaxCrossEntropy(Row logits, int label, [Hyper, NonNegative] Row classWeights, [Target] double scale, [Hyper, Probability] double labelSmoothing)
+    private static double WeightedSparseSoftmaxCrossEntropy(Row logits, int labels, [Hyper, NonNegative] Row classWeights, [Target] double scale, [Hyper, Probability] double labelSmoothing)
     {
         var lse = LogSumExp(logits);
-        var nll = classWeights[label] * (lse - logits[label]);
+        var nll = classWeights[labels] * (lse - logits[labels]);
         var smooth = (lse * Sum(classWeights) - Dot(classWeights, logits)) / Length(logits);
         return scale * (labelSmoothing == 0 ? nll : (1 - labelSmoothing) * nll + labelSmoothing * smooth);
     }
@@ -42,21 +42,21 @@ public static partial class Losses
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
     public static float SparseSoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
     {
-        WeightedRows<float> rows = WeightedRows<float>.Prepare(logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
+        WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum));
     }
 
     /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
     public static double SparseSoftmaxCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
     {
-        WeightedRows<double> rows = WeightedRows<double>.Prepare(logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
+        WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum));
     }
 
     /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
     public static Half SparseSoftmaxCrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
     {
-        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
+        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum));
     }
 
@@ -77,22 +77,97 @@ public static partial class Losses
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
     public static float SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
     {
-        WeightedRows<float> rows = WeightedRows<float>.Prepare(logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
+        WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum));
     }
 
     /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
     public static double SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
     {
-        WeightedRows<double> rows = WeightedRows<double>.Prepare(logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
+        WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum));
     }
 
     /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
     public static Half SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
     {
-        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
+        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum));
+    }
+
+    /// <summary>One row of weighted NLL, times <paramref name="scale"/> (1/Σw for the mean, 0 for an ignored row): −w[y]·logProbs[y].</summary>
+    [Loss]
+    private static double WeightedNll(Row logProbs, int labels, [Hyper, NonNegative] Row classWeights, [Target] double scale)
+        => -scale * classWeights[labels] * logProbs[labels];
+
+    /// <summary>
+    /// Negative log-likelihood on log-probabilities with class weights and an ignored label, as PyTorch
+    /// <c>NLLLoss(weight, ignore_index)</c>: each row's loss is −w[y]·logProbs[y]; rows labelled <paramref name="ignoreIndex"/>
+    /// count for nothing; <see cref="Reduction.Mean"/> divides by the sum of w[y] over the rows that count (NaN when none
+    /// does), <see cref="Reduction.Sum"/> adds the row losses.
+    /// </summary>
+    /// <param name="logProbs">Rows of log-probabilities (a log-softmax output), row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="classWeights">One weight per class (length <paramref name="rowLength"/>).</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's default, −100).</param>
+    /// <param name="reduction">Weighted mean or sum.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
+    public static float Nll(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
+        return rows.Finish(WeightedNll(logProbs, rows.Labels, classWeights, rows.Scales, rowLength, Reduction.Sum));
+    }
+
+    /// <inheritdoc cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction)"/>
+    public static double Nll(ReadOnlySpan<double> logProbs, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
+        return rows.Finish(WeightedNll(logProbs, rows.Labels, classWeights, rows.Scales, rowLength, Reduction.Sum));
+    }
+
+    /// <inheritdoc cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction)"/>
+    public static Half Nll(ReadOnlySpan<Half> logProbs, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
+        return rows.Finish(WeightedNll(logProbs, rows.Labels, classWeights, rows.Scales, rowLength, Reduction.Sum));
+    }
+
+    /// <summary>
+    /// <see cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction)"/> and its gradient
+    /// with respect to the log-probabilities, −w[y]/Σw at the labelled column (−w[y] for the sum) and 0 elsewhere; ignored
+    /// rows get a zero gradient.
+    /// </summary>
+    /// <param name="logProbs">Rows of log-probabilities (a log-softmax output), row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="logProbsGradient">Receives the gradient of the reduced loss with respect to <paramref name="logProbs"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="classWeights">One weight per class (length <paramref name="rowLength"/>).</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's default, −100).</param>
+    /// <param name="reduction">Weighted mean or sum.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
+    public static float NllWithGradient(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, Span<float> logProbsGradient, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
+        return rows.Finish(WeightedNllWithGradient(logProbs, rows.Labels, classWeights, rows.Scales, logProbsGradient, rowLength, Reduction.Sum));
+    }
+
+    /// <inheritdoc cref="NllWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, Reduction)"/>
+    public static double NllWithGradient(ReadOnlySpan<double> logProbs, ReadOnlySpan<int> labels, Span<double> logProbsGradient, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
+        return rows.Finish(WeightedNllWithGradient(logProbs, rows.Labels, classWeights, rows.Scales, logProbsGradient, rowLength, Reduction.Sum));
+    }
+
+    /// <inheritdoc cref="NllWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, Reduction)"/>
+    public static Half NllWithGradient(ReadOnlySpan<Half> logProbs, ReadOnlySpan<int> labels, Span<Half> logProbsGradient, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
+        return rows.Finish(WeightedNllWithGradient(logProbs, rows.Labels, classWeights, rows.Scales, logProbsGradient, rowLength, Reduction.Sum));
     }
 
     /// <summary>
@@ -122,10 +197,10 @@ public static partial class Losses
         public ReadOnlySpan<T> Scales { get; }
 
         /// <summary>
-        /// Checks the call in the order a user reads it — reduction, row length, logits, labels, class weights — so each
-        /// message names a parameter of the public overload, not the formula's internal per-row scale.
+        /// Checks the call in the order a user reads it — reduction, row length, the rows (<paramref name="input"/>), labels,
+        /// class weights — so each message names a parameter of the public overload, not the formula's internal per-row scale.
         /// </summary>
-        public static WeightedRows<T> Prepare(int logitsLength, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<T> classWeights, int ignoreIndex, Reduction reduction)
+        public static WeightedRows<T> Prepare(string input, int logitsLength, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<T> classWeights, int ignoreIndex, Reduction reduction)
         {
             ReductionChecks.ThrowIfNotMeanOrSum(reduction);
             if (rowLength <= 0)
@@ -135,12 +210,12 @@ public static partial class Losses
 
             if (logitsLength % rowLength != 0)
             {
-                throw new ArgumentException($"'logits' has {logitsLength} elements, which is not a whole number of rows of {rowLength}.", "logits");
+                throw new ArgumentException($"'{input}' has {logitsLength} elements, which is not a whole number of rows of {rowLength}.", input);
             }
 
             if (labels.Length != logitsLength / rowLength)
             {
-                throw new ArgumentException($"'labels' has {labels.Length} labels, but 'logits' has {logitsLength / rowLength} rows of {rowLength}: one label per row.", nameof(labels));
+                throw new ArgumentException($"'labels' has {labels.Length} labels, but '{input}' has {logitsLength / rowLength} rows of {rowLength}: one label per row.", nameof(labels));
             }
 
             if (classWeights.Length != rowLength)

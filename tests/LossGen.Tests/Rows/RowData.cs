@@ -59,7 +59,7 @@ internal static class RowData
 
                 Normalize(row);
                 break;
-            case ("KLDivergence" or "KLDivergencePerElement" or "Nll", 0):
+            case ("KLDivergence" or "KLDivergencePerElement" or "Nll" or "WeightedNll", 0):
                 // Log-probabilities.
                 for (int i = 0; i < n; i++)
                 {
@@ -84,7 +84,7 @@ internal static class RowData
                 row.Clear();
                 row[random.Next(n)] = 1;
                 break;
-            case ("WeightedSparseSoftmaxCrossEntropy", 1):
+            case ("WeightedSparseSoftmaxCrossEntropy" or "WeightedNll", 1):
                 // Class weights.
                 for (int i = 0; i < n; i++)
                 {

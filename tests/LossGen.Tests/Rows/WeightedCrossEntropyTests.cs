@@ -93,6 +93,40 @@ public sealed class WeightedCrossEntropyTests
     }
 
     [Fact]
+    public void Weighted_nll_is_the_weighted_cross_entropy_of_the_log_softmax()
+    {
+        // NLLLoss(weight, ignore_index) on log_softmax(z) is CrossEntropyLoss(weight, ignore_index) on z, value and
+        // gradient (the gradient through the log-softmax is the chain rule's; here each side's own, checked by value).
+        double[] logits = [1.0, 2.0, 3.0, 1.0, 0.0, -1.0, 0.5, 0.5, -2.0], weights = [1.0, 2.0, 3.0];
+        int[] labels = [2, -100, 0];
+        double[] logProbs = new double[9];
+        for (int r = 0; r < 3; r++)
+        {
+            double lse = Math.Log(logits.Skip(3 * r).Take(3).Sum(Math.Exp));
+            for (int k = 0; k < 3; k++)
+            {
+                logProbs[3 * r + k] = logits[3 * r + k] - lse;
+            }
+        }
+
+        foreach (Reduction reduction in new[] { Reduction.Mean, Reduction.Sum })
+        {
+            double[] gradient = new double[9];
+            double expected = Reference(logits, labels, weights, -100, 0, reduction);
+            Assert.Equal(expected, Losses.Nll(logProbs, labels, 3, weights, reduction: reduction), 12);
+            Assert.Equal(expected, Losses.NllWithGradient(logProbs, labels, gradient, 3, weights, reduction: reduction), 12);
+            // −w[y] (over Σw = 3 + 1 for the mean) at the labelled column of each counted row, 0 elsewhere and on the ignored row.
+            double scale = reduction == Reduction.Mean ? 1 / 4.0 : 1;
+            Assert.Equal([0, 0, -3 * scale, 0, 0, 0, -1 * scale, 0, 0], gradient);
+        }
+
+        Assert.True(double.IsNaN(Losses.Nll(logProbs, [-100, -100, -100], 3, weights)));
+        var length = Assert.Throws<ArgumentException>(() => Losses.Nll(logProbs, labels, 4, [1.0, 1.0, 1.0, 1.0]));
+        Assert.Equal("logProbs", length.ParamName);
+        Assert.Contains("'logProbs' has 9 elements", length.Message);
+    }
+
+    [Fact]
     public void Every_row_ignored_gives_nan_for_the_mean_and_zero_for_the_sum()
     {
         float[] logits = new float[6], gradient = new float[6];
