@@ -60,6 +60,20 @@ public static partial class TorchLosses
         => TensorLoss.Reduce(new WeightedCrossEntropyKernel(ignoreIndex, labelSmoothing), reduction, logits, labels, classWeights);
 
     /// <summary>
+    /// Binary cross-entropy on logits with one positive weight per class, as PyTorch's
+    /// <c>binary_cross_entropy_with_logits(pos_weight)</c> with a <c>[C]</c> <c>pos_weight</c>: see
+    /// <see cref="Losses.BinaryCrossEntropyWithLogits(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, double, Reduction)"/>.
+    /// </summary>
+    /// <param name="logits">Logits, <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="target">Targets in [0, 1], the same shape.</param>
+    /// <param name="posWeight">The weight of each class's positive term, <c>[C]</c>.</param>
+    /// <param name="labelSmoothing">ε, as Keras's <c>label_smoothing</c>.</param>
+    /// <param name="reduction">Mean over all elements, or sum.</param>
+    /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
+    public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor posWeight, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+        => TensorLoss.Reduce(new ClassWeightedBceKernel(labelSmoothing), reduction, logits, target, posWeight);
+
+    /// <summary>
     /// Negative log-likelihood with class weights and an ignored label, as PyTorch's <c>nll_loss(weight, ignore_index)</c>:
     /// see <see cref="Losses.Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction)"/> (the
     /// weighted mean divides by the weights of the rows that count).
@@ -310,6 +324,30 @@ public static partial class TorchLosses
 
         public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
             => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction);
+    }
+
+    private sealed class ClassWeightedBceKernel(double labelSmoothing) : TensorKernel("BinaryCrossEntropyWithLogits",
+        new TensorParameter("logits", TensorArgumentKind.Row, HasGradient: true),
+        new TensorParameter("target", TensorArgumentKind.Row),
+        new TensorParameter("posWeight", TensorArgumentKind.SharedRow))
+    {
+        public override float Reduce(in LossSpans<float> s, Reduction reduction)
+            => Losses.BinaryCrossEntropyWithLogits(s.Values(0), s.Values(1), s.Values(2), labelSmoothing, reduction);
+
+        public override double Reduce(in LossSpans<double> s, Reduction reduction)
+            => Losses.BinaryCrossEntropyWithLogits(s.Values(0), s.Values(1), s.Values(2), labelSmoothing, reduction);
+
+        public override Half Reduce(in LossSpans<Half> s, Reduction reduction)
+            => Losses.BinaryCrossEntropyWithLogits(s.Values(0), s.Values(1), s.Values(2), labelSmoothing, reduction);
+
+        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
+            => Losses.BinaryCrossEntropyWithLogitsWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Values(2), labelSmoothing, reduction);
+
+        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
+            => Losses.BinaryCrossEntropyWithLogitsWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Values(2), labelSmoothing, reduction);
+
+        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
+            => Losses.BinaryCrossEntropyWithLogitsWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Values(2), labelSmoothing, reduction);
     }
 
     private sealed class WeightedNllKernel(int ignoreIndex) : TensorKernel("Nll",

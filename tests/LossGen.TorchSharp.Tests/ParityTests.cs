@@ -97,6 +97,18 @@ public sealed class ParityTests
             x => TorchLosses.BinaryCrossEntropyWithLogits(x[0], x[1], 2.5, 0.2), x => F.binary_cross_entropy_with_logits(x[0], x[1] * 0.8 + 0.1, pos_weights: posWeight),
             x => TorchLosses.BinaryCrossEntropyWithLogitsElementwise(x[0], x[1], 2.5, 0.2),
             x => F.binary_cross_entropy_with_logits(x[0], x[1] * 0.8 + 0.1, reduction: TorchReduction.None, pos_weights: posWeight));
+        // pos_weight per class ([C] against [N, C] logits), mean over all elements and sum, with and without smoothing.
+        using Tensor classWeights = Rand(5) * 3 + 0.1;
+        foreach (Reduction reduction in new[] { Reduction.Mean, Reduction.Sum })
+        {
+            Same($"BCE with logits, pos_weight per class, {reduction}", [logits, targets, classWeights], [true, false, false],
+                x => TorchLosses.BinaryCrossEntropyWithLogits(x[0], x[1], x[2], reduction: reduction),
+                x => F.binary_cross_entropy_with_logits(x[0], x[1], reduction: reduction == Reduction.Mean ? TorchReduction.Mean : TorchReduction.Sum, pos_weights: x[2]));
+        }
+
+        Same("BCE with logits, pos_weight per class, label smoothing", [logits, targets, classWeights], [true, false, false],
+            x => TorchLosses.BinaryCrossEntropyWithLogits(x[0], x[1], x[2], 0.2),
+            x => F.binary_cross_entropy_with_logits(x[0], x[1] * 0.8 + 0.1, pos_weights: x[2]));
         Tensor signs = where(Randn(6, 5) > 0, 1.0, -1.0);
         Both("margin ranking", [Randn(6, 5), Randn(6, 5), signs], [true, true, false],
             x => TorchLosses.MarginRanking(x[0], x[1], x[2], 0.1), x => F.margin_ranking_loss(x[0], x[1], x[2], 0.1),
