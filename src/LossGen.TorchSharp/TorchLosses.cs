@@ -74,6 +74,46 @@ public static partial class TorchLosses
         => TensorLoss.Reduce(new ClassWeightedBceKernel(labelSmoothing), reduction, logits, target, posWeight);
 
     /// <summary>
+    /// The multi-class margin loss with class weights, as PyTorch's <c>multi_margin_loss(p, margin, weight)</c>: see
+    /// <see cref="Losses.MultiMargin(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, double, Reduction)"/>.
+    /// </summary>
+    /// <param name="logits">Rows of scores, <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="labels">One class index per row (int64), shaped as the leading dimensions.</param>
+    /// <param name="classWeights">One weight per class, <c>[C]</c>.</param>
+    /// <param name="p">The power of each hinge, in [1, 2].</param>
+    /// <param name="margin">The margin.</param>
+    /// <param name="reduction">Mean over rows, or sum.</param>
+    /// <returns>The loss, a 0-dim tensor of the scores' element type.</returns>
+    public static Tensor MultiMargin(Tensor logits, Tensor labels, Tensor classWeights, double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
+        => TensorLoss.Reduce(new ClassWeightedRowKernel(nameof(MultiMargin), "labels", TensorArgumentKind.Label,
+            (in LossSpans<float> s, Reduction r) => Losses.MultiMargin(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), p, margin, r),
+            (in LossSpans<double> s, Reduction r) => Losses.MultiMargin(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), p, margin, r),
+            (in LossSpans<Half> s, Reduction r) => Losses.MultiMargin(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), p, margin, r),
+            (in LossSpans<float> s, Reduction r) => Losses.MultiMarginWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), p, margin, r),
+            (in LossSpans<double> s, Reduction r) => Losses.MultiMarginWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), p, margin, r),
+            (in LossSpans<Half> s, Reduction r) => Losses.MultiMarginWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), p, margin, r)),
+            reduction, logits, labels, classWeights);
+
+    /// <summary>
+    /// The multi-label soft margin loss with class weights, as PyTorch's <c>multilabel_soft_margin_loss(weight)</c>: see
+    /// <see cref="Losses.MultiLabelSoftMargin(ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{float}, Reduction)"/>.
+    /// </summary>
+    /// <param name="logits">Rows of logits, <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="target">0/1 (or soft) targets, the same shape.</param>
+    /// <param name="classWeights">One weight per class, <c>[C]</c>.</param>
+    /// <param name="reduction">Mean over rows, or sum.</param>
+    /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
+    public static Tensor MultiLabelSoftMargin(Tensor logits, Tensor target, Tensor classWeights, Reduction reduction = Reduction.Mean)
+        => TensorLoss.Reduce(new ClassWeightedRowKernel(nameof(MultiLabelSoftMargin), "target", TensorArgumentKind.Row,
+            (in LossSpans<float> s, Reduction r) => Losses.MultiLabelSoftMargin(s.Values(0), s.Values(1), s.RowLength, s.Values(2), r),
+            (in LossSpans<double> s, Reduction r) => Losses.MultiLabelSoftMargin(s.Values(0), s.Values(1), s.RowLength, s.Values(2), r),
+            (in LossSpans<Half> s, Reduction r) => Losses.MultiLabelSoftMargin(s.Values(0), s.Values(1), s.RowLength, s.Values(2), r),
+            (in LossSpans<float> s, Reduction r) => Losses.MultiLabelSoftMarginWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.RowLength, s.Values(2), r),
+            (in LossSpans<double> s, Reduction r) => Losses.MultiLabelSoftMarginWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.RowLength, s.Values(2), r),
+            (in LossSpans<Half> s, Reduction r) => Losses.MultiLabelSoftMarginWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.RowLength, s.Values(2), r)),
+            reduction, logits, target, classWeights);
+
+    /// <summary>
     /// Negative log-likelihood with class weights and an ignored label, as PyTorch's <c>nll_loss(weight, ignore_index)</c>:
     /// see <see cref="Losses.Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction)"/> (the
     /// weighted mean divides by the weights of the rows that count).
@@ -348,6 +388,34 @@ public static partial class TorchLosses
 
         public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
             => Losses.BinaryCrossEntropyWithLogitsWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Values(2), labelSmoothing, reduction);
+    }
+
+    private delegate T RowLoss<T>(in LossSpans<T> spans, Reduction reduction)
+        where T : unmanaged;
+
+    /// <summary>
+    /// A row loss over <c>[..., C]</c> scores, a second argument (labels or a target row) and <c>[C]</c> class weights, given
+    /// as its span overloads per element type.
+    /// </summary>
+    private sealed class ClassWeightedRowKernel(string name, string second, TensorArgumentKind secondKind,
+        RowLoss<float> reduceSingle, RowLoss<double> reduceDouble, RowLoss<Half> reduceHalf,
+        RowLoss<float> gradientSingle, RowLoss<double> gradientDouble, RowLoss<Half> gradientHalf)
+        : TensorKernel(name,
+            new TensorParameter("logits", TensorArgumentKind.Row, HasGradient: true),
+            new TensorParameter(second, secondKind, IsLabel: secondKind == TensorArgumentKind.Label),
+            new TensorParameter("classWeights", TensorArgumentKind.SharedRow))
+    {
+        public override float Reduce(in LossSpans<float> s, Reduction reduction) => reduceSingle(s, reduction);
+
+        public override double Reduce(in LossSpans<double> s, Reduction reduction) => reduceDouble(s, reduction);
+
+        public override Half Reduce(in LossSpans<Half> s, Reduction reduction) => reduceHalf(s, reduction);
+
+        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction) => gradientSingle(s, reduction);
+
+        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction) => gradientDouble(s, reduction);
+
+        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction) => gradientHalf(s, reduction);
     }
 
     private sealed class WeightedNllKernel(int ignoreIndex) : TensorKernel("Nll",

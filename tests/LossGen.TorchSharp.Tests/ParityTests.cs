@@ -257,6 +257,19 @@ public sealed class ParityTests
                 x => TorchLosses.MultiMarginElementwise(x[0], x[1], p, 0.8), x => F.multi_margin_loss(x[0], x[1], p, 0.8, reduction: TorchReduction.None));
         }
 
+        // Class weights: PyTorch multiplies each hinge after its power by w[y], and each class's soft-margin term by w_c.
+        Tensor classWeights = Rand(7) * 2 + 0.1;
+        foreach (int p in new[] { 1, 2 })
+        {
+            Same($"multi_margin, p {p}, weights", [scores, labels, classWeights], [true, false, false],
+                x => TorchLosses.MultiMargin(x[0], x[1], x[2], p, 0.8), x => F.multi_margin_loss(x[0], x[1], p, 0.8, x[2]));
+        }
+
+        Same("multilabel_soft_margin, weights", [Randn(8, 7) * 3, floor(Rand(8, 7) * 2), classWeights], [true, false, false],
+            x => TorchLosses.MultiLabelSoftMargin(x[0], x[1], x[2]), x => F.multilabel_soft_margin_loss(x[0], x[1], x[2]));
+        Same("multilabel_soft_margin, weights, sum", [Randn(8, 7) * 3, floor(Rand(8, 7) * 2), classWeights], [true, false, false],
+            x => TorchLosses.MultiLabelSoftMargin(x[0], x[1], x[2], Reduction.Sum), x => F.multilabel_soft_margin_loss(x[0], x[1], x[2], TorchReduction.Sum));
+
         // Softmax focal loss in torch ops (kornia's focal_loss, Keras's CategoricalFocalCrossentropy on one-hot targets).
         Tensor focalLogits = Randn(8, 7) * 3;
         Both("softmax focal", [focalLogits, labels], [true, false],

@@ -84,7 +84,8 @@ internal static class RowData
                 row.Clear();
                 row[random.Next(n)] = 1;
                 break;
-            case ("WeightedSparseSoftmaxCrossEntropy" or "WeightedNll", 1) or ("ClassWeightedBinaryCrossEntropyWithLogits", 2):
+            case ("WeightedSparseSoftmaxCrossEntropy" or "WeightedNll" or "ClassWeightedMultiMargin", 1)
+                or ("ClassWeightedBinaryCrossEntropyWithLogits" or "ClassWeightedMultiLabelSoftMargin", 2):
                 // Class weights.
                 for (int i = 0; i < n; i++)
                 {
@@ -99,7 +100,7 @@ internal static class RowData
                 }
 
                 break;
-            case ("Dice" or "Jaccard" or "Tversky" or "MultiLabelSoftMargin" or "ClassWeightedBinaryCrossEntropyWithLogits", 1):
+            case ("Dice" or "Jaccard" or "Tversky" or "MultiLabelSoftMargin" or "ClassWeightedMultiLabelSoftMargin" or "ClassWeightedBinaryCrossEntropyWithLogits", 1):
                 for (int i = 0; i < n; i++)
                 {
                     row[i] = random.Next(2);
