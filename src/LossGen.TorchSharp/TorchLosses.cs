@@ -114,6 +114,29 @@ public static partial class TorchLosses
             reduction, logits, target, classWeights);
 
     /// <summary>
+    /// The softmax focal loss with a weight per class and an ignored label: see
+    /// <see cref="Losses.SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction)"/>
+    /// (the mean divides by the rows that count).
+    /// </summary>
+    /// <param name="logits">Rows of logits, <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="labels">One class index per row (int64), shaped as the leading dimensions.</param>
+    /// <param name="alpha">One weight per class, <c>[C]</c>.</param>
+    /// <param name="gamma">The focusing exponent.</param>
+    /// <param name="ignoreIndex">A label whose rows count for nothing.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
+    public static Tensor SparseSoftmaxFocal(Tensor logits, Tensor labels, Tensor alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+        => TensorLoss.Reduce(new ClassWeightedRowKernel(nameof(SparseSoftmaxFocal), "labels", TensorArgumentKind.Label,
+            (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), gamma, ignoreIndex, r),
+            (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), gamma, ignoreIndex, r),
+            (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), gamma, ignoreIndex, r),
+            (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxFocalWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), gamma, ignoreIndex, r),
+            (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxFocalWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), gamma, ignoreIndex, r),
+            (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxFocalWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), gamma, ignoreIndex, r),
+            weights: "alpha"),
+            reduction, logits, labels, alpha);
+
+    /// <summary>
     /// Negative log-likelihood with class weights and an ignored label, as PyTorch's <c>nll_loss(weight, ignore_index)</c>:
     /// see <see cref="Losses.Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction)"/> (the
     /// weighted mean divides by the weights of the rows that count).
@@ -399,11 +422,11 @@ public static partial class TorchLosses
     /// </summary>
     private sealed class ClassWeightedRowKernel(string name, string second, TensorArgumentKind secondKind,
         RowLoss<float> reduceSingle, RowLoss<double> reduceDouble, RowLoss<Half> reduceHalf,
-        RowLoss<float> gradientSingle, RowLoss<double> gradientDouble, RowLoss<Half> gradientHalf)
+        RowLoss<float> gradientSingle, RowLoss<double> gradientDouble, RowLoss<Half> gradientHalf, string weights = "classWeights")
         : TensorKernel(name,
             new TensorParameter("logits", TensorArgumentKind.Row, HasGradient: true),
             new TensorParameter(second, secondKind, IsLabel: secondKind == TensorArgumentKind.Label),
-            new TensorParameter("classWeights", TensorArgumentKind.SharedRow))
+            new TensorParameter(weights, TensorArgumentKind.SharedRow))
     {
         public override float Reduce(in LossSpans<float> s, Reduction reduction) => reduceSingle(s, reduction);
 

@@ -275,6 +275,21 @@ public sealed class ParityTests
         Both("softmax focal", [focalLogits, labels], [true, false],
             x => TorchLosses.SparseSoftmaxFocal(x[0], x[1], 0.4, 1.5), x => SoftmaxFocal(x[0], x[1], 0.4, 1.5).mean(),
             x => TorchLosses.SparseSoftmaxFocalElementwise(x[0], x[1], 0.4, 1.5), x => SoftmaxFocal(x[0], x[1], 0.4, 1.5));
+        // With alpha per class and ignored rows: alpha[y] times each row's loss, the mean over the rows that count.
+        Tensor focalIgnoring = labels.clone();
+        focalIgnoring[0] = tensor(-100L);
+        focalIgnoring[5] = tensor(-100L);
+        Tensor counted = focalIgnoring != -100, safeLabels = where(counted, focalIgnoring, 0L);
+        foreach (Reduction reduction in new[] { Reduction.Mean, Reduction.Sum })
+        {
+            Same($"softmax focal, alpha per class, ignore_index, {reduction}", [focalLogits, focalIgnoring, classWeights], [true, false, false],
+                x => TorchLosses.SparseSoftmaxFocal(x[0], x[1], x[2], 1.5, -100, reduction),
+                x =>
+                {
+                    Tensor rows = where(counted, x[2].gather(0, safeLabels) * SoftmaxFocal(x[0], safeLabels, 1.0, 1.5), 0.0);
+                    return reduction == Reduction.Mean ? rows.sum() / counted.sum() : rows.sum();
+                });
+        }
         // NLLLoss(weight, ignore_index): TorchSharp's nll_loss takes no ignore_index, so the ignoring case is checked as
         // cross_entropy of the logits the log-probabilities came from (the same loss; the leaf is the logits).
         Tensor weights = Rand(7) + 0.5, logits = Randn(8, 7) * 2;

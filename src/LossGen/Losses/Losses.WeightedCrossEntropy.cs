@@ -171,8 +171,91 @@ public static partial class Losses
     }
 
     /// <summary>
-    /// Labels with ignored rows pointed at class 0, and each row's scale: 0 when ignored, else 1/Σw for the weighted
-    /// mean or 1 for the sum. Kept in per-thread buffers, so repeated calls allocate nothing.
+    /// One row of the softmax focal loss with a weight per class, times <paramref name="scale"/> (1/count for the mean, 0
+    /// for an ignored row): −alpha[y]·(1 − p)^gamma·log p, p = softmax(logits)[y].
+    /// </summary>
+    [Loss]
+    private static double WeightedSparseSoftmaxFocal(Row logits, int labels, [Hyper, NonNegative] Row alpha, [Target] double scale, [Hyper, NonNegative] double gamma)
+    {
+        var logP = logits[labels] - LogSumExp(logits);
+        return -scale * alpha[labels] * Pow(-Expm1(logP), gamma) * logP;
+    }
+
+    /// <summary>
+    /// <see cref="SparseSoftmaxFocal(Row, int, double, double)"/> with a weight per class and an ignored label: each row's loss
+    /// is −alpha[y]·(1 − p)^gamma·log p; rows labelled <paramref name="ignoreIndex"/> count for nothing;
+    /// <see cref="Reduction.Mean"/> divides by the number of rows that count (NaN when none does; the weights are factors,
+    /// as Keras's and kornia's alpha, not a weighted mean), <see cref="Reduction.Sum"/> adds the row losses.
+    /// </summary>
+    /// <param name="logits">Rows of logits, row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="alpha">One weight per class (length <paramref name="rowLength"/>).</param>
+    /// <param name="gamma">The focusing exponent.</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's usual −100).</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>, a negative or NaN weight or gamma.</exception>
+    public static float SparseSoftmaxFocal(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
+        return rows.Finish(WeightedSparseSoftmaxFocal(logits, rows.Labels, alpha, rows.Scales, rowLength, gamma, Reduction.Sum));
+    }
+
+    /// <inheritdoc cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction)"/>
+    public static double SparseSoftmaxFocal(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
+        return rows.Finish(WeightedSparseSoftmaxFocal(logits, rows.Labels, alpha, rows.Scales, rowLength, gamma, Reduction.Sum));
+    }
+
+    /// <inheritdoc cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction)"/>
+    public static Half SparseSoftmaxFocal(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
+        return rows.Finish(WeightedSparseSoftmaxFocal(logits, rows.Labels, alpha, rows.Scales, rowLength, gamma, Reduction.Sum));
+    }
+
+    /// <summary>
+    /// <see cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction)"/>
+    /// and its gradient with respect to the logits; ignored rows get a zero gradient.
+    /// </summary>
+    /// <param name="logits">Rows of logits, row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="logitsGradient">Receives the gradient of the reduced loss with respect to <paramref name="logits"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="alpha">One weight per class (length <paramref name="rowLength"/>).</param>
+    /// <param name="gamma">The focusing exponent.</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's usual −100).</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>, a negative or NaN weight or gamma.</exception>
+    public static float SparseSoftmaxFocalWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, int rowLength, ReadOnlySpan<float> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
+        return rows.Finish(WeightedSparseSoftmaxFocalWithGradient(logits, rows.Labels, alpha, rows.Scales, logitsGradient, rowLength, gamma, Reduction.Sum));
+    }
+
+    /// <inheritdoc cref="SparseSoftmaxFocalWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, double, int, Reduction)"/>
+    public static double SparseSoftmaxFocalWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, int rowLength, ReadOnlySpan<double> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
+        return rows.Finish(WeightedSparseSoftmaxFocalWithGradient(logits, rows.Labels, alpha, rows.Scales, logitsGradient, rowLength, gamma, Reduction.Sum));
+    }
+
+    /// <inheritdoc cref="SparseSoftmaxFocalWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, double, int, Reduction)"/>
+    public static Half SparseSoftmaxFocalWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, int rowLength, ReadOnlySpan<Half> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
+        return rows.Finish(WeightedSparseSoftmaxFocalWithGradient(logits, rows.Labels, alpha, rows.Scales, logitsGradient, rowLength, gamma, Reduction.Sum));
+    }
+
+    /// <summary>
+    /// Labels with ignored rows pointed at class 0, and each row's scale: 0 when ignored, else, for the mean, 1/Σw[y] (the
+    /// weighted mean of the cross-entropies) or 1/count (the focal loss, whose weights are factors), and 1 for the sum.
+    /// Kept in per-thread buffers, so repeated calls allocate nothing.
     /// </summary>
     private readonly ref struct WeightedRows<T>
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
@@ -200,7 +283,8 @@ public static partial class Losses
         /// Checks the call in the order a user reads it — reduction, row length, the rows (<paramref name="input"/>), labels,
         /// class weights — so each message names a parameter of the public overload, not the formula's internal per-row scale.
         /// </summary>
-        public static WeightedRows<T> Prepare(string input, int logitsLength, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<T> classWeights, int ignoreIndex, Reduction reduction)
+        public static WeightedRows<T> Prepare(string input, int logitsLength, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<T> classWeights, int ignoreIndex, Reduction reduction,
+            string weights = "classWeights", bool meanByWeight = true)
         {
             ReductionChecks.ThrowIfNotMeanOrSum(reduction);
             if (rowLength <= 0)
@@ -220,7 +304,7 @@ public static partial class Losses
 
             if (classWeights.Length != rowLength)
             {
-                throw new ArgumentException($"'classWeights' has {classWeights.Length} elements, but there are rowLength = {rowLength} classes.", nameof(classWeights));
+                throw new ArgumentException($"'{weights}' has {classWeights.Length} elements, but there are rowLength = {rowLength} classes.", weights);
             }
 
             for (int i = 0; i < labels.Length; i++)
@@ -245,7 +329,7 @@ public static partial class Losses
             {
                 bool counts = labels[i] != ignoreIndex;
                 safe[i] = counts ? labels[i] : 0;
-                weightSum += counts ? double.CreateTruncating(classWeights[labels[i]]) : 0;
+                weightSum += !counts ? 0 : meanByWeight ? double.CreateTruncating(classWeights[labels[i]]) : 1;
             }
 
             double scale = reduction == Reduction.Mean && weightSum != 0 ? 1 / weightSum : 1;

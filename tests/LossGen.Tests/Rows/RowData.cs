@@ -84,7 +84,7 @@ internal static class RowData
                 row.Clear();
                 row[random.Next(n)] = 1;
                 break;
-            case ("WeightedSparseSoftmaxCrossEntropy" or "WeightedNll" or "ClassWeightedMultiMargin", 1)
+            case ("WeightedSparseSoftmaxCrossEntropy" or "WeightedNll" or "ClassWeightedMultiMargin" or "WeightedSparseSoftmaxFocal", 1)
                 or ("ClassWeightedBinaryCrossEntropyWithLogits" or "ClassWeightedMultiLabelSoftMargin", 2):
                 // Class weights.
                 for (int i = 0; i < n; i++)

@@ -127,6 +127,27 @@ public sealed class WeightedCrossEntropyTests
     }
 
     [Fact]
+    public void Weighted_softmax_focal_averages_over_the_rows_that_count()
+    {
+        // Rows 0 and 2 count: −alpha[y]·(1 − p)^γ·log p each, the mean divides by 2 (not by Σ alpha).
+        double[] logits = [1.0, 2.0, 3.0, 1.0, 0.0, -1.0, 0.5, 0.5, -2.0], alpha = [0.5, 2.0, 3.0];
+        int[] labels = [2, -100, 0];
+        double Row(int r, int y)
+        {
+            double[] z = logits.AsSpan(3 * r, 3).ToArray();
+            double logP = z[y] - Math.Log(z.Sum(Math.Exp));
+            return -alpha[y] * Math.Pow(1 - Math.Exp(logP), 2) * logP;
+        }
+
+        double sum = Row(0, 2) + Row(2, 0);
+        Assert.Equal(sum / 2, Losses.SparseSoftmaxFocal(logits, labels, 3, alpha), 12);
+        Assert.Equal(sum, Losses.SparseSoftmaxFocal(logits, labels, 3, alpha, reduction: Reduction.Sum), 12);
+        Assert.True(double.IsNaN(Losses.SparseSoftmaxFocal(logits, [-100, -100, -100], 3, alpha)));
+        var weights = Assert.Throws<ArgumentException>(() => Losses.SparseSoftmaxFocal(logits, labels, 3, [1.0, 1.0]));
+        Assert.Equal("alpha", weights.ParamName);
+    }
+
+    [Fact]
     public void Every_row_ignored_gives_nan_for_the_mean_and_zero_for_the_sum()
     {
         float[] logits = new float[6], gradient = new float[6];
