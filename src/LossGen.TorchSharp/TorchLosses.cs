@@ -46,7 +46,7 @@ public static partial class TorchLosses
 
     /// <summary>
     /// Softmax cross-entropy with class weights and an ignored label, as PyTorch's <c>cross_entropy(weight, ignore_index,
-    /// label_smoothing)</c>: see <see cref="Losses.SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
+    /// label_smoothing)</c>: see <see cref="Losses.SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction, bool)"/>
     /// (the weighted mean divides by the weights of the rows that count).
     /// </summary>
     /// <param name="logits">Rows of logits, <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
@@ -55,9 +55,10 @@ public static partial class TorchLosses
     /// <param name="ignoreIndex">A label whose rows count for nothing.</param>
     /// <param name="labelSmoothing">ε, as PyTorch's <c>label_smoothing</c>.</param>
     /// <param name="reduction">Weighted mean or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
     /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
-    public static Tensor SparseSoftmaxCrossEntropy(Tensor logits, Tensor labels, Tensor classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
-        => TensorLoss.Reduce(new WeightedCrossEntropyKernel(ignoreIndex, labelSmoothing), reduction, logits, labels, classWeights);
+    public static Tensor SparseSoftmaxCrossEntropy(Tensor logits, Tensor labels, Tensor classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => TensorLoss.Reduce(new WeightedCrossEntropyKernel(ignoreIndex, labelSmoothing, zeroWhenAllIgnored), reduction, logits, labels, classWeights);
 
     /// <summary>
     /// Binary cross-entropy on logits with one positive weight per class, as PyTorch's
@@ -115,7 +116,7 @@ public static partial class TorchLosses
 
     /// <summary>
     /// The softmax focal loss with a weight per class and an ignored label: see
-    /// <see cref="Losses.SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction)"/>
+    /// <see cref="Losses.SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction, bool)"/>
     /// (the mean divides by the rows that count).
     /// </summary>
     /// <param name="logits">Rows of logits, <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
@@ -124,21 +125,22 @@ public static partial class TorchLosses
     /// <param name="gamma">The focusing exponent.</param>
     /// <param name="ignoreIndex">A label whose rows count for nothing.</param>
     /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
     /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
-    public static Tensor SparseSoftmaxFocal(Tensor logits, Tensor labels, Tensor alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    public static Tensor SparseSoftmaxFocal(Tensor logits, Tensor labels, Tensor alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
         => TensorLoss.Reduce(new ClassWeightedRowKernel(nameof(SparseSoftmaxFocal), "labels", TensorArgumentKind.Label,
-            (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), gamma, ignoreIndex, r),
-            (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), gamma, ignoreIndex, r),
-            (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), gamma, ignoreIndex, r),
-            (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxFocalWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), gamma, ignoreIndex, r),
-            (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxFocalWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), gamma, ignoreIndex, r),
-            (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxFocalWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), gamma, ignoreIndex, r),
+            (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), gamma, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), gamma, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), gamma, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxFocalWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), gamma, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxFocalWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), gamma, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxFocalWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), gamma, ignoreIndex, r, zeroWhenAllIgnored),
             weights: "alpha"),
             reduction, logits, labels, alpha);
 
     /// <summary>
     /// Negative log-likelihood with class weights and an ignored label, as PyTorch's <c>nll_loss(weight, ignore_index)</c>:
-    /// see <see cref="Losses.Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction)"/> (the
+    /// see <see cref="Losses.Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction, bool)"/> (the
     /// weighted mean divides by the weights of the rows that count).
     /// </summary>
     /// <param name="logProbs">Rows of log-probabilities, <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
@@ -146,21 +148,23 @@ public static partial class TorchLosses
     /// <param name="classWeights">One weight per class, <c>[C]</c>.</param>
     /// <param name="ignoreIndex">A label whose rows count for nothing.</param>
     /// <param name="reduction">Weighted mean or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
     /// <returns>The loss, a 0-dim tensor of the log-probabilities' element type.</returns>
-    public static Tensor Nll(Tensor logProbs, Tensor labels, Tensor classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
-        => TensorLoss.Reduce(new WeightedNllKernel(ignoreIndex), reduction, logProbs, labels, classWeights);
+    public static Tensor Nll(Tensor logProbs, Tensor labels, Tensor classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => TensorLoss.Reduce(new WeightedNllKernel(ignoreIndex, zeroWhenAllIgnored), reduction, logProbs, labels, classWeights);
 
     /// <summary>
     /// Softmax cross-entropy of every pixel of <c>[N, C, H, W]</c> logits against <c>[N, H, W]</c> labels, as PyTorch's
-    /// <c>cross_entropy</c> on images: see <see cref="Losses.PixelwiseCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, int, Reduction, int)"/>.
+    /// <c>cross_entropy</c> on images: see <see cref="Losses.PixelwiseCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, int, Reduction, int, bool)"/>.
     /// </summary>
     /// <param name="logits">Scores <c>[N, C, H, W]</c>. Its <c>.grad</c> is filled by backward.</param>
     /// <param name="labels">The class of each pixel, <c>[N, H, W]</c>, int64 or int32.</param>
     /// <param name="reduction">Mean over the pixels that count, or sum.</param>
     /// <param name="ignoreIndex">The label of pixels that count for nothing.</param>
+    /// <param name="zeroWhenAllIgnored">With every pixel ignored, the mean is 0 rather than PyTorch's NaN.</param>
     /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
-    public static Tensor PixelwiseCrossEntropy(Tensor logits, Tensor labels, Reduction reduction = Reduction.Mean, int ignoreIndex = -100)
-        => TensorLoss.Reduce(new PixelwiseCrossEntropyKernel(ignoreIndex), reduction, logits, labels);
+    public static Tensor PixelwiseCrossEntropy(Tensor logits, Tensor labels, Reduction reduction = Reduction.Mean, int ignoreIndex = -100, bool zeroWhenAllIgnored = false)
+        => TensorLoss.Reduce(new PixelwiseCrossEntropyKernel(ignoreIndex, zeroWhenAllIgnored), reduction, logits, labels);
 
     /// <summary>The cross-entropy of each pixel, <c>[N, H, W]</c> (0 where ignored), differentiable; see <see cref="PixelwiseCrossEntropy"/>.</summary>
     /// <param name="logits">Scores <c>[N, C, H, W]</c>.</param>
@@ -168,7 +172,7 @@ public static partial class TorchLosses
     /// <param name="ignoreIndex">The label of pixels that count for nothing.</param>
     /// <returns>The per-pixel losses.</returns>
     public static Tensor PixelwiseCrossEntropyElementwise(Tensor logits, Tensor labels, int ignoreIndex = -100)
-        => TensorLoss.Elementwise(new PixelwiseCrossEntropyKernel(ignoreIndex), logits, labels);
+        => TensorLoss.Elementwise(new PixelwiseCrossEntropyKernel(ignoreIndex, zeroWhenAllIgnored: false), logits, labels);
 
     /// <summary>Total variation of <c>[N, C, H, W]</c> images: see <see cref="Losses.TotalVariation(ReadOnlySpan{float}, int, int, int, TotalVariationNorm, Reduction)"/>.</summary>
     /// <param name="images">Pixel values <c>[N, C, H, W]</c>. Its <c>.grad</c> is filled by backward.</param>
@@ -365,28 +369,28 @@ public static partial class TorchLosses
             => Losses.CtcElementwise(s.Values(0), N(s), C(s), Targets(s), s.Labels(2), s.Labels(3), s.Losses, blank, zeroInfinity);
     }
 
-    private sealed class WeightedCrossEntropyKernel(int ignoreIndex, double labelSmoothing) : TensorKernel("SparseSoftmaxCrossEntropy",
+    private sealed class WeightedCrossEntropyKernel(int ignoreIndex, double labelSmoothing, bool zeroWhenAllIgnored) : TensorKernel("SparseSoftmaxCrossEntropy",
         new TensorParameter("logits", TensorArgumentKind.Row, HasGradient: true),
         new TensorParameter("labels", TensorArgumentKind.Label, IsLabel: true),
         new TensorParameter("classWeights", TensorArgumentKind.SharedRow))
     {
         public override float Reduce(in LossSpans<float> s, Reduction reduction)
-            => Losses.SparseSoftmaxCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction);
+            => Losses.SparseSoftmaxCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction, zeroWhenAllIgnored);
 
         public override double Reduce(in LossSpans<double> s, Reduction reduction)
-            => Losses.SparseSoftmaxCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction);
+            => Losses.SparseSoftmaxCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction, zeroWhenAllIgnored);
 
         public override Half Reduce(in LossSpans<Half> s, Reduction reduction)
-            => Losses.SparseSoftmaxCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction);
+            => Losses.SparseSoftmaxCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction, zeroWhenAllIgnored);
 
         public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
-            => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction);
+            => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction, zeroWhenAllIgnored);
 
         public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
-            => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction);
+            => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction, zeroWhenAllIgnored);
 
         public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
-            => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction);
+            => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction, zeroWhenAllIgnored);
     }
 
     private sealed class ClassWeightedBceKernel(double labelSmoothing) : TensorKernel("BinaryCrossEntropyWithLogits",
@@ -441,31 +445,31 @@ public static partial class TorchLosses
         public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction) => gradientHalf(s, reduction);
     }
 
-    private sealed class WeightedNllKernel(int ignoreIndex) : TensorKernel("Nll",
+    private sealed class WeightedNllKernel(int ignoreIndex, bool zeroWhenAllIgnored) : TensorKernel("Nll",
         new TensorParameter("logProbs", TensorArgumentKind.Row, HasGradient: true),
         new TensorParameter("labels", TensorArgumentKind.Label, IsLabel: true),
         new TensorParameter("classWeights", TensorArgumentKind.SharedRow))
     {
         public override float Reduce(in LossSpans<float> s, Reduction reduction)
-            => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, reduction);
+            => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, reduction, zeroWhenAllIgnored);
 
         public override double Reduce(in LossSpans<double> s, Reduction reduction)
-            => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, reduction);
+            => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, reduction, zeroWhenAllIgnored);
 
         public override Half Reduce(in LossSpans<Half> s, Reduction reduction)
-            => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, reduction);
+            => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, reduction, zeroWhenAllIgnored);
 
         public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
-            => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, reduction);
+            => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, reduction, zeroWhenAllIgnored);
 
         public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
-            => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, reduction);
+            => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, reduction, zeroWhenAllIgnored);
 
         public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
-            => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, reduction);
+            => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, reduction, zeroWhenAllIgnored);
     }
 
-    private sealed class PixelwiseCrossEntropyKernel(int ignoreIndex) : TensorKernel("PixelwiseCrossEntropy",
+    private sealed class PixelwiseCrossEntropyKernel(int ignoreIndex, bool zeroWhenAllIgnored) : TensorKernel("PixelwiseCrossEntropy",
         new TensorParameter("logits", TensorArgumentKind.Custom, HasGradient: true),
         new TensorParameter("labels", TensorArgumentKind.Custom, IsLabel: true))
     {
@@ -489,37 +493,37 @@ public static partial class TorchLosses
         public override float Reduce(in LossSpans<float> s, Reduction reduction)
         {
             (int c, int h, int w) = Image(s);
-            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, h, w, reduction, ignoreIndex);
+            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, h, w, reduction, ignoreIndex, zeroWhenAllIgnored);
         }
 
         public override double Reduce(in LossSpans<double> s, Reduction reduction)
         {
             (int c, int h, int w) = Image(s);
-            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, h, w, reduction, ignoreIndex);
+            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, h, w, reduction, ignoreIndex, zeroWhenAllIgnored);
         }
 
         public override Half Reduce(in LossSpans<Half> s, Reduction reduction)
         {
             (int c, int h, int w) = Image(s);
-            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, h, w, reduction, ignoreIndex);
+            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, h, w, reduction, ignoreIndex, zeroWhenAllIgnored);
         }
 
         public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
         {
             (int c, int h, int w) = Image(s);
-            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, h, w, reduction, ignoreIndex);
+            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, h, w, reduction, ignoreIndex, zeroWhenAllIgnored);
         }
 
         public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
         {
             (int c, int h, int w) = Image(s);
-            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, h, w, reduction, ignoreIndex);
+            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, h, w, reduction, ignoreIndex, zeroWhenAllIgnored);
         }
 
         public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
         {
             (int c, int h, int w) = Image(s);
-            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, h, w, reduction, ignoreIndex);
+            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, h, w, reduction, ignoreIndex, zeroWhenAllIgnored);
         }
 
         public override void Elementwise(in LossSpans<float> s)

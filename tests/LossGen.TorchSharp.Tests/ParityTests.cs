@@ -231,6 +231,22 @@ public sealed class ParityTests
     }
 
     [Fact]
+    public void An_all_ignored_batch_gives_nan_as_pytorch_or_zero_when_asked()
+    {
+        Tensor logits = Torch.Leaf(Randn(4, 3)), labels = full(4, -100L, dtype: ScalarType.Int64), weights = ones(3, dtype: ScalarType.Float64);
+        Assert.True(double.IsNaN(F.cross_entropy(logits, labels, weights, ignore_index: -100).item<double>()));
+        Assert.True(double.IsNaN(TorchLosses.SparseSoftmaxCrossEntropy(logits, labels, weights).item<double>()));
+        Tensor zero = TorchLosses.SparseSoftmaxCrossEntropy(logits, labels, weights, zeroWhenAllIgnored: true);
+        Assert.Equal(0.0, zero.item<double>());
+        zero.backward();
+        Assert.Equal(0.0, logits.grad!.abs().sum().item<double>());
+        Assert.Equal(0.0, TorchLosses.Nll(logits, labels, weights, zeroWhenAllIgnored: true).item<double>());
+        Assert.Equal(0.0, TorchLosses.SparseSoftmaxFocal(logits, labels, weights, zeroWhenAllIgnored: true).item<double>());
+        Tensor pixels = full(new long[] { 1, 2, 2 }, -100L, dtype: ScalarType.Int64);
+        Assert.Equal(0.0, TorchLosses.PixelwiseCrossEntropy(Randn(1, 3, 2, 2), pixels, zeroWhenAllIgnored: true).item<double>());
+    }
+
+    [Fact]
     public void Binary_cross_entropy_clamps_its_logs_at_minus_100_as_pytorch()
     {
         // p = 0 and 1 exactly, in float32 and float64: the same losses as BCELoss (100 where the label disagrees).

@@ -37,31 +37,32 @@ public static partial class Losses
     /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's default, −100).</param>
     /// <param name="labelSmoothing">ε, as PyTorch's <c>label_smoothing</c>.</param>
     /// <param name="reduction">Weighted mean or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN (the gradient is 0 either way).</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that do not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
-    public static float SparseSoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    public static float SparseSoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
-        return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum));
+        return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum), zeroWhenAllIgnored);
     }
 
-    /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
-    public static double SparseSoftmaxCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction, bool)"/>
+    public static double SparseSoftmaxCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
-        return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum));
+        return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum), zeroWhenAllIgnored);
     }
 
-    /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
-    public static Half SparseSoftmaxCrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction, bool)"/>
+    public static Half SparseSoftmaxCrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
-        return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum));
+        return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <summary>
-    /// <see cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
+    /// <see cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction, bool)"/>
     /// and its gradient with respect to the logits, in one pass of each kind over each row; ignored rows get a zero gradient.
     /// </summary>
     /// <param name="logits">Rows of logits, row-major <c>[batch, rowLength]</c>.</param>
@@ -72,27 +73,28 @@ public static partial class Losses
     /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's default, −100).</param>
     /// <param name="labelSmoothing">ε, as PyTorch's <c>label_smoothing</c>.</param>
     /// <param name="reduction">Weighted mean or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN (the gradient is 0 either way).</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that do not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
-    public static float SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    public static float SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
-        return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum));
+        return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum), zeroWhenAllIgnored);
     }
 
-    /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
-    public static double SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, double, Reduction, bool)"/>
+    public static double SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
-        return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum));
+        return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum), zeroWhenAllIgnored);
     }
 
-    /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, double, Reduction)"/>
-    public static Half SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, double, Reduction, bool)"/>
+    public static Half SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
-        return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum));
+        return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <summary>One row of weighted NLL, times <paramref name="scale"/> (1/Σw for the mean, 0 for an ignored row): −w[y]·logProbs[y].</summary>
@@ -112,31 +114,32 @@ public static partial class Losses
     /// <param name="classWeights">One weight per class (length <paramref name="rowLength"/>).</param>
     /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's default, −100).</param>
     /// <param name="reduction">Weighted mean or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN (the gradient is 0 either way).</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that do not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
-    public static float Nll(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    public static float Nll(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
-        return rows.Finish(WeightedNll(logProbs, rows.Labels, classWeights, rows.Scales, rowLength, Reduction.Sum));
+        return rows.Finish(WeightedNll(logProbs, rows.Labels, classWeights, rows.Scales, rowLength, Reduction.Sum), zeroWhenAllIgnored);
     }
 
-    /// <inheritdoc cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction)"/>
-    public static double Nll(ReadOnlySpan<double> logProbs, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    /// <inheritdoc cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction, bool)"/>
+    public static double Nll(ReadOnlySpan<double> logProbs, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
-        return rows.Finish(WeightedNll(logProbs, rows.Labels, classWeights, rows.Scales, rowLength, Reduction.Sum));
+        return rows.Finish(WeightedNll(logProbs, rows.Labels, classWeights, rows.Scales, rowLength, Reduction.Sum), zeroWhenAllIgnored);
     }
 
-    /// <inheritdoc cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction)"/>
-    public static Half Nll(ReadOnlySpan<Half> logProbs, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    /// <inheritdoc cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction, bool)"/>
+    public static Half Nll(ReadOnlySpan<Half> logProbs, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
-        return rows.Finish(WeightedNll(logProbs, rows.Labels, classWeights, rows.Scales, rowLength, Reduction.Sum));
+        return rows.Finish(WeightedNll(logProbs, rows.Labels, classWeights, rows.Scales, rowLength, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <summary>
-    /// <see cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction)"/> and its gradient
+    /// <see cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction, bool)"/> and its gradient
     /// with respect to the log-probabilities, −w[y]/Σw at the labelled column (−w[y] for the sum) and 0 elsewhere; ignored
     /// rows get a zero gradient.
     /// </summary>
@@ -147,27 +150,28 @@ public static partial class Losses
     /// <param name="classWeights">One weight per class (length <paramref name="rowLength"/>).</param>
     /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's default, −100).</param>
     /// <param name="reduction">Weighted mean or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN (the gradient is 0 either way).</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that do not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
-    public static float NllWithGradient(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, Span<float> logProbsGradient, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    public static float NllWithGradient(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, Span<float> logProbsGradient, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
-        return rows.Finish(WeightedNllWithGradient(logProbs, rows.Labels, classWeights, rows.Scales, logProbsGradient, rowLength, Reduction.Sum));
+        return rows.Finish(WeightedNllWithGradient(logProbs, rows.Labels, classWeights, rows.Scales, logProbsGradient, rowLength, Reduction.Sum), zeroWhenAllIgnored);
     }
 
-    /// <inheritdoc cref="NllWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, Reduction)"/>
-    public static double NllWithGradient(ReadOnlySpan<double> logProbs, ReadOnlySpan<int> labels, Span<double> logProbsGradient, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    /// <inheritdoc cref="NllWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, Reduction, bool)"/>
+    public static double NllWithGradient(ReadOnlySpan<double> logProbs, ReadOnlySpan<int> labels, Span<double> logProbsGradient, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
-        return rows.Finish(WeightedNllWithGradient(logProbs, rows.Labels, classWeights, rows.Scales, logProbsGradient, rowLength, Reduction.Sum));
+        return rows.Finish(WeightedNllWithGradient(logProbs, rows.Labels, classWeights, rows.Scales, logProbsGradient, rowLength, Reduction.Sum), zeroWhenAllIgnored);
     }
 
-    /// <inheritdoc cref="NllWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, Reduction)"/>
-    public static Half NllWithGradient(ReadOnlySpan<Half> logProbs, ReadOnlySpan<int> labels, Span<Half> logProbsGradient, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    /// <inheritdoc cref="NllWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, Reduction, bool)"/>
+    public static Half NllWithGradient(ReadOnlySpan<Half> logProbs, ReadOnlySpan<int> labels, Span<Half> logProbsGradient, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
-        return rows.Finish(WeightedNllWithGradient(logProbs, rows.Labels, classWeights, rows.Scales, logProbsGradient, rowLength, Reduction.Sum));
+        return rows.Finish(WeightedNllWithGradient(logProbs, rows.Labels, classWeights, rows.Scales, logProbsGradient, rowLength, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <summary>
@@ -194,31 +198,32 @@ public static partial class Losses
     /// <param name="gamma">The focusing exponent.</param>
     /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's usual −100).</param>
     /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN (the gradient is 0 either way).</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that do not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>, a negative or NaN weight or gamma.</exception>
-    public static float SparseSoftmaxFocal(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    public static float SparseSoftmaxFocal(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
-        return rows.Finish(WeightedSparseSoftmaxFocal(logits, rows.Labels, alpha, rows.Scales, rowLength, gamma, Reduction.Sum));
+        return rows.Finish(WeightedSparseSoftmaxFocal(logits, rows.Labels, alpha, rows.Scales, rowLength, gamma, Reduction.Sum), zeroWhenAllIgnored);
     }
 
-    /// <inheritdoc cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction)"/>
-    public static double SparseSoftmaxFocal(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    /// <inheritdoc cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction, bool)"/>
+    public static double SparseSoftmaxFocal(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
-        return rows.Finish(WeightedSparseSoftmaxFocal(logits, rows.Labels, alpha, rows.Scales, rowLength, gamma, Reduction.Sum));
+        return rows.Finish(WeightedSparseSoftmaxFocal(logits, rows.Labels, alpha, rows.Scales, rowLength, gamma, Reduction.Sum), zeroWhenAllIgnored);
     }
 
-    /// <inheritdoc cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction)"/>
-    public static Half SparseSoftmaxFocal(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    /// <inheritdoc cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction, bool)"/>
+    public static Half SparseSoftmaxFocal(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
-        return rows.Finish(WeightedSparseSoftmaxFocal(logits, rows.Labels, alpha, rows.Scales, rowLength, gamma, Reduction.Sum));
+        return rows.Finish(WeightedSparseSoftmaxFocal(logits, rows.Labels, alpha, rows.Scales, rowLength, gamma, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <summary>
-    /// <see cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction)"/>
+    /// <see cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction, bool)"/>
     /// and its gradient with respect to the logits; ignored rows get a zero gradient.
     /// </summary>
     /// <param name="logits">Rows of logits, row-major <c>[batch, rowLength]</c>.</param>
@@ -229,27 +234,28 @@ public static partial class Losses
     /// <param name="gamma">The focusing exponent.</param>
     /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's usual −100).</param>
     /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN (the gradient is 0 either way).</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that do not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>, a negative or NaN weight or gamma.</exception>
-    public static float SparseSoftmaxFocalWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, int rowLength, ReadOnlySpan<float> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    public static float SparseSoftmaxFocalWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, int rowLength, ReadOnlySpan<float> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
-        return rows.Finish(WeightedSparseSoftmaxFocalWithGradient(logits, rows.Labels, alpha, rows.Scales, logitsGradient, rowLength, gamma, Reduction.Sum));
+        return rows.Finish(WeightedSparseSoftmaxFocalWithGradient(logits, rows.Labels, alpha, rows.Scales, logitsGradient, rowLength, gamma, Reduction.Sum), zeroWhenAllIgnored);
     }
 
-    /// <inheritdoc cref="SparseSoftmaxFocalWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, double, int, Reduction)"/>
-    public static double SparseSoftmaxFocalWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, int rowLength, ReadOnlySpan<double> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    /// <inheritdoc cref="SparseSoftmaxFocalWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, double, int, Reduction, bool)"/>
+    public static double SparseSoftmaxFocalWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, int rowLength, ReadOnlySpan<double> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
-        return rows.Finish(WeightedSparseSoftmaxFocalWithGradient(logits, rows.Labels, alpha, rows.Scales, logitsGradient, rowLength, gamma, Reduction.Sum));
+        return rows.Finish(WeightedSparseSoftmaxFocalWithGradient(logits, rows.Labels, alpha, rows.Scales, logitsGradient, rowLength, gamma, Reduction.Sum), zeroWhenAllIgnored);
     }
 
-    /// <inheritdoc cref="SparseSoftmaxFocalWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, double, int, Reduction)"/>
-    public static Half SparseSoftmaxFocalWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, int rowLength, ReadOnlySpan<Half> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    /// <inheritdoc cref="SparseSoftmaxFocalWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, double, int, Reduction, bool)"/>
+    public static Half SparseSoftmaxFocalWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, int rowLength, ReadOnlySpan<Half> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
-        return rows.Finish(WeightedSparseSoftmaxFocalWithGradient(logits, rows.Labels, alpha, rows.Scales, logitsGradient, rowLength, gamma, Reduction.Sum));
+        return rows.Finish(WeightedSparseSoftmaxFocalWithGradient(logits, rows.Labels, alpha, rows.Scales, logitsGradient, rowLength, gamma, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <summary>
@@ -341,7 +347,10 @@ public static partial class Losses
             return new WeightedRows<T>(safe, scales, reduction == Reduction.Mean && weightSum == 0);
         }
 
-        /// <summary>The loss as the caller sees it: the weighted mean of no counted row is NaN, as in PyTorch.</summary>
-        public T Finish(T loss) => _noRowCounts ? T.NaN : loss;
+        /// <summary>
+        /// The loss as the caller sees it: the mean of no counted row is NaN, as in PyTorch, or 0 when the caller asks
+        /// (pytorch#70348); the gradient is 0 either way.
+        /// </summary>
+        public T Finish(T loss, bool zeroWhenAllIgnored) => _noRowCounts ? (zeroWhenAllIgnored ? T.Zero : T.NaN) : loss;
     }
 }

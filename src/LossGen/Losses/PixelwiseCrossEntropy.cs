@@ -58,6 +58,7 @@ public static partial class Losses
     /// <param name="width">W, the image width (at least 1).</param>
     /// <param name="reduction">Mean over the pixels that are not ignored, or Sum.</param>
     /// <param name="ignoreIndex">The label of pixels that count for nothing (PyTorch's <c>ignore_index</c>).</param>
+    /// <param name="zeroWhenAllIgnored">With every pixel ignored, the mean is 0 rather than PyTorch's NaN (the gradient is 0 either way).</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">
     /// <paramref name="logits"/> is not a whole number of <c>[C, H, W]</c> images, or <paramref name="labels"/> does not
@@ -69,8 +70,8 @@ public static partial class Losses
     /// message names the first such label's index, its image, row and column, and its value).
     /// </exception>
     public static double PixelwiseCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int classes, int height, int width,
-        Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex)
-        => PixelwiseCore<double, double>(logits, labels, default, false, default, false, classes, height, width, reduction, ignoreIndex);
+        Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        => PixelwiseCore<double, double>(logits, labels, default, false, default, false, classes, height, width, reduction, ignoreIndex, zeroWhenAllIgnored);
 
     /// <summary>
     /// The pixelwise softmax cross-entropy of <c>[N, C, H, W]</c> logits and its gradient with respect to the logits,
@@ -78,7 +79,7 @@ public static partial class Losses
     /// </summary>
     /// <remarks>
     /// The conventions are those of
-    /// <see cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, int, int, Reduction, int)"/>. The
+    /// <see cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, int, int, Reduction, int, bool)"/>. The
     /// gradient of the mean is divided by the number of pixels that are not ignored (PyTorch's); ignored pixels get 0 in
     /// every class. <paramref name="logitsGradient"/> may be <paramref name="logits"/> itself (an in-place update), but
     /// must not overlap it otherwise.
@@ -91,6 +92,7 @@ public static partial class Losses
     /// <param name="width">W, the image width.</param>
     /// <param name="reduction">Mean over the pixels that are not ignored, or Sum.</param>
     /// <param name="ignoreIndex">The label of pixels that count for nothing.</param>
+    /// <param name="zeroWhenAllIgnored">With every pixel ignored, the mean is 0 rather than PyTorch's NaN (the gradient is 0 either way).</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">
     /// As for <c>PixelwiseCrossEntropy</c>, or <paramref name="logitsGradient"/> not of the logits' length, or
@@ -98,13 +100,13 @@ public static partial class Losses
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <c>PixelwiseCrossEntropy</c>; nothing is written.</exception>
     public static double PixelwiseCrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient,
-        int classes, int height, int width, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex)
-        => PixelwiseCore<double, double>(logits, labels, logitsGradient, true, default, false, classes, height, width, reduction, ignoreIndex);
+        int classes, int height, int width, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        => PixelwiseCore<double, double>(logits, labels, logitsGradient, true, default, false, classes, height, width, reduction, ignoreIndex, zeroWhenAllIgnored);
 
     /// <summary>The pixelwise softmax cross-entropy of each pixel, unreduced: <c>losses[n, h, w]</c>, 0 for ignored pixels.</summary>
     /// <remarks>
     /// PyTorch's <c>reduction='none'</c>. The conventions are those of
-    /// <see cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, int, int, Reduction, int)"/>.
+    /// <see cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, int, int, Reduction, int, bool)"/>.
     /// </remarks>
     /// <param name="logits">Unnormalized scores, row-major <c>[N, C, H, W]</c>.</param>
     /// <param name="labels">Class of each pixel, <c>[N, H, W]</c>.</param>
@@ -121,17 +123,17 @@ public static partial class Losses
 
     // ------------------------------------------------------------------ float
 
-    /// <inheritdoc cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, int, int, Reduction, int)"/>
+    /// <inheritdoc cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, int, int, Reduction, int, bool)"/>
     /// <summary>Pixelwise softmax cross-entropy of <c>[N, C, H, W]</c> logits, single precision (the sum is accumulated in double, rounded once).</summary>
     public static float PixelwiseCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, int height, int width,
-        Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex)
-        => (float)PixelwiseCore<float, float>(logits, labels, default, false, default, false, classes, height, width, reduction, ignoreIndex);
+        Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        => (float)PixelwiseCore<float, float>(logits, labels, default, false, default, false, classes, height, width, reduction, ignoreIndex, zeroWhenAllIgnored);
 
-    /// <inheritdoc cref="PixelwiseCrossEntropyWithGradient(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, int, int, Reduction, int)"/>
+    /// <inheritdoc cref="PixelwiseCrossEntropyWithGradient(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, int, int, Reduction, int, bool)"/>
     /// <summary>Pixelwise softmax cross-entropy and its gradient with respect to the logits, single precision.</summary>
     public static float PixelwiseCrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient,
-        int classes, int height, int width, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex)
-        => (float)PixelwiseCore<float, float>(logits, labels, logitsGradient, true, default, false, classes, height, width, reduction, ignoreIndex);
+        int classes, int height, int width, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        => (float)PixelwiseCore<float, float>(logits, labels, logitsGradient, true, default, false, classes, height, width, reduction, ignoreIndex, zeroWhenAllIgnored);
 
     /// <inheritdoc cref="PixelwiseCrossEntropyElementwise(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, int, int, int)"/>
     /// <summary>The pixelwise softmax cross-entropy of each pixel, single precision.</summary>
@@ -141,20 +143,20 @@ public static partial class Losses
 
     // ------------------------------------------------------------------ Half
 
-    /// <inheritdoc cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, int, int, Reduction, int)"/>
+    /// <inheritdoc cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, int, int, Reduction, int, bool)"/>
     /// <summary>
     /// Pixelwise softmax cross-entropy of <c>[N, C, H, W]</c> logits, half precision: computed in float on converted
     /// tiles, the same bits as the float overload on the same values, rounded to Half once.
     /// </summary>
     public static Half PixelwiseCrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int classes, int height, int width,
-        Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex)
-        => (Half)(float)PixelwiseCore<Half, float>(logits, labels, default, false, default, false, classes, height, width, reduction, ignoreIndex);
+        Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        => (Half)(float)PixelwiseCore<Half, float>(logits, labels, default, false, default, false, classes, height, width, reduction, ignoreIndex, zeroWhenAllIgnored);
 
-    /// <inheritdoc cref="PixelwiseCrossEntropyWithGradient(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, int, int, Reduction, int)"/>
+    /// <inheritdoc cref="PixelwiseCrossEntropyWithGradient(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, int, int, Reduction, int, bool)"/>
     /// <summary>Pixelwise softmax cross-entropy and its gradient with respect to the logits, half precision (computed in float, each value rounded once).</summary>
     public static Half PixelwiseCrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient,
-        int classes, int height, int width, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex)
-        => (Half)(float)PixelwiseCore<Half, float>(logits, labels, logitsGradient, true, default, false, classes, height, width, reduction, ignoreIndex);
+        int classes, int height, int width, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        => (Half)(float)PixelwiseCore<Half, float>(logits, labels, logitsGradient, true, default, false, classes, height, width, reduction, ignoreIndex, zeroWhenAllIgnored);
 
     /// <inheritdoc cref="PixelwiseCrossEntropyElementwise(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, int, int, int)"/>
     /// <summary>The pixelwise softmax cross-entropy of each pixel, half precision (computed in float, each rounded once).</summary>
@@ -170,7 +172,7 @@ public static partial class Losses
     /// </summary>
     internal static unsafe double PixelwiseCore<TS, TC>(ReadOnlySpan<TS> logits, ReadOnlySpan<int> labels,
         Span<TS> gradient, bool wantGradient, Span<TS> losses, bool wantLosses,
-        int classes, int height, int width, Reduction reduction, int ignoreIndex)
+        int classes, int height, int width, Reduction reduction, int ignoreIndex, bool zeroWhenAllIgnored = false)
         where TS : unmanaged
         where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
     {
@@ -251,7 +253,7 @@ public static partial class Losses
         }
 
         double total = PixelwiseCrossEntropyEngine<TC>.Finish(totals);
-        return reduction == Reduction.Sum ? total : counted == 0 ? double.NaN : total / counted;
+        return reduction == Reduction.Sum ? total : counted == 0 ? (zeroWhenAllIgnored ? 0 : double.NaN) : total / counted;
     }
 
     /// <summary>

@@ -214,6 +214,21 @@ public sealed class PixelwiseCrossEntropyTests
     }
 
     [Fact]
+    public void Every_pixel_ignored_gives_0_for_the_mean_when_asked()
+    {
+        // pytorch#70348: a batch of crops with nothing labelled should not poison the running loss.
+        float[] logits = RandomLogits(new Random(4), 2 * 3 * 4).Select(v => (float)v).ToArray(), gradient = new float[2 * 3 * 4];
+        int[] labels = Enumerable.Repeat(Ignore, 2 * 4).ToArray();
+        Assert.Equal(0f, Losses.PixelwiseCrossEntropyWithGradient(logits, labels, gradient, 3, 2, 2, zeroWhenAllIgnored: true));
+        Assert.All(gradient, g => Assert.Equal(0f, g));
+        Assert.Equal(0.0, Losses.PixelwiseCrossEntropy(logits.Select(v => (double)v).ToArray(), labels, 3, 2, 2, zeroWhenAllIgnored: true));
+        Assert.Equal((Half)0, Losses.PixelwiseCrossEntropy(logits.Select(v => (Half)v).ToArray(), labels, 3, 2, 2, zeroWhenAllIgnored: true));
+        // One pixel counted: the option changes nothing.
+        labels[3] = 1;
+        Assert.Equal(Losses.PixelwiseCrossEntropy(logits, labels, 3, 2, 2), Losses.PixelwiseCrossEntropy(logits, labels, 3, 2, 2, zeroWhenAllIgnored: true));
+    }
+
+    [Fact]
     public void Known_value_worked_out_by_hand()
     {
         // One 1×2 image, 3 classes: pixel 0 has logits (1, 2, 3) and label 2, pixel 1 has (0, 0, 0) and label 0.

@@ -148,6 +148,24 @@ public sealed class WeightedCrossEntropyTests
     }
 
     [Fact]
+    public void Every_row_ignored_gives_zero_for_the_mean_when_asked()
+    {
+        // pytorch#70348: 0 instead of NaN, with a zero gradient, for cross-entropy, NLL and the focal loss alike.
+        float[] logits = [1, 2, 3, 0, 0, 0], gradient = [9, 9, 9, 9, 9, 9];
+        int[] ignored = [-100, -100];
+        Assert.Equal(0f, Losses.SparseSoftmaxCrossEntropyWithGradient(logits, ignored, gradient, 3, [1f, 2f, 3f], zeroWhenAllIgnored: true));
+        Assert.All(gradient, g => Assert.Equal(0f, g));
+        Assert.Equal(0f, Losses.NllWithGradient(logits, ignored, gradient, 3, [1f, 2f, 3f], zeroWhenAllIgnored: true));
+        Assert.All(gradient, g => Assert.Equal(0f, g));
+        Assert.Equal(0f, Losses.SparseSoftmaxFocalWithGradient(logits, ignored, gradient, 3, [1f, 2f, 3f], zeroWhenAllIgnored: true));
+        Assert.All(gradient, g => Assert.Equal(0f, g));
+        Assert.Equal(0.0, Losses.Nll([1.0, 2.0, 3.0], [-100], 3, [1.0, 1.0, 1.0], zeroWhenAllIgnored: true));
+        Assert.Equal((Half)0, Losses.SparseSoftmaxCrossEntropy([(Half)1, (Half)2, (Half)3], [-100], 3, [Half.One, Half.One, Half.One], zeroWhenAllIgnored: true));
+        // A row that counts: the option changes nothing.
+        Assert.Equal(Losses.SparseSoftmaxCrossEntropy(logits, [2, -100], 3, [1f, 2f, 3f]), Losses.SparseSoftmaxCrossEntropy(logits, [2, -100], 3, [1f, 2f, 3f], zeroWhenAllIgnored: true));
+    }
+
+    [Fact]
     public void Every_row_ignored_gives_nan_for_the_mean_and_zero_for_the_sum()
     {
         float[] logits = new float[6], gradient = new float[6];
