@@ -22,6 +22,8 @@ public class TorchBridgeBenchmarks
         Mse4096,
         /// <summary>BCE with logits over 2^20 floats.</summary>
         BceWithLogits1M,
+        /// <summary>BCE with logits over 2^20 floats, per element (<c>reduction='none'</c>), summed after: the unreduced gradient.</summary>
+        BceWithLogitsElementwise1M,
         /// <summary>Softmax cross-entropy with int labels, [1024, 1000].</summary>
         SoftmaxCe1024x1000,
         /// <summary>CTC, T 200, N 32, C 40, S 30.</summary>
@@ -30,7 +32,7 @@ public class TorchBridgeBenchmarks
 
     private torch.Tensor _input = null!, _target = null!, _inputLengths = null!, _targetLengths = null!;
 
-    [Params(Loss.Mse4096, Loss.BceWithLogits1M, Loss.SoftmaxCe1024x1000, Loss.Ctc)]
+    [Params(Loss.Mse4096, Loss.BceWithLogits1M, Loss.BceWithLogitsElementwise1M, Loss.SoftmaxCe1024x1000, Loss.Ctc)]
     public Loss Case { get; set; }
 
     [Params(1, 2)]
@@ -47,7 +49,7 @@ public class TorchBridgeBenchmarks
                 _input = torch.randn(4096);
                 _target = torch.randn(4096);
                 break;
-            case Loss.BceWithLogits1M:
+            case Loss.BceWithLogits1M or Loss.BceWithLogitsElementwise1M:
                 _input = torch.randn(1 << 20) * 3;
                 _target = torch.rand(1 << 20);
                 break;
@@ -75,6 +77,7 @@ public class TorchBridgeBenchmarks
         {
             Loss.Mse4096 => F.mse_loss(_input, _target),
             Loss.BceWithLogits1M => F.binary_cross_entropy_with_logits(_input, _target),
+            Loss.BceWithLogitsElementwise1M => F.binary_cross_entropy_with_logits(_input, _target, reduction: torch.nn.Reduction.None).sum(),
             Loss.SoftmaxCe1024x1000 => F.cross_entropy(_input, _target),
             _ => F.ctc_loss(_input, _target, _inputLengths, _targetLengths),
         };
@@ -89,6 +92,7 @@ public class TorchBridgeBenchmarks
         {
             Loss.Mse4096 => TorchLosses.MeanSquaredError(_input, _target),
             Loss.BceWithLogits1M => TorchLosses.BinaryCrossEntropyWithLogits(_input, _target),
+            Loss.BceWithLogitsElementwise1M => TorchLosses.BinaryCrossEntropyWithLogitsElementwise(_input, _target).sum(),
             Loss.SoftmaxCe1024x1000 => TorchLosses.SparseSoftmaxCrossEntropy(_input, _target),
             _ => TorchLosses.Ctc(_input, _target, _inputLengths, _targetLengths),
         };
