@@ -72,7 +72,15 @@ public static partial class TorchLosses
     /// <param name="reduction">Mean over all elements, or sum.</param>
     /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
     public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor posWeight, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
-        => TensorLoss.Reduce(new ClassWeightedBceKernel(labelSmoothing), reduction, logits, target, posWeight);
+        => TensorLoss.Reduce(new ClassWeightedRowKernel(nameof(BinaryCrossEntropyWithLogits), "target", TensorArgumentKind.Row,
+            (in LossSpans<float> s, Reduction r) => Losses.BinaryCrossEntropyWithLogits(s.Values(0), s.Values(1), s.Values(2), labelSmoothing, r),
+            (in LossSpans<double> s, Reduction r) => Losses.BinaryCrossEntropyWithLogits(s.Values(0), s.Values(1), s.Values(2), labelSmoothing, r),
+            (in LossSpans<Half> s, Reduction r) => Losses.BinaryCrossEntropyWithLogits(s.Values(0), s.Values(1), s.Values(2), labelSmoothing, r),
+            (in LossSpans<float> s, Reduction r) => Losses.BinaryCrossEntropyWithLogitsWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Values(2), labelSmoothing, r),
+            (in LossSpans<double> s, Reduction r) => Losses.BinaryCrossEntropyWithLogitsWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Values(2), labelSmoothing, r),
+            (in LossSpans<Half> s, Reduction r) => Losses.BinaryCrossEntropyWithLogitsWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Values(2), labelSmoothing, r),
+            weights: "posWeight"),
+            reduction, logits, target, posWeight);
 
     /// <summary>
     /// The multi-class margin loss with class weights, as PyTorch's <c>multi_margin_loss(p, margin, weight)</c>: see
@@ -151,7 +159,15 @@ public static partial class TorchLosses
     /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
     /// <returns>The loss, a 0-dim tensor of the log-probabilities' element type.</returns>
     public static Tensor Nll(Tensor logProbs, Tensor labels, Tensor classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
-        => TensorLoss.Reduce(new WeightedNllKernel(ignoreIndex, zeroWhenAllIgnored), reduction, logProbs, labels, classWeights);
+        => TensorLoss.Reduce(new ClassWeightedRowKernel(nameof(Nll), "labels", TensorArgumentKind.Label,
+            (in LossSpans<float> s, Reduction r) => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<double> s, Reduction r) => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<Half> s, Reduction r) => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<float> s, Reduction r) => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<double> s, Reduction r) => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<Half> s, Reduction r) => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, r, zeroWhenAllIgnored),
+            input: "logProbs"),
+            reduction, logProbs, labels, classWeights);
 
     /// <summary>
     /// Softmax cross-entropy of every pixel of <c>[N, C, H, W]</c> logits against <c>[N, H, W]</c> labels, as PyTorch's
@@ -393,30 +409,6 @@ public static partial class TorchLosses
             => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, labelSmoothing, reduction, zeroWhenAllIgnored);
     }
 
-    private sealed class ClassWeightedBceKernel(double labelSmoothing) : TensorKernel("BinaryCrossEntropyWithLogits",
-        new TensorParameter("logits", TensorArgumentKind.Row, HasGradient: true),
-        new TensorParameter("target", TensorArgumentKind.Row),
-        new TensorParameter("posWeight", TensorArgumentKind.SharedRow))
-    {
-        public override float Reduce(in LossSpans<float> s, Reduction reduction)
-            => Losses.BinaryCrossEntropyWithLogits(s.Values(0), s.Values(1), s.Values(2), labelSmoothing, reduction);
-
-        public override double Reduce(in LossSpans<double> s, Reduction reduction)
-            => Losses.BinaryCrossEntropyWithLogits(s.Values(0), s.Values(1), s.Values(2), labelSmoothing, reduction);
-
-        public override Half Reduce(in LossSpans<Half> s, Reduction reduction)
-            => Losses.BinaryCrossEntropyWithLogits(s.Values(0), s.Values(1), s.Values(2), labelSmoothing, reduction);
-
-        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
-            => Losses.BinaryCrossEntropyWithLogitsWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Values(2), labelSmoothing, reduction);
-
-        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
-            => Losses.BinaryCrossEntropyWithLogitsWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Values(2), labelSmoothing, reduction);
-
-        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
-            => Losses.BinaryCrossEntropyWithLogitsWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Values(2), labelSmoothing, reduction);
-    }
-
     private delegate T RowLoss<T>(in LossSpans<T> spans, Reduction reduction)
         where T : unmanaged;
 
@@ -426,9 +418,9 @@ public static partial class TorchLosses
     /// </summary>
     private sealed class ClassWeightedRowKernel(string name, string second, TensorArgumentKind secondKind,
         RowLoss<float> reduceSingle, RowLoss<double> reduceDouble, RowLoss<Half> reduceHalf,
-        RowLoss<float> gradientSingle, RowLoss<double> gradientDouble, RowLoss<Half> gradientHalf, string weights = "classWeights")
+        RowLoss<float> gradientSingle, RowLoss<double> gradientDouble, RowLoss<Half> gradientHalf, string weights = "classWeights", string input = "logits")
         : TensorKernel(name,
-            new TensorParameter("logits", TensorArgumentKind.Row, HasGradient: true),
+            new TensorParameter(input, TensorArgumentKind.Row, HasGradient: true),
             new TensorParameter(second, secondKind, IsLabel: secondKind == TensorArgumentKind.Label),
             new TensorParameter(weights, TensorArgumentKind.SharedRow))
     {
@@ -443,30 +435,6 @@ public static partial class TorchLosses
         public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction) => gradientDouble(s, reduction);
 
         public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction) => gradientHalf(s, reduction);
-    }
-
-    private sealed class WeightedNllKernel(int ignoreIndex, bool zeroWhenAllIgnored) : TensorKernel("Nll",
-        new TensorParameter("logProbs", TensorArgumentKind.Row, HasGradient: true),
-        new TensorParameter("labels", TensorArgumentKind.Label, IsLabel: true),
-        new TensorParameter("classWeights", TensorArgumentKind.SharedRow))
-    {
-        public override float Reduce(in LossSpans<float> s, Reduction reduction)
-            => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, reduction, zeroWhenAllIgnored);
-
-        public override double Reduce(in LossSpans<double> s, Reduction reduction)
-            => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, reduction, zeroWhenAllIgnored);
-
-        public override Half Reduce(in LossSpans<Half> s, Reduction reduction)
-            => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, reduction, zeroWhenAllIgnored);
-
-        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
-            => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, reduction, zeroWhenAllIgnored);
-
-        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
-            => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, reduction, zeroWhenAllIgnored);
-
-        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
-            => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, s.Values(2), ignoreIndex, reduction, zeroWhenAllIgnored);
     }
 
     private sealed class PixelwiseCrossEntropyKernel(int ignoreIndex, bool zeroWhenAllIgnored) : TensorKernel("PixelwiseCrossEntropy",

@@ -39,7 +39,9 @@ internal sealed class KernelPlan
     public bool IsSpecialized => Flags.Count is > 0 and <= MaxSpecializedFlags;
 
     /// <summary>The flag settings, in declaration order; bit k of <see cref="Variant"/> is the value of flag k.</summary>
-    public List<LossParameter> Flags => Hypers.Where(p => p.IsFlag).ToList();
+    public List<LossParameter> Flags => FlagsOf(Spec);
+
+    private static List<LossParameter> FlagsOf(LossSpec spec) => spec.Parameters.Where(p => p.Role == ParameterRole.Hyper && p.IsFlag).ToList();
 
     /// <summary>Which combination of flag values this plan's kernel is for (0 when the flags are not specialized).</summary>
     public int Variant { get; }
@@ -63,7 +65,7 @@ internal sealed class KernelPlan
 
     /// <summary>The combination of the flags' default values (a flag without a default counts as false).</summary>
     public static int DefaultVariant(LossSpec spec)
-        => spec.Parameters.Where(p => p.Role == ParameterRole.Hyper && p.IsFlag).Select((p, k) => p.DefaultValue == "true" ? 1 << k : 0).Sum();
+        => FlagsOf(spec).Select((p, k) => p.DefaultValue == "true" ? 1 << k : 0).Sum();
 
     /// <summary>The plans of every kernel of <paramref name="spec"/>, one per combination of its flags.</summary>
     public static IEnumerable<KernelPlan> AllVariants(LossSpec spec, bool withNames = true)
@@ -105,7 +107,7 @@ internal sealed class KernelPlan
     {
         // Rebuild through the smart constructors: the graph must be extended by differentiation. A specialized flag
         // becomes the constant it is in this kernel, and the constructors fold the branch it rules out.
-        List<LossParameter> flags = spec.Parameters.Where(p => p.Role == ParameterRole.Hyper && p.IsFlag).ToList();
+        List<LossParameter> flags = FlagsOf(spec);
         bool specialized = flags.Count is > 0 and <= MaxSpecializedFlags;
         int values = specialized ? variant ?? DefaultVariant(spec) : 0;
         var graph = new Graph();

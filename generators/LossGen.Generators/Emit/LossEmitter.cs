@@ -203,7 +203,7 @@ internal static class LossEmitter
         IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient");
         string parameters = string.Join(", ", InputParameters(plan, type).Concat(gradients).Concat(HyperParameters(plan)).Append($"{ReductionType} reduction = {ReductionType}.Mean"));
         w.WriteLine($"{spec.Accessibility} static {type} {spec.MethodName}WithGradient({parameters})");
-        string gradientArguments = string.Join(", ", plan.DifferentiableInputs.Select(p => p.Name + "Gradient").Concat(Enumerable.Repeat("default", 4 - plan.DifferentiableInputs.Count())));
+        string gradientArguments = GradientArguments(plan);
         WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"ReduceWithGradient<{type}, {kernel}>" : $"ReduceWithGradientHalf<{kernel}>")}({NewKernel(plan, kernel)}, {PaddedInputs(plan)}, {gradientArguments}, reduction)", kernelType, returns: true);
     }
 
@@ -236,7 +236,7 @@ internal static class LossEmitter
         IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient");
         string parameters = string.Join(", ", InputParameters(plan, type).Append($"{Span}<{type}> losses").Concat(gradients).Concat(HyperParameters(plan)));
         w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}ElementwiseWithGradient({parameters})");
-        string gradientArguments = string.Join(", ", plan.DifferentiableInputs.Select(p => p.Name + "Gradient").Concat(Enumerable.Repeat("default", 4 - plan.DifferentiableInputs.Count())));
+        string gradientArguments = GradientArguments(plan);
         WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"MapWithGradient<{type}, {kernel}>" : $"MapWithGradientHalf<{kernel}>")}({NewKernel(plan, kernel)}, {PaddedInputs(plan)}, losses, {gradientArguments})", kernelType, returns: false);
     }
 
@@ -652,6 +652,10 @@ internal static class LossEmitter
     /// <summary>The kernel <paramref name="kernel"/> constructed from the overload's settings (a specialized flag is in its type).</summary>
     internal static string NewKernel(KernelPlan plan, string kernel)
         => $"new {kernel}({string.Join(", ", plan.KernelHypers.Select(p => p.Name))})";
+
+    /// <summary>The gradient spans as the engine takes them: one per differentiable input, the rest of the four slots default.</summary>
+    private static string GradientArguments(KernelPlan plan)
+        => string.Join(", ", plan.DifferentiableInputs.Select(p => p.Name + "Gradient").Concat(Enumerable.Repeat("default", 4 - plan.DifferentiableInputs.Count())));
 
     private static string PaddedInputs(KernelPlan plan)
         => string.Join(", ", plan.Inputs.Select(p => p.Name).Concat(Enumerable.Repeat("default", 4 - plan.Inputs.Count())));

@@ -54,6 +54,23 @@ internal static class Data
     public static bool Close(double expected, double actual, double relative, double absolute, double scale = 1)
         => expected.Equals(actual) || Math.Abs(expected - actual) <= relative * Math.Abs(expected) + absolute * scale;
 
+    /// <summary>
+    /// For each <c>[Hyper] bool</c> flag among <paramref name="hypers"/>, the settings with that flag set against its
+    /// default, and the case's name that says so: each value of a flag is a kernel of its own.
+    /// </summary>
+    public static IEnumerable<(string Id, double[] Defaults)> FlagsFlipped(string name, System.Reflection.ParameterInfo[] hypers, double[] defaults)
+    {
+        for (int k = 0; k < hypers.Length; k++)
+        {
+            if (hypers[k].ParameterType == typeof(bool))
+            {
+                double[] flipped = (double[])defaults.Clone();
+                flipped[k] = defaults[k] != 0 ? 0 : 1;
+                yield return ($"{name}({hypers[k].Name}: {(flipped[k] != 0 ? "true" : "false")})", flipped);
+            }
+        }
+    }
+
     /// <summary>Bits of a value of any element type, to compare results exactly.</summary>
     public static long Bits(object? value) => value switch
     {

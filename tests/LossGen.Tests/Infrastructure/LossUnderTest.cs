@@ -60,16 +60,12 @@ internal sealed class LossUnderTest
     public IEnumerable<LossUnderTest> WithEachFlagFlipped()
     {
         yield return this;
-        for (int k = 0; k < Hypers.Length; k++)
+        foreach ((string id, double[] defaults) in Data.FlagsFlipped(Name, Hypers, HyperDefaults))
         {
-            if (Hypers[k].ParameterType == typeof(bool))
-            {
-                var copy = (LossUnderTest)MemberwiseClone();
-                copy.HyperDefaults = (double[])HyperDefaults.Clone();
-                copy.HyperDefaults[k] = HyperDefaults[k] != 0 ? 0 : 1;
-                copy.Id = $"{Name}({Hypers[k].Name}: {(copy.HyperDefaults[k] != 0 ? "true" : "false")})";
-                yield return copy;
-            }
+            var copy = (LossUnderTest)MemberwiseClone();
+            copy.Id = id;
+            copy.HyperDefaults = defaults;
+            yield return copy;
         }
     }
 
