@@ -45,4 +45,53 @@ public sealed class KernelSizeTests
             $"{m.Name} has {m.GetMethodBody()!.LocalVariables.Count} locals"));
         Assert.Contains("TSimd.Multiply(TSimd.", result.Sources["N.Big.Long.g.cs"]);
     }
+
+    [Fact]
+    public void A_kernel_inlines_its_first_two_transcendental_functions_and_calls_the_rest()
+    {
+        // Each inlined exp or log brings the JIT dozens of locals; past 512 in the engine loop every operation left is a call.
+        const string source = GeneratorHarness.Usings + """
+            namespace N;
+            public static partial class Three
+            {
+                [Loss]
+                public static double Mixed(double pred, [Target] double target) => Exp(-pred * pred) + Log1p(target * pred * pred) + Log(1 + pred * pred);
+
+                [Loss]
+                public static double Powered(double pred, [Target] double target) => Exp(-pred * pred) * Pow(1 + pred * pred, target);
+            }
+            """;
+        GeneratorResult result = GeneratorHarness.Run(source);
+        Assert.Empty(result.Problems());
+
+        string mixed = KernelMethod(result.Sources["N.Three.Mixed.g.cs"], "LossAndGradient");
+        Assert.Equal(2, Count(mixed, "Inlined("));
+        Assert.Contains("TSimd.ExpInlined(", mixed);
+        Assert.Contains("TSimd.Log1pInlined(", mixed);
+        Assert.Contains("TSimd.Log(", mixed);
+
+        // Pow's own exp and log are calls: nothing is inlined beside them.
+        string powered = KernelMethod(result.Sources["N.Three.Powered.g.cs"], "LossAndGradient");
+        Assert.Equal(0, Count(powered, "Inlined("));
+        Assert.Contains("TSimd.Exp(", powered);
+    }
+
+    private static string KernelMethod(string source, string name)
+    {
+        int start = source.IndexOf($"public TVec {name}<TVec, TSimd>(", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no {name} in the generated source");
+        int end = source.IndexOf("\n        }\n", start, StringComparison.Ordinal);
+        return source.Substring(start, end - start);
+    }
+
+    private static int Count(string text, string value)
+    {
+        int count = 0;
+        for (int i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
 }

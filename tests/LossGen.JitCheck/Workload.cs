@@ -7,7 +7,7 @@ using System.Threading;
 namespace LossGen.JitCheck;
 
 /// <summary>
-/// Calls a representative set of the catalogue's float kernels a fixed number of times, so every engine loop they
+/// Calls a representative set of the catalogue's kernels (float, and double where the code differs) a fixed number of times, so every engine loop they
 /// reach is compiled by the JIT's optimizing tier (the engine loops are AggressiveOptimization, so optimized at the
 /// first call; CTC's recursions tier up through tier 0 and on-stack replacement to tier 1).
 /// </summary>
@@ -46,7 +46,10 @@ internal static class Workload
 
         float[] pred = Fill(rng, Elements, -2, 2), target = Fill(rng, Elements, -2, 2);
         float[] probability = Fill(rng, Elements, 0, 1), count = Fill(rng, Elements, 0, 5);
-        float[] gradient = new float[Elements], losses = new float[Elements];
+        float[] gradient = new float[Elements], gradient2 = new float[Elements], losses = new float[Elements];
+        float[] signs = Array.ConvertAll(target, v => v < 0 ? -1f : 1f);
+        double[] predDouble = Array.ConvertAll(pred, v => (double)v), probabilityDouble = Array.ConvertAll(probability, v => (double)v);
+        double[] countDouble = Array.ConvertAll(count, v => (double)v), gradientDouble = new double[Elements];
 
         float[] logits = Fill(rng, Batch * Classes, -3, 3), rowTarget = Fill(rng, Batch * Classes, 0, 1);
         float[] predProbability = Fill(rng, Batch * Classes, 0, 1);
@@ -111,6 +114,16 @@ internal static class Workload
             s += Losses.PoissonWithLogInputWithGradient(pred, count, gradient, full: true);
             s += Losses.BinaryFocalWithLogits(pred, probability);
             s += Losses.BinaryFocalWithLogitsWithGradient(pred, probability, gradient);
+            // Two inlined transcendentals, each kind (and in double, whose polynomials are longer).
+            s += Losses.BinaryCrossEntropyWithGradient(probability, probability, gradient);
+            s += Losses.PoissonWithGradient(count, count, gradient, full: true);
+            s += Losses.SoftMarginWithGradient(pred, signs, gradient);
+            s += Losses.GaussianNllWithGradient(pred, target, count, gradient, gradient2, full: true);
+            s += Losses.BinaryCrossEntropyWithLogitsWithGradient(predDouble, probabilityDouble, gradientDouble);
+            s += Losses.LogCoshWithGradient(predDouble, predDouble, gradientDouble);
+            s += Losses.BinaryCrossEntropyWithGradient(probabilityDouble, probabilityDouble, gradientDouble);
+            s += Losses.PoissonWithLogInputWithGradient(predDouble, countDouble, gradientDouble, full: true);
+            s += Losses.BinaryFocalWithLogitsWithGradient(predDouble, probabilityDouble, gradientDouble);
 
             // Rows.
             s += Losses.SoftmaxCrossEntropy(logits, rowTarget, Classes);

@@ -521,14 +521,47 @@ internal static class LossEmitter
             w.WriteLine($"TVec {plan.Name(hyper)} = TSimd.Create(_{plan.Name(hyper)});");
         }
 
-        // A lone exp is inlined (the call costs more than its body); more inlined copies would overrun the JIT's
-        // inlining budget and turn every other operation of the kernel into a call. Pow calls exp and log itself.
-        bool inlineExp = statements.Count(id => plan.Graph[id].Op == Op.Exp) == 1 && !statements.Any(id => plan.Graph[id].Op == Op.Pow);
+        HashSet<int> inlined = InlinedTranscendentals(plan, statements);
         HashSet<int> folded = FoldedTemporaries(plan, statements, outputs, hypers.Count);
         foreach (int id in statements.Where(id => !folded.Contains(id)))
         {
-            w.WriteLine($"TVec {plan.Name(id)} = {Call(plan, id, inlineExp, folded: folded)}; // {Infix(plan, id, folded)}");
+            w.WriteLine($"TVec {plan.Name(id)} = {Call(plan, id, inlined, folded: folded)}; // {Infix(plan, id, folded)}");
         }
+    }
+
+    /// <summary>
+    /// How many exps, logs, log1ps, expm1s and tanhs an elementwise kernel inlines (the first ones, in statement order);
+    /// the rest are calls. Inlined, BCE with logits (an exp and a log1p) ran 15% faster at 512 bits; the call, and the
+    /// spills of every live vector around it, cost more than the body. Each inlined copy brings the JIT some 40 to 100
+    /// locals, and past 512 in one method it inlines nothing more: every operation left, down to each Add, becomes a
+    /// call (8x slower). Three were too many for the focal loss and for the Poisson loss with its Stirling term.
+    /// </summary>
+    private const int MaxInlinedTranscendentals = 2;
+
+    /// <summary>
+    /// The longest kernel that inlines two (the longest checked, log-cosh with its gradient, has 55 statements); a longer
+    /// one inlines only a lone exp, the smallest of them, as every kernel did before.
+    /// </summary>
+    private const int MaxStatementsInliningTwo = 60;
+
+    /// <summary>
+    /// The transcendental statements to be written as the ISimd ...Inlined twins: the first
+    /// <see cref="MaxInlinedTranscendentals"/>, or in a long kernel a lone exp; none when the kernel has a Pow, whose
+    /// own exp and log are calls.
+    /// </summary>
+    private static HashSet<int> InlinedTranscendentals(KernelPlan plan, IReadOnlyList<int> statements)
+    {
+        if (statements.Any(id => plan.Graph[id].Op == Op.Pow))
+        {
+            return [];
+        }
+
+        if (statements.Count > MaxStatementsInliningTwo)
+        {
+            return statements.Count(id => plan.Graph[id].Op == Op.Exp) == 1 ? [statements.Single(id => plan.Graph[id].Op == Op.Exp)] : [];
+        }
+
+        return [.. statements.Where(id => plan.Graph[id].Op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh).Take(MaxInlinedTranscendentals)];
     }
 
     /// <summary>
@@ -556,22 +589,22 @@ internal static class LossEmitter
     }
 
     /// <summary>The call that computes node <paramref name="id"/> in <paramref name="vector"/>s (<c>T</c> between a row's passes).</summary>
-    internal static string Call(KernelPlan plan, int id, bool inlineExp, string vector = "TVec", IReadOnlyCollection<int>? folded = null)
+    internal static string Call(KernelPlan plan, int id, IReadOnlyCollection<int> inlined, string vector = "TVec", IReadOnlyCollection<int>? folded = null)
     {
         Node n = plan.Graph[id];
         string method = n.Op switch
         {
-            Op.Exp when inlineExp => "TSimd.ExpInlined",
+            _ when inlined.Contains(id) => $"TSimd.{n.Op}Inlined",
             Op.Equal => "TSimd.Equals",
             Op.NotEqual => "TSimd.NotEquals",
             Op.Pow => $"global::LossGen.Kernels.SimdFunctions.Pow<{vector}, T, TSimd>",
             _ => "TSimd." + n.Op,
         };
-        return $"{method}({string.Join(", ", Enumerable.Range(0, n.Op.Arity()).Select(k => Operand(plan, n.Operand(k), infix: false, folded, inlineExp, vector)))})";
+        return $"{method}({string.Join(", ", Enumerable.Range(0, n.Op.Arity()).Select(k => Operand(plan, n.Operand(k), infix: false, folded, inlined, vector)))})";
     }
 
     /// <summary>An operand by name, or as a literal; a folded temporary (see <see cref="FoldedTemporaries"/>) as its own expression.</summary>
-    internal static string Operand(KernelPlan plan, int id, bool infix, IReadOnlyCollection<int>? folded = null, bool inlineExp = false, string vector = "TVec")
+    internal static string Operand(KernelPlan plan, int id, bool infix, IReadOnlyCollection<int>? folded = null, IReadOnlyCollection<int>? inlined = null, string vector = "TVec")
     {
         Node n = plan.Graph[id];
         if (n.IsConstant)
@@ -587,7 +620,7 @@ internal static class LossEmitter
 
         if (folded is not null && folded.Contains(id))
         {
-            return !infix ? Call(plan, id, inlineExp, vector, folded) : IsOperator(n.Op) ? $"({Infix(plan, id, folded)})" : Infix(plan, id, folded);
+            return !infix ? Call(plan, id, inlined ?? [], vector, folded) : IsOperator(n.Op) ? $"({Infix(plan, id, folded)})" : Infix(plan, id, folded);
         }
 
         return plan.Name(id);

@@ -333,7 +333,7 @@ internal static class RowKernelEmitter
             Op.RowValue => $"row.Value{n.Index}",
             Op.RowLength => "T.CreateTruncating(row.Length)",
             Op.Gather => $"row.X{n.Index}[row.Label{plan.Graph[n.A].Index}]",
-            _ => Call(plan, id, inlineExp: false, vector: "T"),
+            _ => Call(plan, id, inlined: [], vector: "T"),
         };
     }
 
@@ -445,7 +445,10 @@ internal static class RowKernelEmitter
         }
 
         var fusion = new RowFusion(plan, rows, outputList, softmaxExps, reductions ?? [], schedule.ComparedExactly);
-        bool inlineExp = rows.Count(id => plan.Graph[id].Op == Op.Exp) == 1 && !rows.Any(id => plan.Graph[id].Op == Op.Pow);
+        // A row kernel is inlined into loops over several accumulators and vector parts: only a lone exp is inlined.
+        HashSet<int> inlined = rows.Count(id => plan.Graph[id].Op == Op.Exp) == 1 && !rows.Any(id => plan.Graph[id].Op == Op.Pow)
+            ? [rows.Single(id => plan.Graph[id].Op == Op.Exp)]
+            : [];
         List<int> written = rows.Where(id => !fusion.FusedProducts.Contains(id)).ToList();
         HashSet<int> folded = foldPastBudget ? FoldedTemporaries(plan, written, fusion, softmaxExps, outputList, scalars.Count) : [];
         foreach (int id in written.Where(id => !folded.Contains(id)))
@@ -460,7 +463,7 @@ internal static class RowKernelEmitter
 
             string value = softmaxExps?.Contains(id) == true
                 ? $"TSoftmax.Softmax<TVec, T, TSimd>({Operand(plan, n.A, infix: false)}, softmax)"
-                : Call(plan, id, inlineExp, folded: folded);
+                : Call(plan, id, inlined, folded: folded);
             w.WriteLine($"TVec {plan.Name(id)} = {value}; // {Infix(plan, id, folded)}");
         }
 

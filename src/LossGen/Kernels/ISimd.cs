@@ -35,6 +35,12 @@ public interface ISimd<TVec, T>
     /// <summary>Every lane set to <paramref name="value"/>.</summary>
     static abstract TVec Create(T value);
     /// <summary>Every lane set to <paramref name="value"/> rounded to <typeparamref name="T"/>.</summary>
+    /// <remarks>
+    /// Implementations round with a cast, not <c>T.CreateTruncating</c>: the generic conversion inlines a chain of
+    /// methods, each with locals of its own, and a kernel has dozens of constants. Those locals counted toward the
+    /// JIT's limit of 512 per method (see <see cref="ExpInlined"/>): BCE with logits with an inlined log1p ran out,
+    /// and every operation after that point became a call.
+    /// </remarks>
     static abstract TVec Constant(double value);
     /// <summary>Lane k set to <paramref name="start"/> + k: the column indices of a vector of a row.</summary>
     static abstract TVec Indices(T start);
@@ -80,13 +86,6 @@ public interface ISimd<TVec, T>
 
     /// <summary>e^x, within 2 ulp; overflows to +∞, underflows through subnormals to 0.</summary>
     static abstract TVec Exp(TVec x);
-    /// <summary>
-    /// The same function as <see cref="Exp"/>, inlined into the caller instead of called. For a kernel with one
-    /// exponential, where the call and the spills around it cost more than the body (logistic loss: 36 ms → 30 ms
-    /// on 2^24 floats); two or more inlined copies overrun the JIT's inlining budget, so generated kernels use it
-    /// only for a lone exp.
-    /// </summary>
-    static abstract TVec ExpInlined(TVec x);
     /// <summary>Natural logarithm, within 2 ulp; log(0) = −∞, log(x &lt; 0) = NaN.</summary>
     static abstract TVec Log(TVec x);
     /// <summary>log(1 + x), within 4 ulp, accurate for tiny x; log1p(−1) = −∞, log1p(x &lt; −1) = NaN.</summary>
@@ -95,4 +94,20 @@ public interface ISimd<TVec, T>
     static abstract TVec Expm1(TVec x);
     /// <summary>Hyperbolic tangent, within 4 ulp; tanh(±∞) = ±1, tanh(−0) = −0.</summary>
     static abstract TVec Tanh(TVec x);
+
+    // The same functions inlined into the caller instead of called: for a kernel with one or two of them, where the
+    // call, and the spills of every live vector around it (all vector registers are caller-saved on x64), cost more
+    // than the body. The JIT stops inlining into a method once it holds 512 locals, and every operation it has not
+    // inlined by then becomes a call; each inlined copy brings some 40 to 100, so generated kernels inline at most two.
+
+    /// <summary><see cref="Exp"/>, inlined.</summary>
+    static abstract TVec ExpInlined(TVec x);
+    /// <summary><see cref="Log"/>, inlined.</summary>
+    static abstract TVec LogInlined(TVec x);
+    /// <summary><see cref="Log1p"/>, inlined.</summary>
+    static abstract TVec Log1pInlined(TVec x);
+    /// <summary><see cref="Expm1"/>, inlined.</summary>
+    static abstract TVec Expm1Inlined(TVec x);
+    /// <summary><see cref="Tanh"/>, inlined.</summary>
+    static abstract TVec TanhInlined(TVec x);
 }

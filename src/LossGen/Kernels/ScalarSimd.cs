@@ -35,7 +35,7 @@ public readonly struct ScalarSimd<T> : ISimd<T, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Constant(double value) => T.CreateTruncating(value);
+    public static T Constant(double value) => typeof(T) == typeof(float) ? Unsafe.BitCast<float, T>((float)value) : Unsafe.BitCast<double, T>(value);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -133,9 +133,8 @@ public readonly struct ScalarSimd<T> : ISimd<T, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T ShiftRightBits(T x, int count) => FromBits(Bits(x) >> count);
 
-    // The transcendental functions are calls, not inlined: a kernel with a few of them inlined overran the
-    // JIT's inlining budget, and everything after that point (every Add, every Multiply) became a call too.
-    // Out of line, each is compiled once, fully optimized, with its own budget; a call costs a few ns per vector.
+    // The transcendental functions come twice: as calls, each compiled once, fully optimized, with its own budget of
+    // locals, and as ...Inlined twins for the kernels with room for them (see ISimd).
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -160,6 +159,22 @@ public readonly struct ScalarSimd<T> : ISimd<T, T>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Tanh(T x) => SimdMath.Tanh<T, T, ScalarSimd<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T LogInlined(T x) => SimdMath.Log<T, T, ScalarSimd<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Log1pInlined(T x) => SimdMath.Log1p<T, T, ScalarSimd<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Expm1Inlined(T x) => SimdMath.Expm1<T, T, ScalarSimd<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T TanhInlined(T x) => SimdMath.Tanh<T, T, ScalarSimd<T>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Mask(bool condition) => condition ? T.AllBitsSet : T.Zero;

@@ -35,7 +35,9 @@ public readonly struct Simd256<T> : ISimd<Vector256<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Constant(double value) => Vector256.Create(T.CreateTruncating(value));
+    public static Vector256<T> Constant(double value) => typeof(T) == typeof(float)
+        ? Vector256.Create((float)value).As<float, T>()
+        : Vector256.Create(value).As<double, T>();
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -151,9 +153,8 @@ public readonly struct Simd256<T> : ISimd<Vector256<T>, T>
         ? Vector256.ShiftRightLogical(x.AsUInt32(), count).As<uint, T>()
         : Vector256.ShiftRightLogical(x.AsUInt64(), count).As<ulong, T>();
 
-    // The transcendental functions are calls, not inlined: a kernel with a few of them inlined overran the
-    // JIT's inlining budget, and everything after that point (every Add, every Multiply) became a call too.
-    // Out of line, each is compiled once, fully optimized, with its own budget; a call costs a few ns per vector.
+    // The transcendental functions come twice: as calls, each compiled once, fully optimized, with its own budget of
+    // locals, and as ...Inlined twins for the kernels with room for them (see ISimd).
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -178,4 +179,20 @@ public readonly struct Simd256<T> : ISimd<Vector256<T>, T>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector256<T> Tanh(Vector256<T> x) => SimdMath.Tanh<Vector256<T>, T, Simd256<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LogInlined(Vector256<T> x) => SimdMath.Log<Vector256<T>, T, Simd256<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Log1pInlined(Vector256<T> x) => SimdMath.Log1p<Vector256<T>, T, Simd256<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Expm1Inlined(Vector256<T> x) => SimdMath.Expm1<Vector256<T>, T, Simd256<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> TanhInlined(Vector256<T> x) => SimdMath.Tanh<Vector256<T>, T, Simd256<T>>(x);
 }

@@ -35,7 +35,9 @@ public readonly struct Simd512<T> : ISimd<Vector512<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Constant(double value) => Vector512.Create(T.CreateTruncating(value));
+    public static Vector512<T> Constant(double value) => typeof(T) == typeof(float)
+        ? Vector512.Create((float)value).As<float, T>()
+        : Vector512.Create(value).As<double, T>();
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -151,9 +153,8 @@ public readonly struct Simd512<T> : ISimd<Vector512<T>, T>
         ? Vector512.ShiftRightLogical(x.AsUInt32(), count).As<uint, T>()
         : Vector512.ShiftRightLogical(x.AsUInt64(), count).As<ulong, T>();
 
-    // The transcendental functions are calls, not inlined: a kernel with a few of them inlined overran the
-    // JIT's inlining budget, and everything after that point (every Add, every Multiply) became a call too.
-    // Out of line, each is compiled once, fully optimized, with its own budget; a call costs a few ns per vector.
+    // The transcendental functions come twice: as calls, each compiled once, fully optimized, with its own budget of
+    // locals, and as ...Inlined twins for the kernels with room for them (see ISimd).
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -178,4 +179,20 @@ public readonly struct Simd512<T> : ISimd<Vector512<T>, T>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector512<T> Tanh(Vector512<T> x) => SimdMath.Tanh<Vector512<T>, T, Simd512<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LogInlined(Vector512<T> x) => SimdMath.Log<Vector512<T>, T, Simd512<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Log1pInlined(Vector512<T> x) => SimdMath.Log1p<Vector512<T>, T, Simd512<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Expm1Inlined(Vector512<T> x) => SimdMath.Expm1<Vector512<T>, T, Simd512<T>>(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> TanhInlined(Vector512<T> x) => SimdMath.Tanh<Vector512<T>, T, Simd512<T>>(x);
 }

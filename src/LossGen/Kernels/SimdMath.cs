@@ -126,6 +126,11 @@ internal static class SimdMath
     }
 
     /// <summary>Natural logarithm. Subnormals are scaled into the normal range first.</summary>
+    /// <remarks>
+    /// One copy of <see cref="LogCore"/> for the common and the rare lanes: inlined into a kernel, each copy brings the
+    /// JIT dozens of locals (see <see cref="ISimd{TVec, T}.ExpInlined"/>), and a second one, on a path that almost
+    /// never runs, made two inlined logs too many for a kernel.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Log<TVec, T, S>(TVec x)
         where TVec : struct
@@ -136,24 +141,26 @@ internal static class SimdMath
         TVec zero = S.Constant(0.0);
         TVec smallestNormal = S.Constant(isFloat ? 1.1754943508222875e-38 : 2.2250738585072014e-308);
         // Common case: every lane a positive normal number, nothing to scale or replace.
-        if (!S.AnyTrue(S.Not(S.And(S.GreaterThanOrEqual(x, smallestNormal), S.LessThan(x, S.Constant(double.PositiveInfinity))))))
-        {
-            return LogCore<TVec, T, S>(x, zero, zero);
-        }
-
-        TVec subnormal = S.And(S.GreaterThan(x, zero), S.LessThan(x, smallestNormal));
+        bool rare = S.AnyTrue(S.Not(S.And(S.GreaterThanOrEqual(x, smallestNormal), S.LessThan(x, S.Constant(double.PositiveInfinity)))));
         TVec u = x;
         TVec kAdjust = zero;
+        TVec subnormal = S.And(S.GreaterThan(x, zero), S.LessThan(x, smallestNormal));
         // Rare, so skipped when no lane needs it (the other lanes' bits are the same either way).
-        if (S.AnyTrue(subnormal))
+        if (rare && S.AnyTrue(subnormal))
         {
             u = S.Select(subnormal, S.Multiply(x, S.Constant(isFloat ? 33554432.0 : 18014398509481984.0)), x);
             kAdjust = S.And(subnormal, S.Constant(isFloat ? -25.0 : -54.0));
         }
+
         TVec result = LogCore<TVec, T, S>(u, kAdjust, zero);
-        result = S.Select(S.Equals(x, zero), S.Constant(double.NegativeInfinity), result);
-        result = S.Select(S.Equals(x, S.Constant(double.PositiveInfinity)), x, result);
-        return S.Select(S.GreaterThanOrEqual(x, zero), result, S.Constant(double.NaN));
+        if (rare)
+        {
+            result = S.Select(S.Equals(x, zero), S.Constant(double.NegativeInfinity), result);
+            result = S.Select(S.Equals(x, S.Constant(double.PositiveInfinity)), x, result);
+            result = S.Select(S.GreaterThanOrEqual(x, zero), result, S.Constant(double.NaN));
+        }
+
+        return result;
     }
 
     /// <summary>

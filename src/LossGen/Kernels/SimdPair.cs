@@ -190,4 +190,20 @@ public readonly struct SimdPair<TVec, T, TSimd> : ISimd<VectorPair<TVec>, T>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorPair<TVec> Tanh(VectorPair<TVec> x) => new(TSimd.Tanh(x.Lo), TSimd.Tanh(x.Hi));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorPair<TVec> LogInlined(VectorPair<TVec> x) => new(TSimd.LogInlined(x.Lo), TSimd.LogInlined(x.Hi));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorPair<TVec> Log1pInlined(VectorPair<TVec> x) => new(TSimd.Log1pInlined(x.Lo), TSimd.Log1pInlined(x.Hi));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorPair<TVec> Expm1Inlined(VectorPair<TVec> x) => new(TSimd.Expm1Inlined(x.Lo), TSimd.Expm1Inlined(x.Hi));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorPair<TVec> TanhInlined(VectorPair<TVec> x) => new(TSimd.TanhInlined(x.Lo), TSimd.TanhInlined(x.Hi));
 }
