@@ -551,11 +551,6 @@ internal static class LossEmitter
     /// </summary>
     private static HashSet<int> InlinedTranscendentals(KernelPlan plan, IReadOnlyList<int> statements)
     {
-        if (statements.Any(id => plan.Graph[id].Op == Op.Pow))
-        {
-            return [];
-        }
-
         if (statements.Count > MaxStatementsInliningTwo)
         {
             return statements.Count(id => plan.Graph[id].Op == Op.Exp) == 1 ? [statements.Single(id => plan.Graph[id].Op == Op.Exp)] : [];

@@ -117,8 +117,11 @@ internal static class Differentiator
                     Accumulate(rowUser, n.B, g.Multiply(adjoint, TieSplit(g, g.Compare(Op.GreaterThan, n.A, n.B), n.A, n.B)));
                     break;
                 case Op.Pow:
-                    // d/dx = y·x^(y−1) keeps 0^y finite where it is (y ≥ 1); d/dy = x^y·log x, 0 at x = 0.
-                    Accumulate(rowUser, n.A, g.Multiply(adjoint, g.Multiply(n.B, g.Pow(n.A, g.Subtract(n.B, g.One)))));
+                    // d/dx = y·x^(y−1), as y·x^y/x: the forward's x^y divided, not a second pow (an exp and a log). At
+                    // x = 0 it is y·0^(y−1) by LossMath.Pow's rules: y for y = 1, 0 above, ∞ below (0 for y = 0).
+                    // d/dy = x^y·log x, 0 at x = 0.
+                    int powerBelow = g.Select(g.Compare(Op.Equal, n.A, g.Zero), ZeroToPowerBelow(g, n.B), g.Divide(id, n.A));
+                    Accumulate(rowUser, n.A, g.Multiply(adjoint, g.Multiply(n.B, powerBelow)));
                     Accumulate(rowUser, n.B, g.Select(g.Compare(Op.Equal, n.A, g.Zero), g.Zero, g.Multiply(adjoint, g.Multiply(id, g.Unary(Op.Log, n.A)))));
                     break;
                 case Op.Select:
@@ -148,6 +151,12 @@ internal static class Differentiator
     /// <summary>sign(x), with sign(0) = 0: the gradient of |x| at its kink.</summary>
     public static int Sign(Graph g, int x)
         => g.Select(g.Compare(Op.GreaterThan, x, g.Zero), g.One, g.Select(g.Compare(Op.LessThan, x, g.Zero), g.Constant(-1), g.Zero));
+
+    /// <summary>0^(y−1) by LossMath.Pow's rules (1 for y = 1, 0 above, +∞ below), with 0 for y = 0, whose y·0^(y−1) is 0.</summary>
+    private static int ZeroToPowerBelow(Graph g, int y)
+        => g.Select(g.Compare(Op.Equal, y, g.One), g.One,
+            g.Select(g.Compare(Op.GreaterThan, y, g.One), g.Zero,
+                g.Select(g.Compare(Op.Equal, y, g.Zero), g.Zero, g.Constant(double.PositiveInfinity))));
 
     /// <summary>1 where this side wins, ½ on a tie, else 0.</summary>
     private static int TieSplit(Graph g, int wins, int a, int b)
