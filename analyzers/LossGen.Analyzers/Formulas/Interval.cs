@@ -186,6 +186,16 @@ internal readonly struct Interval : IEquatable<Interval>
 
     public Interval Tanh() => IsEmpty ? this : new(Math.Tanh(Lo), Math.Tanh(Hi), NonZero);
 
+    /// <summary>1/(1 + e^−x), increasing; 0 where e^x underflows, as float computes it.</summary>
+    public Interval Sigmoid() => IsEmpty ? this : new(Lo < ExpUnderflow ? 0 : LogisticOf(Lo), LogisticOf(Hi));
+
+    /// <summary>log(1 + e^x), increasing; 0 where e^x underflows, as float computes it.</summary>
+    public Interval Softplus() => IsEmpty ? this : new(Lo < ExpUnderflow ? 0 : SoftplusOf(Lo), SoftplusOf(Hi));
+
+    private static double LogisticOf(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+
+    private static double SoftplusOf(double x) => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
+
     /// <summary>The sum over a row of elements in this interval (a row has at least one element).</summary>
     public Interval RowSum()
         => IsEmpty ? this : new(Lo >= 0 ? Lo : double.NegativeInfinity, Hi <= 0 ? Hi : double.PositiveInfinity);

@@ -87,6 +87,8 @@ internal sealed class Ranges
             Op.Sqrt => Eval(n.A, env).Sqrt(),
             Op.Abs => Eval(n.A, env).Abs(),
             Op.Tanh => Eval(n.A, env).Tanh(),
+            Op.Sigmoid => Eval(n.A, env).Sigmoid(),
+            Op.Softplus => Eval(n.A, env).Softplus(),
             Op.Max => Interval.Max(Eval(n.A, env), Eval(n.B, env)),
             Op.Min => Interval.Min(Eval(n.A, env), Eval(n.B, env)),
             // x^y for x ≥ 0 is never negative (0^y is 0 or +∞); a negative base gives NaN or anything.

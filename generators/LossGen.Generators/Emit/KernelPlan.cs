@@ -126,9 +126,16 @@ internal sealed class KernelPlan
         bool rows = spec.Parameters.Any(p => p.Shape != ParameterShape.Element);
         int inputCount = spec.Parameters.Count(p => p.Role != ParameterRole.Hyper && p.Shape == (rows ? ParameterShape.Row : ParameterShape.Element));
         int[] all = Differentiator.Gradients(graph, loss, inputCount);
-        int[] gradients = spec.Parameters.Where(p => p.Role == ParameterRole.Input).Select(p => all[p.Index]).ToArray();
 
-        var plan = new KernelPlan(graph, loss, gradients, spec, values);
+        // Softplus and sigmoid were whole for the differentiator; the kernel computes them in primitives.
+        Graph lowered = Lowering.Lower(graph, out int[] toLowered);
+        for (int id = 0; id < map.Length; id++)
+        {
+            map[id] = toLowered[map[id]];
+        }
+
+        int[] gradients = spec.Parameters.Where(p => p.Role == ParameterRole.Input).Select(p => toLowered[all[p.Index]]).ToArray();
+        var plan = new KernelPlan(lowered, toLowered[loss], gradients, spec, values);
         if (withNames)
         {
             plan.NameNodes(map);

@@ -105,6 +105,13 @@ internal static class Differentiator
                 case Op.Abs:
                     Accumulate(rowUser, n.A, g.Multiply(adjoint, Sign(g, n.A)));
                     break;
+                case Op.Softplus:
+                    Accumulate(rowUser, n.A, g.Multiply(adjoint, g.Unary(Op.Sigmoid, n.A)));
+                    break;
+                case Op.Sigmoid:
+                    // σ(x)·σ(−x), not σ(x)·(1 − σ(x)): nothing is subtracted from 1, so the tails keep their digits.
+                    Accumulate(rowUser, n.A, g.Multiply(adjoint, g.Multiply(id, g.Unary(Op.Sigmoid, g.Negate(n.A)))));
+                    break;
                 case Op.Tanh:
                     Accumulate(rowUser, n.A, g.Multiply(adjoint, g.Subtract(g.One, g.Multiply(id, id))));
                     break;

@@ -205,6 +205,8 @@ internal sealed class Graph
                 Op.Sqrt => Math.Sqrt(x.Value),
                 Op.Abs => Math.Abs(x.Value),
                 Op.Tanh => Math.Tanh(x.Value),
+                Op.Softplus => Math.Max(x.Value, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x.Value))),
+                Op.Sigmoid => x.Value >= 0 ? 1 / (1 + Math.Exp(-x.Value)) : Math.Exp(x.Value) / (1 + Math.Exp(x.Value)),
                 _ => throw new ArgumentOutOfRangeException(nameof(op), op, null),
             });
         }

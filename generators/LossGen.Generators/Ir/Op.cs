@@ -41,6 +41,14 @@ internal enum Op
     Min,
     /// <summary>x^y for a non-constant or non-integer exponent, with 0^y defined (see LossMath.Pow).</summary>
     Pow,
+    /// <summary>
+    /// log(1 + e^x), kept whole through differentiation so that its derivative is <see cref="Sigmoid"/>, not the kink
+    /// rules of its stable form's max and |x| (which cancel, but only after some twenty operations per element);
+    /// <see cref="Lowering"/> writes both in primitives before a kernel is planned.
+    /// </summary>
+    Softplus,
+    /// <summary>1/(1 + e^−x), kept whole through differentiation (its derivative is σ(x)·σ(−x)); see <see cref="Softplus"/>.</summary>
+    Sigmoid,
 
     /// <summary>Mask ? A : B, both computed; the gradient follows the branch that was taken.</summary>
     Select,
@@ -70,7 +78,7 @@ internal static class OpFacts
     public static bool IsMask(this Op op) => op is >= Op.LessThan and <= Op.Not;
 
     /// <summary>Exp, log, tanh and pow: the operations that are calls into SimdMath rather than a few instructions.</summary>
-    public static bool IsTranscendental(this Op op) => op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh or Op.Pow or Op.LogSumExp;
+    public static bool IsTranscendental(this Op op) => op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh or Op.Pow or Op.LogSumExp or Op.Softplus or Op.Sigmoid;
 
     /// <summary>The operations that turn a row into one number per row, each computed in a pass over the row.</summary>
     public static bool IsReduction(this Op op) => op is Op.ReduceSum or Op.ReduceMax or Op.ReduceMin or Op.LogSumExp;
@@ -83,7 +91,7 @@ internal static class OpFacts
     public static int Arity(this Op op) => op switch
     {
         Op.Constant or Op.Input or Op.Hyper or Op.Epsilon or Op.RowInput or Op.Label or Op.RowValue or Op.RowLength or Op.ElementIndex => 0,
-        Op.Negate or Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Sqrt or Op.Abs or Op.Tanh or Op.Not or Op.Gather => 1,
+        Op.Negate or Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Sqrt or Op.Abs or Op.Tanh or Op.Softplus or Op.Sigmoid or Op.Not or Op.Gather => 1,
         Op.ReduceSum or Op.ReduceMax or Op.ReduceMin or Op.LogSumExp => 1,
         Op.Select => 3,
         _ => 2,

@@ -7,8 +7,8 @@ namespace LossGen.Generators.Parsing;
 /// <summary>
 /// The functions a formula may call, by name, and how each becomes IR. Compound functions are
 /// lowered to stable primitive forms here, once, so the differentiator needs rules only for the
-/// primitives and the derivative inherits the stability (e.g. softplus never overflows, and its
-/// derivative is a sigmoid that never computes ∞/∞).
+/// primitives and the derivative inherits the stability; softplus and sigmoid stay whole until after
+/// differentiation (see <see cref="Ir.Lowering"/>).
 /// </summary>
 internal static class FunctionTable
 {
@@ -25,9 +25,9 @@ internal static class FunctionTable
         ["Max"] = (2, (g, a) => g.Max(a[0], a[1])),
         ["Min"] = (2, (g, a) => g.Min(a[0], a[1])),
         ["Clamp"] = (3, (g, a) => Clamp(g, a[0], a[1], a[2])),
-        ["Sigmoid"] = (1, (g, a) => Sigmoid(g, a[0])),
-        ["Softplus"] = (1, (g, a) => Softplus(g, a[0])),
-        ["LogSigmoid"] = (1, (g, a) => g.Negate(Softplus(g, g.Negate(a[0])))),
+        ["Sigmoid"] = (1, (g, a) => g.Unary(Op.Sigmoid, a[0])),
+        ["Softplus"] = (1, (g, a) => g.Unary(Op.Softplus, a[0])),
+        ["LogSigmoid"] = (1, (g, a) => g.Negate(g.Unary(Op.Softplus, g.Negate(a[0])))),
         ["LogCosh"] = (1, (g, a) => LogCosh(g, a[0])),
         ["Xlogy"] = (2, (g, a) => g.Select(g.Compare(Op.Equal, a[0], g.Zero), g.Zero, g.Multiply(a[0], g.Unary(Op.Log, a[1])))),
         ["MultiplyNoNaN"] = (2, (g, a) => MultiplyNoNaN(g, a[0], a[1])),
@@ -87,18 +87,6 @@ internal static class FunctionTable
     /// <summary>x &lt; lo ? lo : x &gt; hi ? hi : x, so the gradient reaches x on the closed interval.</summary>
     private static int Clamp(Graph g, int x, int lo, int hi)
         => g.Select(g.Compare(Op.LessThan, x, lo), lo, g.Select(g.Compare(Op.GreaterThan, x, hi), hi, x));
-
-    /// <summary>With e = exp(−|x|) ≤ 1: 1/(1+e) for x ≥ 0, e/(1+e) below; never overflows.</summary>
-    private static int Sigmoid(Graph g, int x)
-    {
-        int e = g.Unary(Op.Exp, g.Negate(g.Unary(Op.Abs, x)));
-        int r = g.Divide(g.One, g.Add(g.One, e));
-        return g.Select(g.Compare(Op.GreaterThanOrEqual, x, g.Zero), r, g.Multiply(e, r));
-    }
-
-    /// <summary>max(x, 0) + log1p(exp(−|x|)); the ½ tie split of max at 0 makes the derivative σ(0) = ½.</summary>
-    private static int Softplus(Graph g, int x)
-        => g.Add(g.Max(x, g.Zero), g.Unary(Op.Log1p, g.Unary(Op.Exp, g.Negate(g.Unary(Op.Abs, x)))));
 
     /// <summary>
     /// log cosh x: up to |x| = 1/8 its Taylor series x²/2 − x⁴/12 + … (seven terms, past double's precision there), and
