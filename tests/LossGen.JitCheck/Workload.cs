@@ -139,6 +139,9 @@ internal static class Workload
             // A [Hyper] bool's other value is another kernel.
             s += Losses.TripletWithGradient(logits, other, third, rowGradient, rowGradient2, rowGradient3, Classes, swap: true);
             s += Losses.KLDivergenceWithGradient(logInput, rowTarget, rowGradient, Classes, logTarget: true);
+            // A row kernel's only log is inlined.
+            s += Losses.CategoricalCrossEntropyWithGradient(predProbability, rowTarget, rowGradient, Classes);
+            s += Losses.KLDivergencePerElementWithGradient(logInput, rowTarget, rowGradient, Classes);
 
             // CTC: from log-probabilities (loss only, and with the gradient) and from logits (fused log-softmax).
             s += Losses.Ctc(ctcLogProbs, CtcBatch, CtcClasses, CtcTargets.Padded(ctcLabels, CtcTargetLength), ctcInputLengths, ctcTargetLengths);
