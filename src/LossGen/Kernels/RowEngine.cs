@@ -358,7 +358,7 @@ public static class RowEngine
             LoadAccumulators<T, T, ScalarSimd<T>>(ref state, first, count, lane, out T a0, out T b0, out T a1, out T b1, out T a2, out T b2, out T a3, out T b3);
             kernel.Accumulate<T, ScalarSimd<T>, TPass, RowInterior>(
                 ref state, x.Load<T, ScalarSimd<T>, TKernel>(0, j), x.Load<T, ScalarSimd<T>, TKernel>(1, j), x.Load<T, ScalarSimd<T>, TKernel>(2, j), x.Load<T, ScalarSimd<T>, TKernel>(3, j),
-                T.CreateTruncating(j), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+                Element<T>(j), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
             StoreAccumulators<T, T, ScalarSimd<T>>(ref state, first, count, lane, a0, b0, a1, b1, a2, b2, a3, b3);
             if (keep)
             {
@@ -422,7 +422,7 @@ public static class RowEngine
             {
                 kernel.Accumulate<TVec, TSimd, TPass, RowInterior>(
                     ref state, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
-                    TSimd.Indices(T.CreateTruncating(j)), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+                    TSimd.Indices(Element<T>(j)), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
                 if (TKeep.IsSet)
                 {
                     TSimd.StoreUnsafe(e, ref exps, j);
@@ -440,8 +440,8 @@ public static class RowEngine
         if (j < n)
         {
             LoadLastVector<T, TKernel, TVec, TSimd>(in row, j, out TVec x0, out TVec x1, out TVec x2, out TVec x3);
-            TVec column = TSimd.Indices(T.CreateTruncating(j));
-            TVec inside = TSimd.LessThan(column, TSimd.Create(T.CreateTruncating(row.Length)));
+            TVec column = TSimd.Indices(Element<T>(j));
+            TVec inside = TSimd.LessThan(column, TSimd.Create(Element<T>(row.Length)));
             kernel.Accumulate<TVec, TSimd, TPass, RowEdge>(
                 ref state, x0, x1, x2, x3, column, inside, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
             if (TKeep.IsSet)
@@ -493,7 +493,7 @@ public static class RowEngine
                 {
                     kernel.Accumulate<TVec, TSimd, TPass, RowInterior>(
                         ref state, x.Load<TVec, TSimd, TKernel>(0, column), x.Load<TVec, TSimd, TKernel>(1, column), x.Load<TVec, TSimd, TKernel>(2, column), x.Load<TVec, TSimd, TKernel>(3, column),
-                        TSimd.Indices(T.CreateTruncating(column)), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+                        TSimd.Indices(Element<T>(column)), default, ref e, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
                     if (TKeep.IsSet)
                     {
                         TSimd.StoreUnsafe(e, ref exps, column);
@@ -528,11 +528,11 @@ public static class RowEngine
     {
         LoadLastVector<T, TKernel, VectorPair<VectorPair<Vector128<T>>>, SimdPair<VectorPair<Vector128<T>>, T, SimdPair<Vector128<T>, T, Simd128<T>>>>(in row, j, out var x0, out var x1, out var x2, out var x3);
         nuint part = (nuint)TSimd.Count;
-        TVec length = TSimd.Create(T.CreateTruncating(row.Length));
+        TVec length = TSimd.Create(Element<T>(row.Length));
         TVec e = default;
         for (nuint lane = 0; lane < (nuint)RowState<T>.LaneCount; lane += part)
         {
-            TVec column = TSimd.Indices(T.CreateTruncating(j + lane));
+            TVec column = TSimd.Indices(Element<T>(j + lane));
             LoadAccumulators<T, TVec, TSimd>(ref state, first, count, lane, out TVec a0, out TVec b0, out TVec a1, out TVec b1, out TVec a2, out TVec b2, out TVec a3, out TVec b3);
             kernel.Accumulate<TVec, TSimd, TPass, RowEdge>(
                 ref state, Part<T, TVec>(ref x0, lane), Part<T, TVec>(ref x1, lane), Part<T, TVec>(ref x2, lane), Part<T, TVec>(ref x3, lane),
@@ -836,7 +836,7 @@ public static class RowEngine
     {
         kernel.Gradient<TVec, TSimd, TSoftmax>(
             ref state, in scalars, x.Load<TVec, TSimd, TKernel>(0, j), x.Load<TVec, TSimd, TKernel>(1, j), x.Load<TVec, TSimd, TKernel>(2, j), x.Load<TVec, TSimd, TKernel>(3, j),
-            TSimd.Indices(T.CreateTruncating(j)), softmax, out g0, out g1, out g2, out g3);
+            TSimd.Indices(Element<T>(j)), softmax, out g0, out g1, out g2, out g3);
         g0 = TKernel.GradientCount > 0 ? TSimd.Multiply(g0, s) : default;
         g1 = TKernel.GradientCount > 1 ? TSimd.Multiply(g1, s) : default;
         g2 = TKernel.GradientCount > 2 ? TSimd.Multiply(g2, s) : default;
@@ -887,14 +887,14 @@ public static class RowEngine
         where TSimd : ISimd<TVec, T>
     {
         LoadLastVector<T, TKernel, TVec, TSimd>(in row, j, out TVec x0, out TVec x1, out TVec x2, out TVec x3);
-        TVec column = TSimd.Indices(T.CreateTruncating(j));
+        TVec column = TSimd.Indices(Element<T>(j));
         TVec softmax = TSoftmax.Cached ? TSimd.Multiply(TSimd.LoadUnsafe(in state.TailExps, 0), factors) : default;
         RowGradientScalars<TVec> scalars = kernel.GradientScalars<TVec, TSimd>(ref state);
         kernel.Gradient<TVec, TSimd, TSoftmax>(ref state, in scalars, x0, x1, x2, x3, column, softmax, out TVec g0, out TVec g1, out TVec g2, out TVec g3);
         TVec s = TSimd.Create(scale);
         if (row.LastVectorInPlace)
         {
-            TVec inside = TSimd.LessThan(column, TSimd.Create(T.CreateTruncating(row.Length)));
+            TVec inside = TSimd.LessThan(column, TSimd.Create(Element<T>(row.Length)));
             if (TKernel.GradientCount > 0) Blend<T, TVec, TSimd>(TSimd.Multiply(g0, s), inside, ref g.G0, j);
             if (TKernel.GradientCount > 1) Blend<T, TVec, TSimd>(TSimd.Multiply(g1, s), inside, ref g.G1, j);
             if (TKernel.GradientCount > 2) Blend<T, TVec, TSimd>(TSimd.Multiply(g2, s), inside, ref g.G2, j);
@@ -1159,4 +1159,19 @@ public static class RowEngine
             return t_buffer.AsSpan(0, length);
         }
     }
+
+    /// <summary>
+    /// A column index or a row length as <typeparamref name="T"/> (float or double), by a cast: <c>T.CreateTruncating</c>
+    /// inlines a chain of generic conversions into the row loops, whose locals count toward the JIT's 512 per method.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Element<T>(nuint value)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => typeof(T) == typeof(float) ? Unsafe.BitCast<float, T>((float)(long)value) : Unsafe.BitCast<double, T>((double)(long)value);
+
+    /// <inheritdoc cref="Element{T}(nuint)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Element<T>(int value)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => typeof(T) == typeof(float) ? Unsafe.BitCast<float, T>(value) : Unsafe.BitCast<double, T>(value);
 }
