@@ -155,9 +155,11 @@ public static partial class LossMath
 
     /// <summary>
     /// x^y. With a constant integer exponent the generator multiplies out (x² is x·x); otherwise the
-    /// kernels compute e^(y·log x) for x &gt; 0, with 0^y = 0 for y &gt; 0, 1 for y = 0 and +∞ for
-    /// y &lt; 0; x &lt; 0 gives NaN there (unlike <see cref="Math.Pow"/> with an integer-valued y).
-    /// Derivatives y·x^(y−1) (so 0 at x = 0 when y &gt; 1, and 1 when y = 1) and x^y·log x (0 at x = 0).
+    /// kernels compute 1, x and x·x for y = 0, 1 and 2 (any x, and without an exp or a log where every
+    /// exponent in a vector is one of them), and e^(y·log x) for x &gt; 0 and other y, with 0^y = 0 for
+    /// y &gt; 0 and +∞ for y &lt; 0; x &lt; 0 gives NaN there (unlike <see cref="Math.Pow"/> with an
+    /// integer-valued y). Derivatives y·x^(y−1), computed as y·x^y/x (at x = 0: 1 for y = 1, 0 for y &gt; 1 and
+    /// y = 0, ∞ in between), and x^y·log x (0 at x = 0).
     /// </summary>
     public static double Pow(double x, double y) => Math.Pow(x, y);
 

@@ -124,6 +124,8 @@ internal static class Workload
             s += Losses.BinaryCrossEntropyWithGradient(probabilityDouble, probabilityDouble, gradientDouble);
             s += Losses.PoissonWithLogInputWithGradient(predDouble, countDouble, gradientDouble, full: true);
             s += Losses.BinaryFocalWithLogitsWithGradient(predDouble, probabilityDouble, gradientDouble);
+            s += StressFormulas.NearTheLimitWithGradient(pred, target, gradient);
+            s += StressFormulas.NearTheLimitWithGradient(predDouble, predDouble, gradientDouble);
 
             // Rows.
             s += Losses.SoftmaxCrossEntropy(logits, rowTarget, Classes);

@@ -539,15 +539,14 @@ internal static class LossEmitter
     private const int MaxInlinedTranscendentals = 2;
 
     /// <summary>
-    /// The longest kernel that inlines two (the longest checked, log-cosh with its gradient, has 55 statements); a longer
-    /// one inlines only a lone exp, the smallest of them, as every kernel did before.
+    /// The longest kernel that inlines two; a longer one inlines only a lone exp, the smallest of them, as every kernel did
+    /// before. The JIT check compiles a formula of exactly this many statements (with its gradient) in float and double.
     /// </summary>
     private const int MaxStatementsInliningTwo = 60;
 
     /// <summary>
     /// The transcendental statements to be written as the ISimd ...Inlined twins: the first
-    /// <see cref="MaxInlinedTranscendentals"/>, or in a long kernel a lone exp; none when the kernel has a Pow, whose
-    /// own exp and log are calls.
+    /// <see cref="MaxInlinedTranscendentals"/> (one fewer beside a Pow), or in a long kernel a lone exp.
     /// </summary>
     private static HashSet<int> InlinedTranscendentals(KernelPlan plan, IReadOnlyList<int> statements)
     {
@@ -556,7 +555,9 @@ internal static class LossEmitter
             return statements.Count(id => plan.Graph[id].Op == Op.Exp) == 1 ? [statements.Single(id => plan.Graph[id].Op == Op.Exp)] : [];
         }
 
-        return [.. statements.Where(id => plan.Graph[id].Op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh).Take(MaxInlinedTranscendentals)];
+        // Pow takes one place: its special exponents and zero rules are inlined (a double focal loss ran out with both).
+        int limit = MaxInlinedTranscendentals - (statements.Any(id => plan.Graph[id].Op == Op.Pow) ? 1 : 0);
+        return [.. statements.Where(id => plan.Graph[id].Op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh).Take(limit)];
     }
 
     /// <summary>

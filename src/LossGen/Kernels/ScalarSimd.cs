@@ -160,21 +160,21 @@ public readonly struct ScalarSimd<T> : ISimd<T, T>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Tanh(T x) => SimdMath.Tanh<T, T, ScalarSimd<T>>(x);
 
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T LogInlined(T x) => SimdMath.Log<T, T, ScalarSimd<T>>(x);
+    /// <inheritdoc cref="ISimd{TVec, T}.LogInlined"/>
+    /// <remarks>A call here: the scalar path is the engines' tail, where a second inlined function ran out of locals.</remarks>
+    public static T LogInlined(T x) => Log(x);
 
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Log1pInlined(T x) => SimdMath.Log1p<T, T, ScalarSimd<T>>(x);
+    /// <inheritdoc cref="ISimd{TVec, T}.Log1pInlined"/>
+    /// <remarks>A call here: the scalar path is the engines' tail, where a second inlined function ran out of locals.</remarks>
+    public static T Log1pInlined(T x) => Log1p(x);
 
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Expm1Inlined(T x) => SimdMath.Expm1<T, T, ScalarSimd<T>>(x);
+    /// <inheritdoc cref="ISimd{TVec, T}.Expm1Inlined"/>
+    /// <remarks>A call here: the scalar path is the engines' tail, where a second inlined function ran out of locals.</remarks>
+    public static T Expm1Inlined(T x) => Expm1(x);
 
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T TanhInlined(T x) => SimdMath.Tanh<T, T, ScalarSimd<T>>(x);
+    /// <inheritdoc cref="ISimd{TVec, T}.TanhInlined"/>
+    /// <remarks>A call here: the scalar path is the engines' tail, where a second inlined function ran out of locals.</remarks>
+    public static T TanhInlined(T x) => Tanh(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Mask(bool condition) => condition ? T.AllBitsSet : T.Zero;

@@ -125,6 +125,55 @@ public sealed class SimdTests(ITestOutputHelper output)
         AssertSameBits("Min 512", xs, min, Map2<Vector512<T>, T, Simd512<T>>(false, xs, ys));
     }
 
+    [Fact]
+    public void Pow_is_exact_for_exponents_0_1_and_2_and_bit_identical_on_every_width_in_mixed_vectors()
+    {
+        AssertPow<float>(9);
+        AssertPow<double>(10);
+    }
+
+    private static void AssertPow<T>(int seed)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(seed);
+        T[] special = Specials<T>();
+        double[] exponents = [0, 1, 2, 0.5, 2.5, -1, 3, -0.0];
+        int n = 4096;
+        T[] xs = new T[n], ys = new T[n];
+        for (int i = 0; i < n; i++)
+        {
+            xs[i] = rng.Next(4) == 0 ? special[rng.Next(special.Length)] : T.CreateTruncating(rng.NextDouble() * 8 - 4);
+            // The first half only 0, 1 and 2 (the path without exp or log at every width); the second half mixed, so a
+            // vector's lanes take different paths, and which lanes share a vector depends on the width.
+            ys[i] = T.CreateTruncating(i < n / 2 ? rng.Next(3) : exponents[rng.Next(exponents.Length)]);
+        }
+
+        T[] scalar = MapPow<T, T, ScalarSimd<T>>(xs, ys);
+        AssertSameBits("Pow 128", xs, scalar, MapPow<Vector128<T>, T, Simd128<T>>(xs, ys));
+        AssertSameBits("Pow 256", xs, scalar, MapPow<Vector256<T>, T, Simd256<T>>(xs, ys));
+        AssertSameBits("Pow 512", xs, scalar, MapPow<Vector512<T>, T, Simd512<T>>(xs, ys));
+        for (int i = 0; i < n; i++)
+        {
+            T expected = ys[i] == T.Zero ? T.One : ys[i] == T.One ? xs[i] : ys[i] == T.CreateTruncating(2) ? xs[i] * xs[i] : scalar[i];
+            AssertSameBits($"Pow(x, {ys[i]})", [xs[i]], [expected], [scalar[i]]);
+        }
+    }
+
+    private static T[] MapPow<TVec, T, S>(T[] xs, T[] ys)
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where S : ISimd<TVec, T>
+    {
+        T[] r = new T[xs.Length];
+        for (int i = 0; i < xs.Length; i += S.Count)
+        {
+            TVec x = S.LoadUnsafe(in xs[0], (nuint)i), y = S.LoadUnsafe(in ys[0], (nuint)i);
+            S.StoreUnsafe(SimdFunctions.Pow<TVec, T, S>(x, y), ref r[0], (nuint)i);
+        }
+
+        return r;
+    }
+
     // ---- accuracy against a double-double reference ----
 
     [Theory]
