@@ -83,6 +83,13 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void No_generated_line_ends_in_whitespace()
+    {
+        GeneratorResult result = GeneratorHarness.Run(Source);
+        Assert.All(result.Sources, source => GeneratedText.AssertNoTrailingWhitespace(source.Key, source.Value));
+    }
+
+    [Fact]
     public void Generation_is_deterministic()
     {
         var first = GeneratorHarness.Run(Source).Sources;

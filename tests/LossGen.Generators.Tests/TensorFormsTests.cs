@@ -49,6 +49,7 @@ public sealed class TensorFormsTests
         Assert.Empty(result.GeneratorDiagnostics);
         string[] tensorFiles = result.HintNames.Where(name => name.Contains(".Tensor.")).ToArray();
         Assert.Equal(2, tensorFiles.Length);
+        Assert.All(result.Sources.Where(source => source.Key.Contains(".Tensor.")), source => GeneratedText.AssertNoTrailingWhitespace(source.Key, source.Value));
         string f = result.Sources["N.C.F.Tensor.g.cs"];
         Assert.Contains("public static global::TorchSharp.torch.Tensor F(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor t, double scale = 2.0, global::LossGen.Reduction reduction = global::LossGen.Reduction.Mean)", f);
         Assert.Contains("public static global::TorchSharp.torch.Tensor FElementwise(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor t, double scale = 2.0)", f);

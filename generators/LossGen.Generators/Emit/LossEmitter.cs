@@ -90,7 +90,7 @@ internal static class LossEmitter
 
             if (!first)
             {
-                w.WriteLine();
+                w.WriteLineNoTabs(string.Empty);
             }
 
             first = false;
@@ -101,18 +101,18 @@ internal static class LossEmitter
             }
 
             WriteReduce(w, plan, type, kernelType);
-            w.WriteLine();
+            w.WriteLineNoTabs(string.Empty);
             WriteWithGradient(w, plan, type, kernelType);
-            w.WriteLine();
+            w.WriteLineNoTabs(string.Empty);
             WriteElementwise(w, plan, type, kernelType);
-            w.WriteLine();
+            w.WriteLineNoTabs(string.Empty);
             WriteElementwiseWithGradient(w, plan, type, kernelType);
         }
 
         CloseTypes(w, spec.ContainingTypes);
         foreach (KernelPlan kernel in KernelPlan.AllVariants(spec))
         {
-            w.WriteLine();
+            w.WriteLineNoTabs(string.Empty);
             if (kernel.IsRowFormula)
             {
                 RowKernelEmitter.WriteKernel(w, kernel);
@@ -146,7 +146,7 @@ internal static class LossEmitter
             // Reopening the user's lower-case type repeats the warning they already get at its declaration.
             w.WriteLine("#pragma warning disable CS8981");
         }
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         if (ns is not null)
         {
             w.WriteLine($"namespace {ns}");
@@ -410,17 +410,17 @@ internal static class LossEmitter
         List<LossParameter> inputs = plan.Inputs.ToList();
         List<LossParameter> differentiable = plan.DifferentiableInputs.ToList();
         w.WriteLine($"public static int InputCount => {inputs.Count};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         w.WriteLine($"public static int GradientCount => {differentiable.Count};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         w.WriteLine($"public static bool IsMemoryBound => {(plan.IsMemoryBound ? "true" : "false")};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         w.WriteLine($"public static int StatementCount => {plan.StatementCount};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         WriteNameSwitch(w, "InputName", inputs.Select(p => p.Name).ToList());
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         WriteNameSwitch(w, "GradientName", differentiable.Select(p => p.Name + "Gradient").ToList());
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
 
         string inputParameters = string.Join(", ", Enumerable.Range(0, 4).Select(k => "TVec " + (k < inputs.Count ? plan.KernelName(inputs[k]) : "unused" + k)));
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
@@ -432,7 +432,7 @@ internal static class LossEmitter
         w.WriteLine($"return {Operand(plan, plan.Loss, infix: false)};");
         w.Indent--;
         w.WriteLine("}");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
 
         string outParameters = string.Join(", ", Enumerable.Range(0, 4).Select(k => "out TVec " + GradientOut(plan, differentiable, k)));
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
@@ -468,7 +468,7 @@ internal static class LossEmitter
             return;
         }
 
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         w.WriteLine($"public {kernelName}({string.Join(", ", hypers.Select(p => (p.IsFlag ? "bool " : "double ") + plan.KernelName(p)))})");
         w.WriteLine("{");
         w.Indent++;
@@ -480,7 +480,7 @@ internal static class LossEmitter
 
         w.Indent--;
         w.WriteLine("}");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
     }
 
     private static void WriteConstraints(IndentedTextWriter w)

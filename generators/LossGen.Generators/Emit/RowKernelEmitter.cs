@@ -30,7 +30,7 @@ internal static class RowKernelEmitter
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static {type} {Identifier(spec.MethodName)}({Parameters(plan, type, gradients: false, losses: false).Append(reduction).Join()})");
         WriteBody(w, plan, type, kernel => $"{Engine}.Reduce{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: false)}, rowLength, reduction)", kernelType, returns: true);
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
 
         WriteSummary(w, plan, type, "of each row, reduced by <paramref name=\"reduction\"/>, and its gradient, in one pass of each kind over each row");
         WriteParams(w, plan, gradients: true, losses: false);
@@ -38,7 +38,7 @@ internal static class RowKernelEmitter
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static {type} {spec.MethodName}WithGradient({Parameters(plan, type, gradients: true, losses: false).Append(reduction).Join()})");
         WriteBody(w, plan, type, kernel => $"{Engine}.ReduceWithGradient{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: true)}, rowLength, reduction)", kernelType, returns: true);
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
 
         WriteSummary(w, plan, type, "of each row, unreduced");
         WriteParams(w, plan, gradients: false, losses: true);
@@ -46,7 +46,7 @@ internal static class RowKernelEmitter
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({Parameters(plan, type, gradients: false, losses: true).Join()})");
         WriteBody(w, plan, type, kernel => $"{Engine}.Map{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: false)}, losses, rowLength)", kernelType, returns: false);
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
 
         WriteSummary(w, plan, type, "of each row and its gradient, unreduced");
         WriteParams(w, plan, gradients: true, losses: true);
@@ -211,41 +211,41 @@ internal static class RowKernelEmitter
         WriteHyperFields(w, plan, name);
         List<LossParameter> rows = plan.OfShape(ParameterShape.Row).ToList();
         w.WriteLine($"public static int InputCount => {rows.Count};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         w.WriteLine($"public static int LabelCount => {plan.OfShape(ParameterShape.Label).Count()};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         w.WriteLine($"public static int ValueCount => {plan.OfShape(ParameterShape.RowValue).Count()};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         w.WriteLine($"public static int GradientCount => {plan.DifferentiableInputs.Count()};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         w.WriteLine($"public static int PassCount => {schedule.PassCount};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         w.WriteLine($"public static int ReductionCount => {schedule.Reductions.Count};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         WriteSwitch(w, "global::LossGen.Kernels.RowReduction ReductionKind", schedule.Reductions.Select(id => "global::LossGen.Kernels.RowReduction." + schedule.ReductionMethod(id)).ToList(), "default");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         WriteSwitch(w, "int ReductionPass", schedule.Reductions.Select(id => schedule.Pass(id).ToString(CultureInfo.InvariantCulture)).ToList(), "0");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         w.WriteLine($"public static int SoftmaxReduction => {schedule.SoftmaxReduction};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         WriteNameSwitch(w, "InputName", rows.Select(p => p.Name).ToList());
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         WriteSwitch(w, "bool IsShared", rows.Select(p => p.Shared ? "true" : "false").ToList(), "false");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         WriteNameSwitch(w, "LabelName", plan.OfShape(ParameterShape.Label).Select(p => p.Name).ToList());
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         WriteNameSwitch(w, "ValueName", plan.OfShape(ParameterShape.RowValue).Select(p => p.Name).ToList());
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         WriteNameSwitch(w, "GradientName", plan.DifferentiableInputs.Select(p => p.Name + "Gradient").ToList());
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
 
         WriteScalars(w, plan, schedule);
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         string inputs = string.Join(", ", Enumerable.Range(0, 4).Select(k => "TVec " + (k < rows.Count ? plan.KernelName(rows[k]) : "unused" + k)));
         WriteAccumulate(w, plan, schedule, inputs);
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         w.WriteLine($"public T Loss(ref global::LossGen.Kernels.RowState<T> state) => {ScalarValue(plan, schedule, plan.Loss)};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         WriteGradient(w, plan, schedule, inputs);
         w.Indent--;
         w.WriteLine("}");
@@ -295,7 +295,7 @@ internal static class RowKernelEmitter
         foreach (int stage in stages)
         {
             List<int> statements = schedule.Scalars.Where(id => schedule.Stage(id) == stage).ToList();
-            w.WriteLine();
+            w.WriteLineNoTabs(string.Empty);
             w.WriteLine($"private void Stage{stage}<TSimd>(ref global::LossGen.Kernels.RowState<T> state, in global::LossGen.Kernels.RowView<T> row)");
             w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<T, T>");
             w.WriteLine("{");
@@ -407,7 +407,7 @@ internal static class RowKernelEmitter
         w.WriteLine("    where TVec : struct");
         w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<TVec, T>");
         w.WriteLine($"    => new() {{ {string.Join(", ", gradientScalars.Select((id, k) => $"K{k} = TSimd.Create({ScalarValue(plan, schedule, id)})"))} }};");
-        w.WriteLine();
+        w.WriteLineNoTabs(string.Empty);
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         w.WriteLine($"public void Gradient<TVec, TSimd, TSoftmax>(ref global::LossGen.Kernels.RowState<T> state, in global::LossGen.Kernels.RowGradientScalars<TVec> scalars, {inputs}, TVec column, TVec softmax, {outs})");
         w.WriteLine("    where TVec : struct");
