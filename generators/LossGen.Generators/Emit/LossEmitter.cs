@@ -534,7 +534,8 @@ internal static class LossEmitter
     /// the rest are calls. Inlined, BCE with logits (an exp and a log1p) ran 15% faster at 512 bits; the call, and the
     /// spills of every live vector around it, cost more than the body. Each inlined copy brings the JIT some 40 to 100
     /// locals, and past 512 in one method it inlines nothing more: every operation left, down to each Add, becomes a
-    /// call (8x slower). Three were too many for the focal loss and for the Poisson loss with its Stirling term.
+    /// call (8x slower). With every one inlined, the focal loss (six) and the Poisson loss with its Stirling term (three)
+    /// ran out.
     /// </summary>
     private const int MaxInlinedTranscendentals = 2;
 
@@ -557,7 +558,7 @@ internal static class LossEmitter
 
         // Pow takes one place: its special exponents and zero rules are inlined (a double focal loss ran out with both).
         int limit = MaxInlinedTranscendentals - (statements.Any(id => plan.Graph[id].Op == Op.Pow) ? 1 : 0);
-        return [.. statements.Where(id => plan.Graph[id].Op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh).Take(limit)];
+        return [.. statements.Where(id => plan.Graph[id].Op.HasInlinedTwin()).Take(limit)];
     }
 
     /// <summary>

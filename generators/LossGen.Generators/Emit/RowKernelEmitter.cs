@@ -448,7 +448,7 @@ internal static class RowKernelEmitter
         // A row kernel is inlined into loops over several accumulators and vector parts (four at 128 bits): it inlines only
         // a lone exp, or its only exp or log of any kind (KL divergence's log of the target, [1024, 1000] floats with its
         // gradient: 884 -> 633 µs at 512 bits, 1,098 -> 990 at 256, 1,982 -> 1,672 at 128).
-        List<int> transcendental = [.. rows.Where(id => plan.Graph[id].Op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh)];
+        List<int> transcendental = [.. rows.Where(id => plan.Graph[id].Op.HasInlinedTwin())];
         HashSet<int> inlined = rows.Any(id => plan.Graph[id].Op == Op.Pow) ? []
             : rows.Count(id => plan.Graph[id].Op == Op.Exp) == 1 ? [rows.Single(id => plan.Graph[id].Op == Op.Exp)]
             : transcendental is [int lone] ? [lone]

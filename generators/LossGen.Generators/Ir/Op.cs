@@ -80,6 +80,9 @@ internal static class OpFacts
     /// <summary>Exp, log, tanh and pow: the operations that are calls into SimdMath rather than a few instructions.</summary>
     public static bool IsTranscendental(this Op op) => op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh or Op.Pow or Op.LogSumExp or Op.Softplus or Op.Sigmoid;
 
+    /// <summary>The functions ISimd has twice, as a call and as an ...Inlined twin (ExpInlined, LogInlined, …).</summary>
+    public static bool HasInlinedTwin(this Op op) => op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh;
+
     /// <summary>The operations that turn a row into one number per row, each computed in a pass over the row.</summary>
     public static bool IsReduction(this Op op) => op is Op.ReduceSum or Op.ReduceMax or Op.ReduceMin or Op.LogSumExp;
 

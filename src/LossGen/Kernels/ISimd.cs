@@ -95,19 +95,20 @@ public interface ISimd<TVec, T>
     /// <summary>Hyperbolic tangent, within 4 ulp; tanh(±∞) = ±1, tanh(−0) = −0.</summary>
     static abstract TVec Tanh(TVec x);
 
-    // The same functions inlined into the caller instead of called: for a kernel with one or two of them, where the
-    // call, and the spills of every live vector around it (all vector registers are caller-saved on x64), cost more
-    // than the body. The JIT stops inlining into a method once it holds 512 locals, and every operation it has not
-    // inlined by then becomes a call; each inlined copy brings some 40 to 100, so generated kernels inline at most two.
-
-    /// <summary><see cref="Exp"/>, inlined.</summary>
+    /// <summary><see cref="Exp"/>, inlined into the caller instead of called.</summary>
+    /// <remarks>
+    /// The ...Inlined twins are for a kernel with one or two of these functions, where the call, and the spills of every
+    /// live vector around it (all vector registers are caller-saved on x64), cost more than the body. The JIT stops
+    /// inlining into a method once it holds 512 locals, and every operation it has not inlined by then becomes a call;
+    /// each inlined copy brings some 40 to 100, so generated kernels inline at most two.
+    /// </remarks>
     static abstract TVec ExpInlined(TVec x);
-    /// <summary><see cref="Log"/>, inlined.</summary>
+    /// <summary><see cref="Log"/>, inlined (see <see cref="ExpInlined"/>).</summary>
     static abstract TVec LogInlined(TVec x);
-    /// <summary><see cref="Log1p"/>, inlined.</summary>
+    /// <summary><see cref="Log1p"/>, inlined (see <see cref="ExpInlined"/>).</summary>
     static abstract TVec Log1pInlined(TVec x);
-    /// <summary><see cref="Expm1"/>, inlined.</summary>
+    /// <summary><see cref="Expm1"/>, inlined (see <see cref="ExpInlined"/>).</summary>
     static abstract TVec Expm1Inlined(TVec x);
-    /// <summary><see cref="Tanh"/>, inlined.</summary>
+    /// <summary><see cref="Tanh"/>, inlined (see <see cref="ExpInlined"/>).</summary>
     static abstract TVec TanhInlined(TVec x);
 }

@@ -144,12 +144,15 @@ internal static class SimdMath
         bool rare = S.AnyTrue(S.Not(S.And(S.GreaterThanOrEqual(x, smallestNormal), S.LessThan(x, S.Constant(double.PositiveInfinity)))));
         TVec u = x;
         TVec kAdjust = zero;
-        TVec subnormal = S.And(S.GreaterThan(x, zero), S.LessThan(x, smallestNormal));
-        // Rare, so skipped when no lane needs it (the other lanes' bits are the same either way).
-        if (rare && S.AnyTrue(subnormal))
+        if (rare)
         {
-            u = S.Select(subnormal, S.Multiply(x, S.Constant(isFloat ? 33554432.0 : 18014398509481984.0)), x);
-            kAdjust = S.And(subnormal, S.Constant(isFloat ? -25.0 : -54.0));
+            // Subnormals are rarer still, so skipped when no lane needs it (the other lanes' bits are the same either way).
+            TVec subnormal = S.And(S.GreaterThan(x, zero), S.LessThan(x, smallestNormal));
+            if (S.AnyTrue(subnormal))
+            {
+                u = S.Select(subnormal, S.Multiply(x, S.Constant(isFloat ? 33554432.0 : 18014398509481984.0)), x);
+                kAdjust = S.And(subnormal, S.Constant(isFloat ? -25.0 : -54.0));
+            }
         }
 
         TVec result = LogCore<TVec, T, S>(u, kAdjust, zero);
