@@ -82,8 +82,8 @@ public static partial class Losses
     /// <summary>
     /// Binary cross-entropy on probabilities: −(y·log p + (1 − y)·log(1 − p)) with each log clamped at −100, as PyTorch
     /// <c>BCELoss</c>, in every element type: p = 0 with y = 1 gives 100 in Half, float and double alike. The gradient is
-    /// (p − y)/(p(1 − p)) wherever the logs are above −100, and 0 where a clamp holds (p = 0 or 1 exactly, or a float
-    /// subnormal); PyTorch gives (p − y)/max(p(1 − p), 1e-12) there. Keras <c>BinaryCrossentropy</c> clamps p to
+    /// (p − y)/(p(1 − p)) wherever the logs are at or above −100, and 0 where a clamp holds (p = 0 or 1 exactly, or a
+    /// float subnormal); PyTorch gives (p − y)/max(p(1 − p), 1e-12) there. Keras <c>BinaryCrossentropy</c> clamps p to
     /// [1e-7, 1 − 1e-7] instead (16.1 for p = 0, y = 1). <paramref name="labelSmoothing"/> ε takes each target to
     /// y·(1 − ε) + ε/2, as Keras <c>BinaryCrossentropy(label_smoothing)</c> (PyTorch has no such option). Prefer
     /// <see cref="BinaryCrossEntropyWithLogits(double, double, double, double)"/>, which never saturates.
@@ -93,8 +93,12 @@ public static partial class Losses
     {
         // Each log takes a stand-in argument where its clamp holds, so no log of 0 is formed: the value would be
         // replaced anyway, but its derivative (0/0) would not. log1p: 1 − p would round p = 1e-8 away in float.
-        var logP = pred > 0 ? Max(Log(pred > 0 ? pred : 1), -100) : -100;
-        var logNotP = pred < 1 ? Max(Log1p(-(pred < 1 ? pred : 0)), -100) : -100;
+        // The clamp is a select, not a Max: a Max's derivative splits ½ to each side on a tie, which costs a dozen
+        // operations per element for a tie at exactly −100 (the gradient passes there, as through torch.clamp).
+        var logOfP = Log(pred > 0 ? pred : 1);
+        var logP = pred > 0 && logOfP >= -100 ? logOfP : -100;
+        var logOfNotP = Log1p(-(pred < 1 ? pred : 0));
+        var logNotP = pred < 1 && logOfNotP >= -100 ? logOfNotP : -100;
         var y = target * (1.0 - labelSmoothing) + 0.5 * labelSmoothing;
         return -(y * logP + (1.0 - y) * logNotP);
     }
