@@ -13,4 +13,9 @@ public static partial class StressFormulas
     [Loss]
     public static double NearTheLimit(double pred, [Target] double target, [Hyper] double scale = 1.0)
         => LossMath.LogCosh(pred - target) + scale * pred * pred;
+
+    /// <summary>Two tanhs, the largest of the inlined functions, in a kernel near the same limit.</summary>
+    [Loss]
+    public static double TwoTanhs(double pred, [Target] double target, [Hyper] double scale = 1.0)
+        => LossMath.Tanh(pred - target) * LossMath.Tanh(scale * pred) * (1 + pred * (0.5 + pred * (0.25 + pred * (0.125 + pred * (0.0625 + pred * (0.03125 + pred * (0.015625 + pred * (0.0078125 + pred * 0.00390625))))))));
 }

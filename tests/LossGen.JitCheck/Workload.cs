@@ -126,6 +126,8 @@ internal static class Workload
             s += Losses.BinaryFocalWithLogitsWithGradient(predDouble, probabilityDouble, gradientDouble);
             s += StressFormulas.NearTheLimitWithGradient(pred, target, gradient);
             s += StressFormulas.NearTheLimitWithGradient(predDouble, predDouble, gradientDouble);
+            s += StressFormulas.TwoTanhsWithGradient(pred, target, gradient);
+            s += StressFormulas.TwoTanhsWithGradient(predDouble, predDouble, gradientDouble);
 
             // Rows.
             s += Losses.SoftmaxCrossEntropy(logits, rowTarget, Classes);
