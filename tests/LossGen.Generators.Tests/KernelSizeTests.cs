@@ -70,8 +70,8 @@ public sealed class KernelSizeTests
         Assert.Contains("TSimd.Log1pInlined(", mixed);
         Assert.Contains("TSimd.Log(", mixed);
 
-        // Pow's own exp and log are calls (inside SimdFunctions.Pow) and count for nothing; its gradient divides the
-        // forward's power instead of computing a second one.
+        // A Pow takes one of the two places (its general exponents are one call, with its own exp and log); its gradient
+        // divides the forward's power instead of computing a second one.
         string powered = KernelMethod(result.Sources["N.Three.Powered.g.cs"], "LossAndGradient");
         Assert.Equal(1, Count(powered, "Inlined("));
         Assert.Contains("TSimd.ExpInlined(", powered);
