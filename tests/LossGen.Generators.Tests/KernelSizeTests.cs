@@ -78,7 +78,7 @@ public sealed class KernelSizeTests
         Assert.Equal(1, Count(powered, "SimdFunctions.Pow<"));
     }
 
-    private static string KernelMethod(string source, string name)
+    internal static string KernelMethod(string source, string name)
     {
         int start = source.IndexOf($"public TVec {name}<TVec, TSimd>(", StringComparison.Ordinal);
         Assert.True(start >= 0, $"no {name} in the generated source");
@@ -86,7 +86,7 @@ public sealed class KernelSizeTests
         return source.Substring(start, end - start);
     }
 
-    private static int Count(string text, string value)
+    internal static int Count(string text, string value)
     {
         int count = 0;
         for (int i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + value.Length, StringComparison.Ordinal))

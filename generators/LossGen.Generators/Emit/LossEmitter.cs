@@ -333,7 +333,7 @@ internal static class LossEmitter
 
         WriteFlagsRemark(w, plan);
         w.WriteLine("/// <para>Forward and backward pass of one element, as generated (both branches of a select are");
-        w.WriteLine("/// computed and the one taken is kept):</para>");
+        w.WriteLine("/// computed and the one taken is kept; a costly branch only for vectors where some element takes it):</para>");
         w.WriteLine("/// <code>");
         foreach (int id in plan.Statements(plan.Gradients.Append(plan.Loss).ToArray()))
         {
@@ -521,12 +521,86 @@ internal static class LossEmitter
             w.WriteLine($"TVec {plan.Name(hyper)} = TSimd.Create(_{plan.Name(hyper)});");
         }
 
-        HashSet<int> inlined = InlinedTranscendentals(plan, statements);
-        HashSet<int> folded = FoldedTemporaries(plan, statements, outputs, hypers.Count);
-        foreach (int id in statements.Where(id => !folded.Contains(id)))
+        // A memory-bound kernel is a few operations per element: a branch per vector would cost more than an arm.
+        List<SelectArm> arms = plan.IsMemoryBound ? [] : SelectArms.Find(plan.Graph, statements, outputs);
+        var armOf = arms.SelectMany(a => a.Members.Select(id => (id, a))).ToDictionary(p => p.id, p => p.a);
+        HashSet<int> inlined = InlinedTranscendentals(plan, statements, armOf.Keys);
+        HashSet<int> folded = FoldedTemporaries(plan, statements, outputs, hypers.Count, [.. arms.SelectMany(a => a.Results.Append(a.Condition))]);
+        var written = new HashSet<int>();
+        var writtenArms = new HashSet<SelectArm>();
+        foreach (int id in statements)
         {
-            w.WriteLine($"TVec {plan.Name(id)} = {Call(plan, id, inlined, folded: folded)}; // {Infix(plan, id, folded)}");
+            Write(id);
         }
+
+        // Statement order, except that an arm is written whole, as one block, before its first reader; what the block
+        // reads is written before it.
+        void Write(int id)
+        {
+            if (folded.Contains(id))
+            {
+                // Written into its reader's expression, which reads its operands.
+                WriteOperands(id);
+            }
+            else if (!armOf.TryGetValue(id, out SelectArm? arm))
+            {
+                if (written.Add(id))
+                {
+                    WriteOperands(id);
+                    w.WriteLine($"TVec {plan.Name(id)} = {Call(plan, id, inlined, folded: folded)}; // {Infix(plan, id, folded)}");
+                }
+            }
+            else if (writtenArms.Add(arm))
+            {
+                Write(arm.Condition);
+                foreach (int member in arm.Members)
+                {
+                    WriteOperands(member);
+                }
+
+                WriteArm(w, plan, arm, inlined, folded);
+            }
+        }
+
+        void WriteOperands(int id)
+        {
+            Node n = plan.Graph[id];
+            for (int k = 0; k < n.Op.Arity(); k++)
+            {
+                int operand = n.Operand(k);
+                if (!plan.Graph[operand].Op.IsLeaf() && !(armOf.TryGetValue(operand, out SelectArm? owner) && owner.Members.Contains(id)))
+                {
+                    Write(operand);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// An arm the vector may skip (see <see cref="SelectArms"/>): its results declared first, then its statements in a
+    /// block that runs only when some lane takes the arm. A select reads the results only in those lanes.
+    /// </summary>
+    private static void WriteArm(IndentedTextWriter w, KernelPlan plan, SelectArm arm, HashSet<int> inlined, HashSet<int> folded)
+    {
+        string condition = plan.Name(arm.Condition);
+        string taken = arm.WhenTrue ? $"TSimd.AnyTrue({condition})" : $"TSimd.AnyTrue(TSimd.Not({condition}))";
+        w.WriteLine($"// The arm where {(arm.WhenTrue ? "" : "!")}({Infix(plan, arm.Condition)}), skipped when no lane takes it.");
+        foreach (int result in arm.Results)
+        {
+            w.WriteLine($"TVec {plan.Name(result)} = default;");
+        }
+
+        w.WriteLine($"if ({taken})");
+        w.WriteLine("{");
+        w.Indent++;
+        foreach (int id in arm.Members.Where(id => !folded.Contains(id)))
+        {
+            string declaration = arm.Results.Contains(id) ? "" : "TVec ";
+            w.WriteLine($"{declaration}{plan.Name(id)} = {Call(plan, id, inlined, folded: folded)}; // {Infix(plan, id, folded)}");
+        }
+
+        w.Indent--;
+        w.WriteLine("}");
     }
 
     /// <summary>
@@ -547,9 +621,10 @@ internal static class LossEmitter
 
     /// <summary>
     /// The transcendental statements to be written as the ISimd ...Inlined twins: the first
-    /// <see cref="MaxInlinedTranscendentals"/> (one fewer beside a Pow), or in a long kernel a lone exp.
+    /// <see cref="MaxInlinedTranscendentals"/>, those outside skippable arms first (one fewer beside a Pow), or in a long
+    /// kernel a lone exp.
     /// </summary>
-    private static HashSet<int> InlinedTranscendentals(KernelPlan plan, IReadOnlyList<int> statements)
+    private static HashSet<int> InlinedTranscendentals(KernelPlan plan, IReadOnlyList<int> statements, IEnumerable<int> inSkippableArms)
     {
         if (statements.Count > MaxStatementsInliningTwo)
         {
@@ -558,7 +633,9 @@ internal static class LossEmitter
 
         // Pow takes one place: its special exponents and zero rules are inlined (a double focal loss ran out with both).
         int limit = MaxInlinedTranscendentals - (statements.Any(id => plan.Graph[id].Op == Op.Pow) ? 1 : 0);
-        return [.. statements.Where(id => plan.Graph[id].Op.HasInlinedTwin()).Take(limit)];
+        // Functions every vector runs come first; those of skippable arms take the places left, in statement order.
+        var skippable = new HashSet<int>(inSkippableArms);
+        return [.. statements.Where(id => plan.Graph[id].Op.HasInlinedTwin()).OrderBy(skippable.Contains).Take(limit)];
     }
 
     /// <summary>
@@ -566,7 +643,7 @@ internal static class LossEmitter
     /// and focal loss with their gradients were, at every width). Past that many, the temporaries used once are written
     /// into the expression that uses them, which needs no local: as many as it takes, the rest as before.
     /// </summary>
-    private static HashSet<int> FoldedTemporaries(KernelPlan plan, List<int> statements, int[] outputs, int hypers)
+    private static HashSet<int> FoldedTemporaries(KernelPlan plan, List<int> statements, int[] outputs, int hypers, HashSet<int> kept)
     {
         const int MaxInlinedLocals = 32;
         if (statements.Count + hypers <= MaxInlinedLocals)
@@ -582,7 +659,8 @@ internal static class LossEmitter
 
         // Only as many as it takes, first to last (the first are nearest the inputs, so the expressions stay short).
         int excess = statements.Count + hypers - MaxInlinedLocals;
-        return [.. statements.Where(id => uses.TryGetValue(id, out int count) && count == 1 && !outputs.Contains(id)).Take(excess)];
+        // An arm's results are assigned in its block and read after it, and its condition is read twice: they stay locals.
+        return [.. statements.Where(id => uses.TryGetValue(id, out int count) && count == 1 && !outputs.Contains(id) && !kept.Contains(id)).Take(excess)];
     }
 
     /// <summary>The call that computes node <paramref name="id"/> in <paramref name="vector"/>s (<c>T</c> between a row's passes).</summary>
