@@ -148,15 +148,16 @@ public static partial class Losses
     /// <summary>
     /// Poisson negative log-likelihood of a log-rate: e^logRate − target·logRate (PyTorch's default
     /// <c>log_input=True</c>), plus the Stirling term of <see cref="Poisson(double, double, bool, double)"/> when <paramref name="full"/> is true. For a positive log-rate it
-    /// is computed as h·(h − logRate·(target/h)) with h = e^(logRate/2), so the two terms are compared before either
-    /// overflows: where e^logRate and target·logRate both pass the type's range, the result is the ±∞ of the larger (not
-    /// ∞ − ∞ = NaN). The gradient e^logRate − target is +∞ wherever e^logRate overflows (logRate &gt; 88.7 in float).
+    /// above 88 (where e^logRate nears float's range) is computed as h·(h − logRate·(target/h)) with h = e^(logRate/2), so
+    /// the two terms are compared before either overflows: where e^logRate and target·logRate both pass the type's range,
+    /// the result is the ±∞ of the larger (not ∞ − ∞ = NaN). The gradient e^logRate − target is +∞ wherever e^logRate
+    /// overflows (logRate &gt; 88.7 in float). The kernels skip that form for every vector with no log-rate above 88.
     /// </summary>
     [Loss]
     public static double PoissonWithLogInput(double logRate, [Target, NonNegative] double target, [Hyper] bool full = false)
     {
         var half = Exp(0.5 * logRate);
-        var nll = logRate > 0.0 ? half * (half - logRate * (target / half)) : half * half - target * logRate;
+        var nll = logRate > 88.0 ? half * (half - logRate * (target / half)) : half * half - target * logRate;
         var stirling = full && target > 1.0 ? target * Log(target) - target + 0.5 * Log(TwoPi * target) : 0.0;
         return nll + stirling;
     }
