@@ -1,4 +1,5 @@
 using System;
+using LossGen.Kernels;
 
 namespace LossGen;
 
@@ -34,11 +35,11 @@ public sealed class HyperAttribute : Attribute;
 public enum LossElementTypes
 {
     /// <summary><see cref="float"/> spans.</summary>
-    Single = 1,
+    Single = KernelContract.SingleFlag,
     /// <summary><see cref="double"/> spans.</summary>
-    Double = 2,
+    Double = KernelContract.DoubleFlag,
     /// <summary><see cref="System.Half"/> spans, computed in <see cref="float"/> and rounded once.</summary>
-    Half = 4,
+    Half = KernelContract.HalfFlag,
     /// <summary>All three.</summary>
     All = Single | Double | Half,
 }

@@ -1,6 +1,8 @@
 using System;
 using System.Linq;
 
+using LossGen.Kernels;
+
 namespace LossGen;
 
 /// <summary>
@@ -18,7 +20,7 @@ public static partial class LossMath
     /// 1e-7 for float and Half (Keras's value; 1 − 1e-7 is still below 1 in float) and 1e-15 for
     /// double. Calling a formula directly (in double) uses 1e-15.
     /// </summary>
-    public static double Epsilon => 1e-15;
+    public static double Epsilon => KernelContract.EpsilonDouble;
 
     /// <summary>Natural logarithm. Derivative 1/x. Log(0) = -∞; negative input gives NaN.</summary>
     public static double Log(double x) => Math.Log(x);

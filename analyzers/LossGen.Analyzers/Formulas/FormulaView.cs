@@ -8,6 +8,7 @@ using LossGen.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using SpecParameter = LossGen.Generators.Model.LossParameter;
+using LossGen.Kernels;
 
 namespace LossGen.Analyzers.Formulas;
 
@@ -142,7 +143,7 @@ internal sealed class FormulaView
     /// <summary>The interval of a leaf: an input's declared domain, a label, the row length, epsilon. Hyperparameters are not leaves here.</summary>
     public Interval Leaf(Node n) => n.Op switch
     {
-        Op.Epsilon => new Interval(1e-15, 1e-7),
+        Op.Epsilon => new Interval(KernelContract.EpsilonDouble, KernelContract.EpsilonSingle),
         Op.RowLength => Interval.AtLeast(1),
         Op.ElementIndex or Op.Label => Interval.AtLeast(0),
         Op.Gather => _leaves.TryGetValue((Op.RowInput, n.Index), out Interval row) ? row : Interval.All,

@@ -8,6 +8,7 @@ using LossGen.Generators.Diagnostics;
 using LossGen.Generators.Ir;
 using LossGen.Generators.Model;
 using LossGen.Generators.Parsing;
+using LossGen.Kernels;
 using Microsoft.CodeAnalysis;
 
 namespace LossGen.Generators.Emit;
@@ -19,7 +20,8 @@ namespace LossGen.Generators.Emit;
 /// </summary>
 internal static class LossEmitter
 {
-    internal const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"LossGen\", \"0.1.0\")]";
+    /// <summary>The attribute on every generated type and method, with the generator's own version (the package's).</summary>
+    internal static readonly string GeneratedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"LossGen\", \"{typeof(LossEmitter).Assembly.GetName().Version!.ToString(3)}\")]";
     private const string Engine = "global::LossGen.Kernels.ElementwiseEngine";
     internal const string Span = "global::System.Span";
     internal const string ReadOnlySpan = "global::System.ReadOnlySpan";
@@ -27,9 +29,9 @@ internal static class LossEmitter
 
     internal static readonly (int Flag, string Type, string Kernel)[] s_elementTypes =
     {
-        (1, "float", "float"),
-        (2, "double", "double"),
-        (4, "global::System.Half", "float"),
+        (KernelContract.SingleFlag, "float", "float"),
+        (KernelContract.DoubleFlag, "double", "double"),
+        (KernelContract.HalfFlag, "global::System.Half", "float"),
     };
 
     /// <summary>
@@ -422,7 +424,7 @@ internal static class LossEmitter
         WriteNameSwitch(w, "GradientName", differentiable.Select(p => p.Name + "Gradient").ToList());
         w.WriteLineNoTabs(string.Empty);
 
-        string inputParameters = string.Join(", ", Enumerable.Range(0, 4).Select(k => "TVec " + (k < inputs.Count ? plan.KernelName(inputs[k]) : "unused" + k)));
+        string inputParameters = string.Join(", ", Enumerable.Range(0, KernelContract.MaxInputs).Select(k => "TVec " + (k < inputs.Count ? plan.KernelName(inputs[k]) : "unused" + k)));
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         w.WriteLine($"public TVec Loss<TVec, TSimd>({inputParameters})");
         WriteConstraints(w);
@@ -434,14 +436,14 @@ internal static class LossEmitter
         w.WriteLine("}");
         w.WriteLineNoTabs(string.Empty);
 
-        string outParameters = string.Join(", ", Enumerable.Range(0, 4).Select(k => "out TVec " + GradientOut(plan, differentiable, k)));
+        string outParameters = string.Join(", ", Enumerable.Range(0, KernelContract.MaxInputs).Select(k => "out TVec " + GradientOut(plan, differentiable, k)));
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         w.WriteLine($"public TVec LossAndGradient<TVec, TSimd>({inputParameters}, {outParameters})");
         WriteConstraints(w);
         w.WriteLine("{");
         w.Indent++;
         WriteStatements(w, plan, plan.Gradients.Append(plan.Loss).ToArray());
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < KernelContract.MaxInputs; k++)
         {
             string value = k < differentiable.Count ? Operand(plan, plan.Gradients[k], infix: false) : "default";
             w.WriteLine($"{GradientOut(plan, differentiable, k)} = {value};");
@@ -690,7 +692,7 @@ internal static class LossEmitter
 
         if (n.Op == Op.Epsilon)
         {
-            return infix ? "Epsilon" : "TSimd.Constant(typeof(T) == typeof(double) ? 1E-15 : 1E-07)";
+            return infix ? "Epsilon" : $"TSimd.Constant(typeof(T) == typeof(double) ? {LossParser.Literal(KernelContract.EpsilonDouble)} : {LossParser.Literal(KernelContract.EpsilonSingle)})";
         }
 
         if (folded is not null && folded.Contains(id))

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using LossGen.Generators.Ir;
 using LossGen.Generators.Model;
+using LossGen.Kernels;
 using static LossGen.Generators.Emit.LossEmitter;
 
 namespace LossGen.Generators.Emit;
@@ -241,7 +242,7 @@ internal static class RowKernelEmitter
 
         WriteScalars(w, plan, schedule);
         w.WriteLineNoTabs(string.Empty);
-        string inputs = string.Join(", ", Enumerable.Range(0, 4).Select(k => "TVec " + (k < rows.Count ? plan.KernelName(rows[k]) : "unused" + k)));
+        string inputs = string.Join(", ", Enumerable.Range(0, KernelContract.MaxInputs).Select(k => "TVec " + (k < rows.Count ? plan.KernelName(rows[k]) : "unused" + k)));
         WriteAccumulate(w, plan, schedule, inputs);
         w.WriteLineNoTabs(string.Empty);
         w.WriteLine($"public T Loss(ref global::LossGen.Kernels.RowState<T> state) => {ScalarValue(plan, schedule, plan.Loss)};");
@@ -399,7 +400,7 @@ internal static class RowKernelEmitter
     private static void WriteGradient(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, string inputs)
     {
         List<LossParameter> differentiable = plan.DifferentiableInputs.ToList();
-        string outs = string.Join(", ", Enumerable.Range(0, 4).Select(k => "out TVec " + GradientOut(plan, differentiable, k)));
+        string outs = string.Join(", ", Enumerable.Range(0, KernelContract.MaxInputs).Select(k => "out TVec " + GradientOut(plan, differentiable, k)));
         // The first four scalars the gradient reads come broadcast from the engine, once per row (see GradientScalars).
         List<int> gradientScalars = schedule.RowStatements(plan.Gradients).ScalarsRead.Take(4).ToList();
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
@@ -416,7 +417,7 @@ internal static class RowKernelEmitter
         w.WriteLine("{");
         w.Indent++;
         WriteRowStatements(w, plan, schedule, plan.Gradients, schedule.SoftmaxExps, broadcast: gradientScalars, foldPastBudget: true);
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < KernelContract.MaxInputs; k++)
         {
             string value = k < differentiable.Count ? Operand(plan, plan.Gradients[k], infix: false) : "default";
             w.WriteLine($"{GradientOut(plan, differentiable, k)} = {value};");

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using LossGen.Generators.Ir;
+using LossGen.Kernels;
 
 namespace LossGen.Generators.Emit;
 
@@ -14,17 +15,17 @@ namespace LossGen.Generators.Emit;
 internal sealed class RowSchedule
 {
     /// <summary>The first slot after the reduction results, where derived scalars are kept: the most reductions a formula may have.</summary>
-    public const int FirstDerivedSlot = 8;
+    public const int FirstDerivedSlot = KernelContract.MaxRowReductions;
 
     /// <summary>The most passes over a row before the gradient pass (the engine's RowPass0..3).</summary>
-    public const int MaxPasses = 4;
+    public const int MaxPasses = KernelContract.MaxRowPasses;
 
     /// <summary>The most scalar slots of the row state, reduction results included.</summary>
-    public const int MaxSlots = 64;
+    public const int MaxSlots = KernelContract.MaxRowSlots;
 
     private readonly KernelPlan _plan;
     /// <summary>The most reductions one pass folds (the engine's accumulator registers).</summary>
-    public const int MaxReductionsPerPass = 4;
+    public const int MaxReductionsPerPass = KernelContract.MaxRowReductionsPerPass;
 
     private readonly Dictionary<int, int> _stages = new();
     private readonly Dictionary<int, int> _passes = new();

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using LossGen.Generators.Ir;
 using LossGen.Generators.Model;
+using LossGen.Kernels;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -23,7 +24,6 @@ internal sealed class LossParser
     internal const string TargetAttributeName = "LossGen.TargetAttribute";
     internal const string HyperAttributeName = "LossGen.HyperAttribute";
     private const string RowTypeName = "LossGen.Row";
-    private const int MaxInputs = 4;
 
     private readonly SemanticModel _model;
     private readonly CancellationToken _cancellationToken;
@@ -253,13 +253,13 @@ internal sealed class LossParser
         }
 
         int Count(ParameterShape shape) => counts.TryGetValue(shape, out int n) ? n : 0;
-        if (!rowFormula && Count(ParameterShape.Element) is 0 or > MaxInputs)
+        if (!rowFormula && Count(ParameterShape.Element) is 0 or > KernelContract.MaxInputs)
         {
             Report(WrongInputCount, syntax.Identifier.GetLocation(), method.Name, Count(ParameterShape.Element).ToString(CultureInfo.InvariantCulture));
         }
 
         bool perRowInput = parameters.Any(p => p.Shape == ParameterShape.Row && !p.Shared);
-        if (rowFormula && (!perRowInput || Count(ParameterShape.Row) > MaxInputs || Count(ParameterShape.Label) > 2 || Count(ParameterShape.RowValue) > 2))
+        if (rowFormula && (!perRowInput || Count(ParameterShape.Row) > KernelContract.MaxInputs || Count(ParameterShape.Label) > 2 || Count(ParameterShape.RowValue) > 2))
         {
             string what = $"{Count(ParameterShape.Row)} Row inputs, {Count(ParameterShape.Label)} int labels and {Count(ParameterShape.RowValue)} per-row values";
             Report(WrongRowInputCount, syntax.Identifier.GetLocation(), method.Name, what);
@@ -629,7 +629,7 @@ internal sealed class LossParser
     }
 
     /// <summary>LossElementTypes.All: float, double and Half.</summary>
-    internal const int AllElementTypes = 7;
+    internal const int AllElementTypes = KernelContract.AllElementTypes;
 
     /// <summary>
     /// Members of the containing type that the generated methods would clash with: anything but a method named like a

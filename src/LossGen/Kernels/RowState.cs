@@ -22,13 +22,13 @@ public struct RowState<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>The most reductions one formula may have.</summary>
-    public const int MaxReductions = 8;
+    public const int MaxReductions = KernelContract.MaxRowReductions;
 
     /// <summary>The most reductions one pass over a row folds.</summary>
-    public const int MaxReductionsPerPass = 4;
+    public const int MaxReductionsPerPass = KernelContract.MaxRowReductionsPerPass;
 
     /// <summary>The most scalar slots one formula may use, reduction results included.</summary>
-    public const int MaxScalars = 64;
+    public const int MaxScalars = KernelContract.MaxRowSlots;
 
     /// <summary>Elements between two lane sets: room for 16 floats.</summary>
     private const int SetStride = 16;
