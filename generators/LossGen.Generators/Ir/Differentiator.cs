@@ -8,7 +8,7 @@ namespace LossGen.Generators.Ir;
 /// (exp(x) reuses the node exp(x), a quotient's derivative reuses the quotient).
 /// </summary>
 /// <remarks>
-/// Kinks follow NUMERICS.md: |x| and relu at 0 give 0, a tie in max/min splits ½ to each side, and
+/// Kinks follow PyTorch and JAX, as each LossMath function documents: |x| and relu at 0 give 0, a tie in max/min splits ½ to each side, and
 /// a select passes the gradient only to the branch that was taken (so clamp passes it inside the
 /// closed interval, bounds included). Reductions: a sum broadcasts its adjoint over the row, a max
 /// or min shares it evenly among the elements that tie, log-sum-exp sends it through the softmax, and

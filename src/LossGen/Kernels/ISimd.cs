@@ -37,9 +37,8 @@ public interface ISimd<TVec, T>
     /// <summary>Every lane set to <paramref name="value"/> rounded to <typeparamref name="T"/>.</summary>
     /// <remarks>
     /// Implementations round with a cast, not <c>T.CreateTruncating</c>: the generic conversion inlines a chain of
-    /// methods, each with locals of its own, and a kernel has dozens of constants. Those locals counted toward the
-    /// JIT's limit of 512 per method (see <see cref="ExpInlined"/>): BCE with logits with an inlined log1p ran out,
-    /// and every operation after that point became a call.
+    /// methods, each with locals of its own, and a kernel has dozens of constants. Those locals would count toward the
+    /// JIT's limit of 512 per method (see <see cref="ExpInlined"/>), past which every operation left becomes a call.
     /// </remarks>
     static abstract TVec Constant(double value);
     /// <summary>Lane k set to <paramref name="start"/> + k: the column indices of a vector of a row.</summary>
