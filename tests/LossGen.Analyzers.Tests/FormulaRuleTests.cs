@@ -64,7 +64,14 @@ public sealed class FormulaRuleTests
     [Fact]
     public Task Log_of_a_sigmoid_is_reported_with_the_stable_form() => Verify.Formula(
         Losses("    [Loss] internal static double F(double z) => -Log(Sigmoid(z));"),
-        Verify.Diagnostic("LG0302").WithSpan(6, 51, 6, 66).WithArguments("Log(Sigmoid(z))", "Sigmoid", "LogSigmoid(z)"));
+        Verify.Diagnostic("LG0302").WithSpan(6, 51, 6, 66).WithArguments(
+            "Log(Sigmoid(z))", "the sigmoid underflows to 0 (an argument below about −88 in float)", "LogSigmoid(z)"));
+
+    [Fact]
+    public Task Log_of_one_minus_a_sigmoid_says_the_sigmoid_rounds_to_1() => Verify.Formula(
+        Losses("    [Loss] internal static double F(double z) => -Log(1 - Sigmoid(z));"),
+        Verify.Diagnostic("LG0302").WithSpan(6, 51, 6, 70).WithArguments(
+            "Log(1 - Sigmoid(z))", "the sigmoid rounds to 1 (an argument above about 17 in float, 37 in double)", "LogSigmoid(-z)"));
 
     [Fact]
     public Task Log_of_one_minus_a_sigmoid_softmax_and_a_softmax_column() => Verify.Formula(Losses("""
@@ -115,6 +122,14 @@ public sealed class FormulaRuleTests
             "(Sum(p) + Sum(t) + smooth)",
             "when everything it sums is 0 (an all-zero row, such as an empty mask), because 'smooth' is 0 by default",
             "give 'smooth' a positive default (1 is usual)"));
+
+    [Fact]
+    public Task A_cosine_is_told_to_bound_its_norms_not_to_smooth_them() => Verify.Formula(
+        Losses("    [Loss] internal static double F(Row x, [Target] Row y) => 1 - Dot(x, y) / (Norm(x) * Norm(y));"),
+        Verify.Diagnostic("LG0304").WithSpan(6, 79, 6, 98).WithArguments(
+            "(Norm(x) * Norm(y))",
+            "when everything it sums is 0 (an all-zero row, such as an empty mask)",
+            "bound it away from 0, as PyTorch's cosine_similarity does: 'Max(Norm(x) * Norm(y), 1e-8)'"));
 
     [Fact]
     public Task Plain_sums_dots_and_means_as_denominators() => Verify.Formula(Losses("""

@@ -255,7 +255,7 @@ internal sealed class FormulaRules
             }
             else if (_f[a] is { Op: Op.Subtract } difference && _f[difference.A].Is(1) && SigmoidArgument(difference.B, log) is { } y)
             {
-                ReportLogOf(log, "Sigmoid", $"{FixText.LossMath(_f.Model, log, "LogSigmoid")}({FixText.Negate(y)})", "Use LogSigmoid");
+                ReportLogOf(log, "Sigmoid", $"{FixText.LossMath(_f.Model, log, "LogSigmoid")}({FixText.Negate(y)})", "Use LogSigmoid", oneMinus: true);
             }
         }
 
@@ -273,11 +273,16 @@ internal sealed class FormulaRules
             .OrderBy(c => site.Span.Contains(c.Span) ? 0 : 1)
             .ThenBy(c => c.SpanStart);
 
-    private void ReportLogOf(InvocationExpressionSyntax log, string function, string? replacement, string title)
+    private void ReportLogOf(InvocationExpressionSyntax log, string function, string? replacement, string title, bool oneMinus = false)
     {
         _handled.Add(log);
         string stable = function == "Sigmoid" ? "LogSigmoid" : "LogSoftmax";
-        _findings.Add(new Finding(LogOfProbabilityFunction, log.GetLocation(), [FixText.Quote(log), function, replacement ?? stable], replacement, replacement is null ? null : title));
+        // Where the argument of the log rounds to 0 in float: σ(z) past e^−z's overflow, 1 − σ(z) once σ(z) rounds to
+        // 1 (e^−z below half an ulp of 1), a softmax entry past e^(x − max)'s underflow.
+        string where = function != "Sigmoid" ? "the softmax underflows to 0 (a logit about 88 or more below the row's largest, in float)"
+            : oneMinus ? "the sigmoid rounds to 1 (an argument above about 17 in float, 37 in double)"
+            : "the sigmoid underflows to 0 (an argument below about −88 in float)";
+        _findings.Add(new Finding(LogOfProbabilityFunction, log.GetLocation(), [FixText.Quote(log), where, replacement ?? stable], replacement, replacement is null ? null : title));
     }
 
     /// <summary>A Log node (not one the IR folded away, as Log(Exp(x)) or Log(2)) whose argument can be 0 on some path.</summary>
@@ -466,9 +471,12 @@ internal sealed class FormulaRules
             string when = names.Length == 0
                 ? "when everything it sums is 0 (an all-zero row, such as an empty mask)"
                 : $"when everything it sums is 0 (an all-zero row, such as an empty mask), because {string.Join(" and ", names.Select(n => $"'{n}'"))} {(names.Length == 1 ? "is" : "are")} 0 by default";
-            string advice = names.Length == 0
-                ? "add a positive smoothing term to the numerator and the denominator (Dice and Jaccard use smooth = 1)"
-                : $"give {string.Join(" and ", names.Select(n => $"'{n}'"))} a positive default (1 is usual)";
+            // A norm or distance (a cosine's ‖x‖·‖y‖) is clamped, as PyTorch's cosine_similarity clamps with eps = 1e-8: a
+            // smoothing term would bias every cosine, where a clamp changes only the rows that would divide by 0.
+            ExpressionSyntax bare = slash.Right is ParenthesizedExpressionSyntax parenthesized ? parenthesized.Expression : slash.Right;
+            string advice = names.Length > 0 ? $"give {string.Join(" and ", names.Select(n => $"'{n}'"))} a positive default (1 is usual)"
+                : HasRoot(denominator) ? $"bound it away from 0, as PyTorch's cosine_similarity does: 'Max({FixText.Text(bare)}, 1e-8)'"
+                : "add a positive smoothing term to the numerator and the denominator (Dice and Jaccard use smooth = 1)";
             _findings.Add(new Finding(DivisionBySumThatCanBeZero, slash.Right.GetLocation(), [FixText.Quote(slash.Right), when, advice]));
         }
     }
@@ -551,6 +559,20 @@ internal sealed class FormulaRules
                     break;
             }
         }
+    }
+
+    /// <summary>True when <paramref name="id"/> takes a square root of a row sum: a norm or a distance, or a product or sum with one.</summary>
+    private bool HasRoot(int id)
+    {
+        Node n = _f[id];
+        return n.Op switch
+        {
+            Op.Sqrt => true,
+            Op.Select => HasRoot(n.B) || HasRoot(n.C),
+            Op.Add or Op.Subtract or Op.Multiply or Op.Divide => HasRoot(n.A) || HasRoot(n.B),
+            Op.Negate => HasRoot(n.A),
+            _ => false,
+        };
     }
 
     /// <summary>

@@ -127,7 +127,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor LogOfProbabilityFunction = Warning(
         "LG0302", FormulaNumerics, "Log of a sigmoid or softmax",
-        "'{0}' is −∞ wherever the {1} underflows to 0; '{2}' computes the same value exactly for every input");
+        "'{0}' is −∞ wherever {1}; '{2}' computes the same value exactly for every input");
 
     public static readonly DiagnosticDescriptor SqrtOfZero = Warning(
         "LG0303", FormulaNumerics, "Square root of a value that can be 0",
