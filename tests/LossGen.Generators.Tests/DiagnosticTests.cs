@@ -21,7 +21,7 @@ public sealed class DiagnosticTests
     {
         // One per descriptor.
         ["LG0001 instance method"] = ("LG0001", GeneratorHarness.Usings + "public partial class C\n{\n    [Loss] public double [|F|](double x) => x * x;\n}\n"),
-        ["LG0002 non-partial type"] = ("LG0002", GeneratorHarness.Usings + "public static class C\n{\n    [Loss] public static double [|F|](double x) => x * x;\n}\n"),
+        ["LG0002 non-partial type"] = ("LG0002", GeneratorHarness.Usings + "public static class [|C|]\n{\n    [Loss] public static double F(double x) => x * x;\n}\n"),
         ["LG0003 long parameter"] = ("LG0003", Member("    [Loss] public static double F(double x, [Target] long [|y|]) => x * y;")),
         ["LG0004 float return"] = ("LG0004", Member("    [Loss] public static [|float|] F(double x) => (float)x;")),
         ["LG0005 no inputs"] = ("LG0005", Member("    [Loss] public static double [|F|]([Hyper] double a) => a;")),
@@ -86,7 +86,7 @@ public sealed class DiagnosticTests
         ["no parameters"] = ("LG0005", Member("    [Loss] public static double [|F|]() => 1;")),
         ["five inputs"] = ("LG0005", Member("    [Loss] public static double [|F|](double a, double b, double c, [Target] double d, double e) => a + b + c + d + e;")),
         ["generic type"] = ("LG0007", GeneratorHarness.Usings + "public static partial class G<T>\n{\n    [Loss] public static double [|F|](double x) => x * x;\n}\n"),
-        ["non-partial outer type"] = ("LG0002", GeneratorHarness.Usings + "public static class Outer\n{\n    public static partial class Inner\n    {\n        [Loss] public static double [|F|](double x) => x * x;\n    }\n}\n"),
+        ["non-partial outer type"] = ("LG0002", GeneratorHarness.Usings + "public static class [|Outer|]\n{\n    public static partial class Inner\n    {\n        [Loss] public static double F(double x) => x * x;\n    }\n}\n"),
         ["keyword parameter"] = ("LG0009", Member("    [Loss] public static double F(double x, [Target] double [|@double|]) => x * @double;")),
         ["gradient-named parameter"] = ("LG0009", Member("    [Loss] public static double F(double x, [Target] double [|xGradient|]) => x * xGradient;")),
         ["float arithmetic"] = ("LG0102", Member("    [Loss] public static double F(double x)\n    {\n        var f = 0.1f;\n        return x * ([|f * 3f|]);\n    }")),
@@ -152,6 +152,43 @@ public sealed class DiagnosticTests
 
         Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "LG0003");
         Assert.Contains($"'{expected}'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_non_partial_type_is_reported_once_at_the_type_however_many_losses_it_has()
+    {
+        string source = GeneratorHarness.Usings
+            + "public static class C\n{\n    [Loss] public static double F(double x) => x * x;\n    [Loss] public static double G(double x) => x;\n}\n";
+        GeneratorResult result = GeneratorHarness.Run(source);
+
+        Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("LG0002", diagnostic.Id);
+        Assert.Equal(new TextSpan(source.IndexOf("class C", System.StringComparison.Ordinal) + "class ".Length, 1), diagnostic.Location.SourceSpan);
+        Assert.Empty(result.Sources);
+    }
+
+    [Theory]
+    [InlineData("[Target] long y")]
+    [InlineData("ref double y")]
+    public void An_unsupported_parameter_is_one_error_not_also_a_wrong_count(string parameter)
+    {
+        // Without the unsupported parameter the formula has no input left: that is the same mistake, reported once.
+        GeneratorResult result = GeneratorHarness.Run(Member($"    [Loss] public static double F({parameter}) => y;"));
+
+        Assert.Equal(["LG0003"], result.GeneratorDiagnostics.Select(d => d.Id));
+    }
+
+    [Theory]
+    [InlineData("=> x % 2;", "the operator '%' is not supported")]
+    [InlineData("=> (int)x;", "'(int)x' is not supported")]
+    [InlineData("{ var m = 0.1m; return x * (double)(m * 3m); }", "arithmetic in 'decimal' rather than double is not supported")]
+    public void Unsupported_expressions_are_quoted_once(string body, string expected)
+    {
+        GeneratorResult result = GeneratorHarness.Run(Member($"    [Loss] public static double F(double x) {body}"));
+
+        string message = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "LG0102").GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.StartsWith(expected, message, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("''", message, System.StringComparison.Ordinal);
     }
 
     [Fact]

@@ -95,7 +95,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedExpression = Error(
         "LG0102", Formula, "Unsupported expression in a loss formula",
-        "'{0}' is not supported in a [Loss] formula: use literals, parameters, locals, + - * /, comparisons, && || !, ?: and LossMath functions");
+        "{0} is not supported in a [Loss] formula: use literals, parameters, locals, + - * /, comparisons, && || !, ?: and LossMath functions");
 
     public static readonly DiagnosticDescriptor UnsupportedFunction = Error(
         "LG0103", Formula, "Unsupported function in a loss formula",

@@ -29,6 +29,9 @@ internal sealed class LossParser
     private readonly CancellationToken _cancellationToken;
     private readonly Graph _graph = new();
     private readonly List<DiagnosticInfo> _diagnostics = new();
+
+    /// <summary>True when the declaration cannot compile for a reason another loss reports (a non-partial type).</summary>
+    private bool _failsWithoutReport;
     private readonly Dictionary<ISymbol, int> _values = new(SymbolEqualityComparer.Default);
     private readonly List<NamedNode> _names = new();
 
@@ -116,18 +119,19 @@ internal sealed class LossParser
         EquatableArray<ContainingType> containingTypes = CheckDeclaration(method, syntax);
         EquatableArray<LossParameter> parameters = CheckParameters(method, syntax);
         int elementTypes = CheckElementTypes(method, attributes);
-        if (_diagnostics.Count == 0)
+        bool clean = _diagnostics.Count == 0 && !_failsWithoutReport;
+        if (clean)
         {
             CheckGeneratedMembers(method, parameters, elementTypes);
         }
 
-        int root = _diagnostics.Count == 0 ? LowerBody(syntax) : -1;
-        if (root < 0 && _diagnostics.Count == 0)
+        int root = clean && _diagnostics.Count == 0 ? LowerBody(syntax) : -1;
+        if (root < 0 && clean && _diagnostics.Count == 0)
         {
             Report(UnsupportedBody, syntax.Identifier.GetLocation(), "a body without a return statement");
         }
 
-        if (_diagnostics.Count > 0)
+        if (_diagnostics.Count > 0 || _failsWithoutReport)
         {
             return new ParseResult(null, _diagnostics.ToEquatableArray());
         }
@@ -171,9 +175,16 @@ internal sealed class LossParser
         for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
         {
             bool isPartial = type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(_cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
-            if (!isPartial)
+            if (!isPartial && IsFirstLossIn(type, method))
             {
-                Report(TypeMustBePartial, syntax.Identifier.GetLocation(), type.Name, method.Name);
+                // At the type, where the keyword goes, once: its first loss reports it and the others fail with it.
+                Location at = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<TypeDeclarationSyntax>().FirstOrDefault()?.Identifier.GetLocation()
+                    ?? syntax.Identifier.GetLocation();
+                Report(TypeMustBePartial, at, type.Name, method.Name);
+            }
+            else if (!isPartial)
+            {
+                _failsWithoutReport = true;
             }
 
             if (type.IsGenericType)
@@ -192,6 +203,16 @@ internal sealed class LossParser
         return types.ToEquatableArray();
     }
 
+    /// <summary>True when <paramref name="method"/> is the first [Loss] method, in source order, of <paramref name="type"/> or a type nested in it.</summary>
+    private static bool IsFirstLossIn(INamedTypeSymbol type, IMethodSymbol method)
+        => LossesIn(type)
+            .OrderBy(m => m.Locations.FirstOrDefault()?.SourceTree?.FilePath, StringComparer.Ordinal)
+            .ThenBy(m => m.Locations.FirstOrDefault()?.SourceSpan.Start)
+            .FirstOrDefault() is { } first && SymbolEqualityComparer.Default.Equals(first, method);
+
+    private static IEnumerable<IMethodSymbol> LossesIn(INamedTypeSymbol type)
+        => type.GetMembers().OfType<IMethodSymbol>().Where(m => HasAttribute(m, LossAttributeName)).Concat(type.GetTypeMembers().SelectMany(LossesIn));
+
     private EquatableArray<LossParameter> CheckParameters(IMethodSymbol method, MethodDeclarationSyntax syntax)
     {
         // Row or int parameters make a row formula; its other non-hyper doubles are then one value per row.
@@ -199,6 +220,7 @@ internal sealed class LossParser
         var parameters = new List<LossParameter>();
         var counts = new Dictionary<ParameterShape, int>();
         int hypers = 0;
+        bool unsupported = false;
         foreach (IParameterSymbol p in method.Parameters)
         {
             bool target = HasAttribute(p, TargetAttributeName), hyper = HasAttribute(p, HyperAttributeName);
@@ -212,6 +234,7 @@ internal sealed class LossParser
             if (ShapeOf(p, rowFormula, hyper) is not { } s)
             {
                 Report(UnsupportedParameter, location, p.Name, $"it is '{(hyper ? "[Hyper] " : "")}{RefKindKeyword(p.RefKind)}{p.Type.ToDisplayString()}'");
+                unsupported = true;
                 continue;
             }
 
@@ -252,7 +275,13 @@ internal sealed class LossParser
             };
         }
 
+        // The counts are of the parameters LossGen understood: after an LG0003 they would report the same mistake twice.
         int Count(ParameterShape shape) => counts.TryGetValue(shape, out int n) ? n : 0;
+        if (unsupported)
+        {
+            return parameters.ToEquatableArray();
+        }
+
         if (!rowFormula && Count(ParameterShape.Element) is 0 or > KernelContract.MaxInputs)
         {
             Report(WrongInputCount, syntax.Identifier.GetLocation(), method.Name, Count(ParameterShape.Element).ToString(CultureInfo.InvariantCulture));
@@ -463,7 +492,7 @@ internal sealed class LossParser
             case InvocationExpressionSyntax invocation:
                 return LowerCall(invocation);
             default:
-                return Unsupported(UnsupportedExpression, expression, Describe(expression));
+                return Unsupported(UnsupportedExpression, expression, $"'{Describe(expression)}'");
         }
     }
 
@@ -497,7 +526,7 @@ internal sealed class LossParser
         // f * 3f of float locals rounds to float in C#; the kernels compute in T (double for double spans).
         if (type?.SpecialType is SpecialType.System_Single or SpecialType.System_Decimal)
         {
-            return Unsupported(UnsupportedExpression, binary, $"arithmetic in '{type.ToDisplayString()}' (use double)");
+            return Unsupported(UnsupportedExpression, binary, $"arithmetic in '{type.ToDisplayString()}' rather than double");
         }
 
         int left = Lower(binary.Left), right = Lower(binary.Right);
