@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Globalization;
 using System.Numerics;
 
@@ -10,6 +11,7 @@ namespace LossGen.Kernels;
 /// the declared inputs before the kernel runs, so a bad value throws, naming its index and value, before
 /// anything is written. Vectorized; NaN is outside every domain. Infrastructure for generated code.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Domains
 {
     /// <summary>Every value is exactly −1 or +1.</summary>

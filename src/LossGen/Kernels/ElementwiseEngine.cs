@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -23,6 +24,7 @@ namespace LossGen.Kernels;
 /// <para>Accuracy: a float lane sums only 16 values before it is widened, so the mean of 2^24
 /// floats is right to about 1e-7 relative, where a plain float loop is off by percents.</para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class ElementwiseEngine
 {
     private const int LaneBytes = 256;

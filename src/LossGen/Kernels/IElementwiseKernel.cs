@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics;
 
 namespace LossGen.Kernels;
@@ -12,6 +13,7 @@ namespace LossGen.Kernels;
 /// (g0..g3, in the same order). Unused inputs receive <c>default</c> and unused gradients are ignored.
 /// Hyperparameters are the kernel's fields. Infrastructure for generated code.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IElementwiseKernel<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {

@@ -1,10 +1,12 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace LossGen.Kernels;
 
 /// <summary>What a row reduction combines its lanes with.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public enum RowReduction
 {
     /// <summary>Σ.</summary>
@@ -36,6 +38,7 @@ internal readonly struct RowDropsExps : IRowFlag
 }
 
 /// <summary>Names one pass over a row as a type, so the JIT compiles each pass of a kernel on its own.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IRowPass
 {
     /// <summary>The pass number, from 0.</summary>
@@ -43,6 +46,7 @@ public interface IRowPass
 }
 
 /// <summary>The first pass over a row.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct RowPass0 : IRowPass
 {
     /// <inheritdoc/>
@@ -50,6 +54,7 @@ public readonly struct RowPass0 : IRowPass
 }
 
 /// <summary>The second pass over a row.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct RowPass1 : IRowPass
 {
     /// <inheritdoc/>
@@ -57,6 +62,7 @@ public readonly struct RowPass1 : IRowPass
 }
 
 /// <summary>The third pass over a row.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct RowPass2 : IRowPass
 {
     /// <inheritdoc/>
@@ -64,6 +70,7 @@ public readonly struct RowPass2 : IRowPass
 }
 
 /// <summary>The fourth pass over a row.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct RowPass3 : IRowPass
 {
     /// <inheritdoc/>
@@ -81,6 +88,7 @@ public readonly struct RowPass3 : IRowPass
 /// order; reduction k keeps its lanes in lane set k of the <see cref="RowState{T}"/> and its result is scalar slot k; the scalars
 /// the kernel derives from them take the slots after <see cref="RowState{T}.MaxReductions"/>.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IRowKernel<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -174,6 +182,7 @@ public interface IRowKernel<T>
 }
 
 /// <summary>Up to four scalars of a row's gradient, broadcast (see <see cref="IRowKernel{T}.GradientScalars"/>). Infrastructure for generated code.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public struct RowGradientScalars<TVec>
     where TVec : struct
 {
@@ -197,6 +206,7 @@ public struct RowGradientScalars<TVec>
 /// than 16 above the earlier ones) recomputes e^(u − lse). Which way a row goes depends only on its values, never
 /// on the vector width, so every width still gives the same bits.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IRowSoftmax
 {
     /// <summary>True when the gradient multiplies the kept e^(u − m); false when it calls exp.</summary>
@@ -213,6 +223,7 @@ public interface IRowSoftmax
 }
 
 /// <summary>The softmax comes from the log-sum-exp pass's kept exponentials.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct RowSoftmaxCached : IRowSoftmax
 {
     /// <inheritdoc/>
@@ -228,6 +239,7 @@ public readonly struct RowSoftmaxCached : IRowSoftmax
 }
 
 /// <summary>The softmax is computed again (no log-sum-exp in the gradient, or a row whose reference moved).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct RowSoftmaxRecomputed : IRowSoftmax
 {
     /// <inheritdoc/>
@@ -243,6 +255,7 @@ public readonly struct RowSoftmaxRecomputed : IRowSoftmax
 }
 
 /// <summary>One row of each input, for the scalars a kernel computes between passes (e.g. <c>logits[label]</c>).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly ref struct RowView<T>
 {
     /// <summary>Row input 0.</summary>
@@ -281,6 +294,7 @@ public readonly ref struct RowView<T>
 }
 
 /// <summary>The spans of one call of a row formula: inputs as <c>[batch, rowLength]</c>, labels and values per row, gradients like the inputs.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly ref struct RowOperands<T>
 {
     /// <summary>Row input 0.</summary>

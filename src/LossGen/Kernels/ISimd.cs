@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics;
 
 namespace LossGen.Kernels;
@@ -17,6 +18,7 @@ namespace LossGen.Kernels;
 /// This interface is infrastructure for generated code; it is public only so that generated code
 /// in user assemblies can use it.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface ISimd<TVec, T>
     where TVec : struct
     where T : unmanaged, IBinaryFloatingPointIeee754<T>

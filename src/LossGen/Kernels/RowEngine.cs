@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -20,6 +21,7 @@ namespace LossGen.Kernels;
 /// added in row order in double, so the result does not depend on the vector width (see
 /// <see cref="RowState{T}"/> for the lanes inside a row).
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class RowEngine
 {
 

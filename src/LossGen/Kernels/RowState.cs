@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -18,6 +19,7 @@ namespace LossGen.Kernels;
 /// the lanes are combined in a fixed order at the end. A Vector512 covers the L lanes at once,
 /// Vector256 in two steps, Vector128 in four, and the scalar path one lane at a time.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public struct RowState<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -450,6 +452,7 @@ public struct RowState<T>
 }
 
 /// <summary>Whether a vector may reach past the end of the row; a type so the JIT drops the masking inside it.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IRowEdge
 {
     /// <summary>True for the last, partial vector of a row: lanes past the end must fold nothing.</summary>
@@ -457,6 +460,7 @@ public interface IRowEdge
 }
 
 /// <summary>A vector wholly inside the row.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct RowInterior : IRowEdge
 {
     /// <inheritdoc/>
@@ -464,6 +468,7 @@ public readonly struct RowInterior : IRowEdge
 }
 
 /// <summary>The last, partial vector of a row.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct RowEdge : IRowEdge
 {
     /// <inheritdoc/>
@@ -475,6 +480,7 @@ public readonly struct RowEdge : IRowEdge
 /// row the lanes outside it fold the reduction's identity, which changes no bit: −0 for a sum (x + −0 = x, −0
 /// included), −∞ for a maximum and a log-sum-exp, +∞ for a minimum. Infrastructure for generated code.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class RowReduce
 {
     /// <summary>The lanes of <paramref name="value"/> inside the row, and <paramref name="identity"/> past it (last vector only).</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -6,6 +7,7 @@ namespace LossGen.Kernels;
 /// <summary>The <see cref="ISimd{TVec, T}"/> operations on one lane: the reference every vector width matches bit for bit.</summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 /// <remarks>Masks are <typeparamref name="T"/> values whose bits are all ones (true) or all zeros (false).</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct ScalarSimd<T> : ISimd<T, T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {

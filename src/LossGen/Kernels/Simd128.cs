@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -6,6 +7,7 @@ namespace LossGen.Kernels;
 
 /// <summary>The <see cref="ISimd{TVec, T}"/> operations on <see cref="Vector128{T}"/>.</summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Simd128<T> : ISimd<Vector128<T>, T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {

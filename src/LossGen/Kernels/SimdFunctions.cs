@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -7,6 +8,7 @@ namespace LossGen.Kernels;
 /// Functions generated kernels call that are built from <see cref="ISimd{TVec, T}"/> operations, so
 /// they too give the same bits at every width. Infrastructure for generated code.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class SimdFunctions
 {
     /// <summary>

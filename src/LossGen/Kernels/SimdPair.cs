@@ -1,9 +1,11 @@
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace LossGen.Kernels;
 
 /// <summary>Two vectors used as one: the low and the high lanes.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public struct VectorPair<TVec>
     where TVec : struct
 {
@@ -28,6 +30,7 @@ public struct VectorPair<TVec>
 /// canonical lanes: a Vector512, two Vector256 or four Vector128 (a pair of pairs). The accumulators of a
 /// row's reductions then stay in registers at every width, and each lane sees the same operations.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct SimdPair<TVec, T, TSimd> : ISimd<VectorPair<TVec>, T>
     where TVec : struct
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
