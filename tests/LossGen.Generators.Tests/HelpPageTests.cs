@@ -34,6 +34,17 @@ public sealed class HelpPageTests
         Assert.Contains(id, File.ReadAllText(index), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Every_diagnostic_explains_itself_offline(string id)
+    {
+        // The IDE shows the description beside the message: why it matters and what to do, with no page to open.
+        string description = DiagnosticDescriptors.ById(id).Description.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(description.Length >= 40, $"{id} has no description");
+        Assert.EndsWith(".", description, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\{\d\}", description);
+    }
+
     [Fact]
     public void Every_help_page_belongs_to_a_descriptor()
     {
