@@ -179,6 +179,7 @@ internal static class LossEmitter
         LossSpec spec = plan.Spec;
         WriteSummary(w, plan, type, "reduced by <paramref name=\"reduction\"/>");
         WriteInputParams(w, plan);
+        WriteHyperParams(w, plan);
         w.WriteLine("/// <param name=\"reduction\">How the per-element losses are combined: <see cref=\"global::LossGen.Reduction.Mean\"/> (NaN for empty input) or <see cref=\"global::LossGen.Reduction.Sum\"/>.</param>");
         w.WriteLine("/// <returns>The reduced loss.</returns>");
         WriteRemarks(w, plan, withDerivative: false);
@@ -198,6 +199,7 @@ internal static class LossEmitter
             w.WriteLine($"/// <param name=\"{p.Name}Gradient\">Receives the gradient of the reduced loss with respect to <paramref name=\"{p.Name}\"/> (divided by the count for the mean).</param>");
         }
 
+        WriteHyperParams(w, plan);
         w.WriteLine("/// <param name=\"reduction\">How the per-element losses are combined: <see cref=\"global::LossGen.Reduction.Mean\"/> (NaN for empty input) or <see cref=\"global::LossGen.Reduction.Sum\"/>.</param>");
         w.WriteLine("/// <returns>The reduced loss.</returns>");
         WriteRemarks(w, plan, withDerivative: true);
@@ -215,6 +217,7 @@ internal static class LossEmitter
         WriteSummary(w, plan, type, "of each element, unreduced");
         WriteInputParams(w, plan);
         w.WriteLine("/// <param name=\"losses\">Receives the loss of each element; the same length as the inputs.</param>");
+        WriteHyperParams(w, plan);
         WriteRemarks(w, plan, withDerivative: false);
         w.WriteLine(GeneratedCode);
         string parameters = string.Join(", ", InputParameters(plan, type).Append($"{Span}<{type}> losses").Concat(HyperParameters(plan)));
@@ -233,6 +236,7 @@ internal static class LossEmitter
             w.WriteLine($"/// <param name=\"{p.Name}Gradient\">Receives the derivative of each element's loss with respect to that element of <paramref name=\"{p.Name}\"/> (not divided by the count).</param>");
         }
 
+        WriteHyperParams(w, plan);
         WriteRemarks(w, plan, withDerivative: false);
         w.WriteLine(GeneratedCode);
         IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient");
@@ -305,17 +309,22 @@ internal static class LossEmitter
         w.WriteLine($"/// <summary>{name} Over spans of {element}{computed}: the loss {what}.</summary>");
     }
 
+    /// <summary>The inputs' docs: the user's own <c>&lt;param&gt;</c> text where the formula has one.</summary>
     private static void WriteInputParams(IndentedTextWriter w, KernelPlan plan)
     {
         foreach (LossParameter p in plan.Inputs)
         {
             string role = p.Role == ParameterRole.Target ? "Per-element target (no gradient)." : "Per-element input.";
-            w.WriteLine($"/// <param name=\"{p.Name}\">{role}</param>");
+            w.WriteLine($"/// <param name=\"{p.Name}\">{p.Doc ?? role}</param>");
         }
+    }
 
+    /// <summary>The settings' docs, after the spans as in every signature; the user's own text where there is one.</summary>
+    internal static void WriteHyperParams(IndentedTextWriter w, KernelPlan plan)
+    {
         foreach (LossParameter p in plan.Hypers)
         {
-            w.WriteLine($"/// <param name=\"{p.Name}\">Hyperparameter <c>{p.Name}</c> of the formula.</param>");
+            w.WriteLine($"/// <param name=\"{p.Name}\">{p.Doc ?? $"Hyperparameter <c>{p.Name}</c> of the formula."}</param>");
         }
     }
 

@@ -99,7 +99,7 @@ internal static class RowKernelEmitter
                 ParameterShape.Label => "One class index per row, in [0, rowLength).",
                 _ => "One target value per row (no gradient).",
             };
-            w.WriteLine($"/// <param name=\"{p.Name}\">{what}</param>");
+            w.WriteLine($"/// <param name=\"{p.Name}\">{p.Doc ?? what}</param>");
         }
 
         if (losses)
@@ -118,10 +118,7 @@ internal static class RowKernelEmitter
         }
 
         w.WriteLine("/// <param name=\"rowLength\">The length of every row (classes, features, pixels).</param>");
-        foreach (LossParameter p in plan.Hypers)
-        {
-            w.WriteLine($"/// <param name=\"{p.Name}\">Hyperparameter <c>{p.Name}</c> of the formula.</param>");
-        }
+        WriteHyperParams(w, plan);
 
         if (!losses)
         {

@@ -98,7 +98,7 @@ internal static class TensorEmitter
 
         foreach (LossParameter p in hypers)
         {
-            w.WriteLine($"/// <param name=\"{p.Name}\">A setting, as in the span overloads.</param>");
+            w.WriteLine($"/// <param name=\"{p.Name}\">{p.Doc ?? "A setting, as in the span overloads."}</param>");
         }
     }
 

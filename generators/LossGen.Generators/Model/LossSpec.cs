@@ -55,7 +55,7 @@ internal enum ParameterDomain
 /// </remarks>
 internal readonly record struct LossParameter(
     string Name, ParameterRole Role, int Index, string? DefaultValue, ParameterShape Shape = ParameterShape.Element, ParameterDomain Domain = ParameterDomain.None,
-    bool Shared = false, SettingRange? Range = null, bool IsFlag = false);
+    bool Shared = false, SettingRange? Range = null, bool IsFlag = false, string? Doc = null);
 
 /// <summary>
 /// The values a <c>[Hyper]</c> setting accepts, as its attributes declare them: [<paramref name="Min"/>, <paramref name="Max"/>],

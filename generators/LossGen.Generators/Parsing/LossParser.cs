@@ -264,7 +264,8 @@ internal sealed class LossParser
 
             string? defaultValue = DefaultValueOf(p);
             SettingRange? range = role == ParameterRole.Hyper ? RangeOf(p, flag, location) : null;
-            parameters.Add(new LossParameter(p.Name, role, index, defaultValue, role == ParameterRole.Hyper ? ParameterShape.Element : s, role == ParameterRole.Hyper ? ParameterDomain.None : DomainOf(p), shared, range, flag));
+            parameters.Add(new LossParameter(p.Name, role, index, defaultValue, role == ParameterRole.Hyper ? ParameterShape.Element : s, role == ParameterRole.Hyper ? ParameterDomain.None : DomainOf(p), shared, range, flag,
+                ParamDoc(method, p.Name, _cancellationToken)));
             // A flag is a number in the kernels (1 or 0) and a condition in the formula.
             _values[p] = flag ? _graph.Compare(Op.NotEqual, _graph.Hyper(index), _graph.Zero) : role == ParameterRole.Hyper ? _graph.Hyper(index) : s switch
             {
@@ -764,10 +765,18 @@ internal sealed class LossParser
     }
 
     private static string? Summary(IMethodSymbol method, CancellationToken cancellationToken)
+        => DocElement(method, @"<summary>(.*?)</summary>", cancellationToken);
+
+    /// <summary>The user's own <c>&lt;param&gt;</c> text for a parameter, which the generated overloads keep.</summary>
+    internal static string? ParamDoc(IMethodSymbol method, string name, CancellationToken cancellationToken)
+        => DocElement(method, $@"<param name=""{Regex.Escape(name)}"">(.*?)</param>", cancellationToken);
+
+    private static string? DocElement(IMethodSymbol method, string pattern, CancellationToken cancellationToken)
     {
         string? xml = method.GetDocumentationCommentXml(cancellationToken: cancellationToken);
-        Match match = Regex.Match(xml ?? "", @"<summary>(.*?)</summary>", RegexOptions.Singleline);
-        return match.Success ? Regex.Replace(match.Groups[1].Value, @"\s+", " ").Trim() : null;
+        Match match = Regex.Match(xml ?? "", pattern, RegexOptions.Singleline);
+        string? text = match.Success ? Regex.Replace(match.Groups[1].Value, @"\s+", " ").Trim() : null;
+        return string.IsNullOrEmpty(text) ? null : text;
     }
 
     /// <summary>A C# literal that reads back as exactly <paramref name="value"/>.</summary>
