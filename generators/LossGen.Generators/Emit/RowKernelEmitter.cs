@@ -154,9 +154,16 @@ internal static class RowKernelEmitter
                     break;
                 }
 
+                // Each reduction after the per-element values it folds, so every name it reads is defined above it.
                 w.WriteLine($"/// pass {pass + 1}:");
+                var listed = new HashSet<int>();
                 foreach (int id in schedule.Reductions.Where(id => schedule.Pass(id) == pass))
                 {
+                    foreach (int row in schedule.RowStatements(new[] { plan.Graph[id].A }).Rows.Where(listed.Add))
+                    {
+                        w.WriteLine($"///     {plan.Name(row)} = {Xml(Infix(plan, row))}");
+                    }
+
                     w.WriteLine($"///     {plan.Name(id)} = {Xml(Infix(plan, id))}");
                 }
             }
