@@ -52,6 +52,27 @@ public sealed class GeneratedDocsTests
     }
 
     [Fact]
+    public void Comments_in_a_formula_are_left_out_of_its_one_line_remark()
+    {
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            namespace N;
+            public static partial class Commented
+            {
+                [Loss]
+                public static double F(double pred, [Target] double target)
+                {
+                    var d = pred - target; // the residual
+                    /* squared */ return d * d;
+                }
+            }
+            """);
+
+        string source = result.Sources["N.Commented.F.g.cs"];
+        Assert.Contains("<para>Formula for one element: <c>{ var d = pred - target; return d * d; }</c></para>", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("residual", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_users_param_text_is_kept_and_the_others_get_the_generic_one()
     {
         GeneratorResult result = GeneratorHarness.Run(Source);

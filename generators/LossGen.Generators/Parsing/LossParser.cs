@@ -760,8 +760,13 @@ internal sealed class LossParser
     /// <summary>The body as the user wrote it, whitespace collapsed, for the generated XML docs.</summary>
     private static string FormulaText(MethodDeclarationSyntax syntax)
     {
+        // Comments go: on one line, a // comment would seem to comment out the rest of the formula.
         SyntaxNode body = (SyntaxNode?)syntax.ExpressionBody?.Expression ?? syntax.Body!;
-        return Regex.Replace(body.ToString(), @"\s+", " ").Trim();
+        string text = string.Concat(body.DescendantTokens().Select(t => Code(t.LeadingTrivia) + t.Text + Code(t.TrailingTrivia)));
+        return Regex.Replace(text, @"\s+", " ").Trim();
+
+        static string Code(SyntaxTriviaList trivia)
+            => string.Concat(trivia.Select(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia) ? " " : t.ToFullString()));
     }
 
     private static string? Summary(IMethodSymbol method, CancellationToken cancellationToken)
