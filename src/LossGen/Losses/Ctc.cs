@@ -1,6 +1,5 @@
 using System;
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace LossGen;
@@ -416,7 +415,7 @@ public static partial class Losses
 
         if (wantElementwise)
         {
-            for (int b = 0; b < batchSize; b++) elementwise[b] = FromDouble<TS>(losses[b]);
+            for (int b = 0; b < batchSize; b++) elementwise[b] = SpanPieces.Round<TS>(losses[b]);
         }
 
         double total = 0;
@@ -427,14 +426,5 @@ public static partial class Losses
         }
         for (int b = 0; b < batchSize; b++) total += losses[b];
         return total;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TS FromDouble<TS>(double value) where TS : unmanaged
-    {
-        if (typeof(TS) == typeof(double)) return Unsafe.As<double, TS>(ref value);
-        if (typeof(TS) == typeof(float)) { float f = (float)value; return Unsafe.As<float, TS>(ref f); }
-        Half h = (Half)value;
-        return Unsafe.As<Half, TS>(ref h);
     }
 }

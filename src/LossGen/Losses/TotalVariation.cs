@@ -215,7 +215,7 @@ public static partial class Losses
                 }
                 double value = TotalVariationEngine<TC>.Finish(totals);
                 // Half: rounded through float, as every Half result (float to double is exact).
-                if (wantLosses) losses[n] = FromDouble<TS>(typeof(TS) == typeof(Half) ? (float)value : value);
+                if (wantLosses) losses[n] = SpanPieces.Round<TS>(value);
                 sum += value;
             }
         }
