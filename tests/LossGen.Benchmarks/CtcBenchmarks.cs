@@ -79,14 +79,6 @@ public class CtcBenchmarks
     public double FusedSequential() => Losses.CtcCore<double, double>(_logProbs, N, C, CtcTargets.Padded(_targets, S), _inputLengths, _targetLengths,
         _gradient, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential);
 
-    [Benchmark(Description = "LossGen sequential, 256-bit (double)")]
-    public double FusedSequential256() => Losses.CtcCore<double, double>(_logProbs, N, C, CtcTargets.Padded(_targets, S), _inputLengths, _targetLengths,
-        _gradient, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential, vectorBits: 256);
-
-    [Benchmark(Description = "LossGen sequential, 128-bit (double)")]
-    public double FusedSequential128() => Losses.CtcCore<double, double>(_logProbs, N, C, CtcTargets.Padded(_targets, S), _inputLengths, _targetLengths,
-        _gradient, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential, vectorBits: 128);
-
     [Benchmark(Description = "LossGen auto/parallel (double)")]
     public double FusedAuto() => Losses.CtcWithGradient(_logProbs, N, C, CtcTargets.Padded(_targets, S), _inputLengths, _targetLengths, _gradient);
 

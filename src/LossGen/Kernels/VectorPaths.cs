@@ -2,8 +2,9 @@ namespace LossGen.Kernels;
 
 /// <summary>
 /// What the engines' vector paths may use. <see cref="MaxBits"/> is the widest path any engine may take (512, 256,
-/// 128, or 0 for scalar): one switch for the elementwise, row, pixel-wise and total-variation engines, so a test
-/// lowers it once to reach every path; every width gives the same bits, so it changes speed only.
+/// 128, or 0 for scalar): one switch for the elementwise, row, pixel-wise, total-variation and CTC engines (CTC's
+/// narrowest path is 128 bits), so a test lowers it once to reach every path; every width gives the same bits, so it
+/// changes speed only.
 /// </summary>
 internal static class VectorPaths
 {

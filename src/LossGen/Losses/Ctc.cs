@@ -293,7 +293,7 @@ public static partial class Losses
     internal static unsafe double CtcCore<TS, TC>(ReadOnlySpan<TS> input, int batchSize, int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths,
         Span<TS> gradient, bool wantGradient, Span<TS> elementwise, bool wantElementwise,
-        CtcInputKind kind, int blank, bool zeroInfinity, Reduction reduction, CtcParallelism parallelism, int vectorBits = 0)
+        CtcInputKind kind, int blank, bool zeroInfinity, Reduction reduction, CtcParallelism parallelism)
         where TS : unmanaged
         where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
     {
@@ -408,7 +408,6 @@ public static partial class Losses
                 ZeroInfinity = zeroInfinity,
                 Mean = reduction == Reduction.Mean,
                 Kind = kind,
-                VectorBits = vectorBits,
             };
             CtcEngine<TS, TC>.RunBatch(in batch, CtcEngine.UseParallel(parallelism, batchSize, work));
         }

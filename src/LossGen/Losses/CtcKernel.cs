@@ -46,7 +46,6 @@ internal unsafe struct CtcBatch
     public bool ZeroInfinity;
     public bool Mean;            // gradient scale: 1 / (N * max(L, 1)) when true, 1 otherwise
     public CtcInputKind Kind;
-    public int VectorBits;       // 0: widest accelerated; 512, 256 or 128 forces that width (tests)
 }
 
 /// <summary>Per-call buffers of the calling thread: per-sample losses and target offsets.</summary>
@@ -218,14 +217,15 @@ internal static unsafe class CtcEngine<TS, TC>
     }
 
     /// <summary>
-    /// Computes sample <paramref name="b"/> with the widest accelerated vectors. Every operation is lane-wise and
+    /// Computes sample <paramref name="b"/> with the widest accelerated vectors <see cref="VectorPaths.MaxBits"/> allows, as
+    /// every engine does. Every operation is lane-wise and
     /// padding lanes hold -inf, so the width changes the speed, never the bits.
     /// </summary>
     public static void Sample(in CtcBatch batch, int b)
     {
-        if (Vector512.IsHardwareAccelerated && batch.VectorBits is 0 or 512)
+        if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512)
             Sample<Vector512<TC>, Simd512<TC>>(in batch, b);
-        else if (Vector256.IsHardwareAccelerated && batch.VectorBits is 0 or 256)
+        else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
             Sample<Vector256<TC>, Simd256<TC>>(in batch, b);
         else
             Sample<Vector128<TC>, Simd128<TC>>(in batch, b);
