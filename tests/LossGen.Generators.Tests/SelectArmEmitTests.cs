@@ -11,6 +11,31 @@ namespace LossGen.Generators.Tests;
 public sealed class SelectArmEmitTests
 {
     [Fact]
+    public void Arms_that_read_each_other_through_their_selects_are_not_both_skipped()
+    {
+        // The arm on x > 0 (with Exp(x)) reads b, whose arm on t > 0 (with the Log1p) reads a, the first arm's select: the
+        // blocks could not both be written before their readers, so the arm that reads itself through the other loses its
+        // test, and the kernel compiles. (LossGen.Tests' SelectArmTests runs this formula against its values.)
+        const string source = GeneratorHarness.Usings + """
+            namespace N;
+            public static partial class Interlocked
+            {
+                [Loss]
+                public static double F(double x, [Target] double t)
+                {
+                    var a = x > 0 ? Exp(x) : 0.0;
+                    var b = t > 0 ? Log1p(x * x + a) : 0.0;
+                    return a + (x > 0 ? Exp(b) : 0.0);
+                }
+            }
+            """;
+        GeneratorResult result = GeneratorHarness.Run(source);
+        Assert.Empty(result.Problems());
+        Assert.Equal(1, KernelSizeTests.Count(KernelSizeTests.KernelMethod(result.Sources["N.Interlocked.F.g.cs"], "Loss"), "if (TSimd.AnyTrue("));
+        GeneratorHarness.EmitAndLoad(result.Output);
+    }
+
+    [Fact]
     public void Only_arms_worth_their_test_are_skipped()
     {
         const string source = GeneratorHarness.Usings + """

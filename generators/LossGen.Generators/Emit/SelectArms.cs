@@ -91,8 +91,9 @@ internal static class SelectArms
     public const int MinStatements = 10;
 
     /// <summary>
-    /// True when a member reads a statement outside the arm that reads the arm's results (a select on the same condition
-    /// used both inside the arm and outside it): the block could not be written before its readers.
+    /// True when a member reads a statement outside the arm that reads the arm's results, directly or through other arms
+    /// (a select on the arm's condition read inside the arm, or two arms each reading the other's select): the block could
+    /// not be written before its readers.
     /// </summary>
     private static bool ReadsItself(Graph graph, IReadOnlyList<int> statements, List<int> members)
     {

@@ -147,11 +147,12 @@ public static partial class Losses
 
     /// <summary>
     /// Poisson negative log-likelihood of a log-rate: e^logRate − target·logRate (PyTorch's default
-    /// <c>log_input=True</c>), plus the Stirling term of <see cref="Poisson(double, double, bool, double)"/> when <paramref name="full"/> is true. For a positive log-rate it
-    /// above 88 (where e^logRate nears float's range) is computed as h·(h − logRate·(target/h)) with h = e^(logRate/2), so
-    /// the two terms are compared before either overflows: where e^logRate and target·logRate both pass the type's range,
-    /// the result is the ±∞ of the larger (not ∞ − ∞ = NaN). The gradient e^logRate − target is +∞ wherever e^logRate
-    /// overflows (logRate &gt; 88.7 in float). The kernels skip that form for every vector with no log-rate above 88.
+    /// <c>log_input=True</c>), plus the Stirling term of <see cref="Poisson(double, double, bool, double)"/> when
+    /// <paramref name="full"/> is true. For a log-rate above 88 (where e^logRate nears float's range) it is computed as
+    /// h·(h − logRate·(target/h)) with h = e^(logRate/2), so the two terms are compared before either overflows: where
+    /// e^logRate and target·logRate both pass the type's range, the result is the ±∞ of the larger (not ∞ − ∞ = NaN).
+    /// The gradient e^logRate − target is +∞ wherever e^logRate overflows (logRate &gt; 88.7 in float). The kernels skip
+    /// that form for every vector with no log-rate above 88.
     /// </summary>
     [Loss]
     public static double PoissonWithLogInput(double logRate, [Target, NonNegative] double target, [Hyper] bool full = false)

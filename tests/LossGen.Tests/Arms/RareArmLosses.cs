@@ -18,6 +18,15 @@ public static partial class RareArmLosses
     public static double RareFalse(double x, [Target] double t)
         => Abs(x) <= 2 ? x * x - t * x : Exp(2 - Abs(x)) * (3 + t) + Log(Abs(x)) + 2 * Abs(x);
 
+    /// <summary>Two arms that read each other through their selects: at most one of them can be skipped.</summary>
+    [Loss]
+    public static double Interlocked(double x, [Target] double t)
+    {
+        var a = x > 2 ? Exp(x - 2) : 0.0;
+        var b = t > 0 ? Log1p(x * x + a) : 0.0;
+        return a + (x > 2 ? Exp(0.5 * b) : 0.0);
+    }
+
     /// <summary>A select inside the rare arm, and a second condition whose arm holds an exp of its own.</summary>
     [Loss]
     public static double Nested(double x, [Target] double t)
