@@ -89,7 +89,7 @@ public sealed class SelectArmEmitTests
         string series = KernelSizeTests.KernelMethod(result.Sources["N.Arms.Series.g.cs"], "LossAndGradient");
         Assert.Equal(1, KernelSizeTests.Count(series, "if (TSimd.AnyTrue("));
 
-        // Short arms, even with two divisions (smooth L1's ran 10–25% slower with a test where every vector took it), a lone
+        // Short arms, even with two divisions (smooth L1's ran 9–26% slower with a test where every vector took it), a lone
         // division (Pow's gradient, x^t / x away from x = 0), and a memory-bound kernel's arms are computed for every vector.
         Assert.DoesNotContain("AnyTrue", result.Sources["N.Arms.ShortDivisions.g.cs"]);
         Assert.DoesNotContain("AnyTrue", result.Sources["N.Arms.PowerGradient.g.cs"]);

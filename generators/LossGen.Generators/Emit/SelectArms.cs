@@ -81,7 +81,7 @@ internal static class SelectArms
     /// <summary>
     /// An arm with an exp, log or power, or of <see cref="MinStatements"/> statements: the test (a compare of the mask
     /// and a branch) is a few instructions, and a vector that skips such an arm saves tens. A shorter arm saves less than
-    /// the test costs where most vectors take it: smooth L1's (8 statements, two of them divisions) ran 10–25% slower
+    /// the test costs where most vectors take it: smooth L1's (8 statements, two of them divisions) ran 9–26% slower
     /// with a test at every width when every vector took it.
     /// </summary>
     private static bool WorthATest(Graph graph, List<int> members)
