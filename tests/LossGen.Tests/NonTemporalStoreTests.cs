@@ -59,14 +59,14 @@ public sealed class NonTemporalStoreTests : IDisposable
         }
 
         float[] r1 = new float[n], r2 = new float[n];
-        float reference = WithWidth(0, () => Losses.MarginRankingWithGradient(x1, x2, y, r1, r2, 0.5));
+        float reference = VectorWidth.With(0, () => Losses.MarginRankingWithGradient(x1, x2, y, r1, r2, 0.5));
         foreach (int bits in new[] { 256, 128 })
         {
             // Pinned, so that the offsets within a cache line, computed from the addresses, hold during the call.
             float[] g1 = Sentinels<float>(n, pinned: true), g2 = Sentinels<float>(n, pinned: true);
             int offset2 = (int)((LineOffset(g1, offset1) - LineOffset(g2, 0) + lineOffsetDifference + Offsets) % Offsets);
             Assert.Equal(lineOffsetDifference, (LineOffset(g2, offset2) - LineOffset(g1, offset1) + Offsets) % Offsets);
-            float value = WithWidth(bits, () => Losses.MarginRankingWithGradient(x1, x2, y, g1.AsSpan(offset1, n), g2.AsSpan(offset2, n), 0.5));
+            float value = VectorWidth.With(bits, () => Losses.MarginRankingWithGradient(x1, x2, y, g1.AsSpan(offset1, n), g2.AsSpan(offset2, n), 0.5));
             string where = $"{bits}-bit, offsets {offset1} and {offset2}";
             Assert.True(SameBits<float>([reference], [value]), $"{where}: loss {value:R}, scalar {reference:R}");
             AssertGradient(r1, g1, offset1, n, where + ", x1Gradient");
@@ -112,7 +112,7 @@ public sealed class NonTemporalStoreTests : IDisposable
         foreach (int n in Lengths<T>())
         {
             T[] pred = Random<T>(n + Offsets, n), target = Random<T>(n + Offsets, n + 1), expected = new T[n];
-            T reference = WithWidth(0, () => loss(pred.AsSpan(0, n), target.AsSpan(0, n), expected));
+            T reference = VectorWidth.With(0, () => loss(pred.AsSpan(0, n), target.AsSpan(0, n), expected));
             foreach (int bits in new[] { 256, 128 })
             {
                 for (int offset = 0; offset < Offsets; offset++)
@@ -120,7 +120,7 @@ public sealed class NonTemporalStoreTests : IDisposable
                     // The inputs at other offsets than the gradient: only the gradient's alignment picks the path.
                     T[] p = Shifted(pred, n, offset * 7 % Offsets), t = Shifted(target, n, offset * 11 % Offsets);
                     T[] gradient = Sentinels<T>(n);
-                    T value = WithWidth(bits, () => loss(p.AsSpan(offset * 7 % Offsets, n), t.AsSpan(offset * 11 % Offsets, n), gradient.AsSpan(offset, n)));
+                    T value = VectorWidth.With(bits, () => loss(p.AsSpan(offset * 7 % Offsets, n), t.AsSpan(offset * 11 % Offsets, n), gradient.AsSpan(offset, n)));
                     string where = $"n={n}, {bits}-bit, gradient offset {offset}";
                     Assert.True(SameBits<T>([reference], [value]), $"{where}: loss {value}, scalar {reference}");
                     AssertGradient(expected, gradient, offset, n, where);
@@ -134,7 +134,7 @@ public sealed class NonTemporalStoreTests : IDisposable
     {
         int n = Lengths<T>()[^1];
         T[] pred = Random<T>(n, 1), target = Random<T>(n, 2), expected = new T[n];
-        T reference = WithWidth(0, () => loss(pred, target, expected));
+        T reference = VectorWidth.With(0, () => loss(pred, target, expected));
         foreach (int bits in new[] { 256, 128 })
         {
             for (int offset = 0; offset < Offsets; offset++)
@@ -143,7 +143,7 @@ public sealed class NonTemporalStoreTests : IDisposable
                 {
                     T[] p = Shifted(pred, n, offset), t = Shifted(target, n, offset);
                     Span<T> pSlice = p.AsSpan(offset, n), tSlice = t.AsSpan(offset, n);
-                    T value = WithWidth(bits, () => loss(p.AsSpan(offset, n), t.AsSpan(offset, n), overwritePred ? p.AsSpan(offset, n) : t.AsSpan(offset, n)));
+                    T value = VectorWidth.With(bits, () => loss(p.AsSpan(offset, n), t.AsSpan(offset, n), overwritePred ? p.AsSpan(offset, n) : t.AsSpan(offset, n)));
                     string where = $"{bits}-bit, offset {offset}, overwriting {(overwritePred ? "pred" : "target")}";
                     Assert.True(SameBits<T>([reference], [value]), $"{where}: loss {value}, scalar {reference}");
                     Assert.True(SameBits<T>(expected, overwritePred ? pSlice : tSlice), $"{where}: the gradient differs from the scalar path's");
@@ -210,18 +210,4 @@ public sealed class NonTemporalStoreTests : IDisposable
     private static bool SameBits<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b)
         where T : unmanaged
         => MemoryMarshal.AsBytes(a).SequenceEqual(MemoryMarshal.AsBytes(b));
-
-    private static T WithWidth<T>(int bits, Func<T> call)
-    {
-        int saved = VectorPaths.MaxBits;
-        VectorPaths.MaxBits = bits;
-        try
-        {
-            return call();
-        }
-        finally
-        {
-            VectorPaths.MaxBits = saved;
-        }
-    }
 }

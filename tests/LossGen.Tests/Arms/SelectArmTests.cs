@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using LossGen.Kernels;
 using LossGen.Tests.Infrastructure;
 using Xunit;
 
@@ -34,35 +33,29 @@ public sealed class SelectArmTests
             long[]? reference = null;
             foreach (int bits in new[] { 512, 256, 128, 0 })
             {
-                int saved = VectorPaths.MaxBits;
-                VectorPaths.MaxBits = bits;
-                try
+                Array losses = Data.Filled(element, n, double.NaN), gradient = Data.Filled(element, n, double.NaN);
+                object? sum = VectorWidth.With(bits, () =>
                 {
-                    Array losses = Data.Filled(element, n, double.NaN), gradient = Data.Filled(element, n, double.NaN);
                     elementwise([Data.ToArray(element, x), Data.ToArray(element, t), losses]);
-                    object? sum = withGradient([Data.ToArray(element, x), Data.ToArray(element, t), gradient, Reduction.Sum]);
-                    long[] result = [Data.Bits(sum), .. Data.Bits(losses), .. Data.Bits(gradient)];
-                    reference ??= result;
-                    Assert.True(reference.SequenceEqual(result), $"{name}<{elementName}> n={n}: the {bits}-bit path differs from the 512-bit path");
-                    if (bits != 512)
-                    {
-                        continue;
-                    }
-
-                    double[] values = Data.ToDouble(losses), derivatives = Data.ToDouble(gradient);
-                    for (int i = 0; i < n; i++)
-                    {
-                        double expected = loss.Formula([x[i], t[i]], []);
-                        Assert.True(Data.Close(expected, values[i], relative, absolute), $"{name}<{elementName}> n={n} x={x[i]:R} t={t[i]:R}: expected {expected:R}, got {values[i]:R}");
-                        double derivative = CentralDifference(loss, x[i], t[i]);
-                        Assert.True(
-                            Data.Close(derivative, derivatives[i], 100 * relative + 1e-6, 100 * absolute + 1e-7, Math.Max(1, Math.Abs(derivative))),
-                            $"{name}<{elementName}> n={n} x={x[i]:R} t={t[i]:R}: ∂/∂x expected {derivative:R}, got {derivatives[i]:R}");
-                    }
-                }
-                finally
+                    return withGradient([Data.ToArray(element, x), Data.ToArray(element, t), gradient, Reduction.Sum]);
+                });
+                long[] result = [Data.Bits(sum), .. Data.Bits(losses), .. Data.Bits(gradient)];
+                reference ??= result;
+                Assert.True(reference.SequenceEqual(result), $"{name}<{elementName}> n={n}: the {bits}-bit path differs from the 512-bit path");
+                if (bits != 512)
                 {
-                    VectorPaths.MaxBits = saved;
+                    continue;
+                }
+
+                double[] values = Data.ToDouble(losses), derivatives = Data.ToDouble(gradient);
+                for (int i = 0; i < n; i++)
+                {
+                    double expected = loss.Formula([x[i], t[i]], []);
+                    Assert.True(Data.Close(expected, values[i], relative, absolute), $"{name}<{elementName}> n={n} x={x[i]:R} t={t[i]:R}: expected {expected:R}, got {values[i]:R}");
+                    double derivative = CentralDifference(loss, x[i], t[i]);
+                    Assert.True(
+                        Data.Close(derivative, derivatives[i], 100 * relative + 1e-6, 100 * absolute + 1e-7, Math.Max(1, Math.Abs(derivative))),
+                        $"{name}<{elementName}> n={n} x={x[i]:R} t={t[i]:R}: ∂/∂x expected {derivative:R}, got {derivatives[i]:R}");
                 }
             }
         }
@@ -81,23 +74,17 @@ public sealed class SelectArmTests
             double[] t = Enumerable.Range(0, n).Select(i => (double)(i % 6)).ToArray();
             foreach (int bits in new[] { 512, 256, 128, 0 })
             {
-                int saved = VectorPaths.MaxBits;
-                VectorPaths.MaxBits = bits;
-                try
+                double[] losses = new double[n], gradient = new double[n];
+                VectorWidth.With(bits, () =>
                 {
-                    double[] losses = new double[n], gradient = new double[n];
                     Losses.PoissonWithLogInputElementwise(x, t, losses);
-                    Losses.PoissonWithLogInputWithGradient(x, t, gradient, reduction: Reduction.Sum);
-                    for (int i = 0; i < n; i++)
-                    {
-                        double e = Math.Exp(x[i]);
-                        Assert.True(Data.Close(e - t[i] * x[i], losses[i], 1e-13, 1e-13), $"{bits} bits, n={n}, x={x[i]}: loss {losses[i]:R}");
-                        Assert.True(Data.Close(e - t[i], gradient[i], 1e-13, 1e-13), $"{bits} bits, n={n}, x={x[i]}: gradient {gradient[i]:R}");
-                    }
-                }
-                finally
+                    return Losses.PoissonWithLogInputWithGradient(x, t, gradient, reduction: Reduction.Sum);
+                });
+                for (int i = 0; i < n; i++)
                 {
-                    VectorPaths.MaxBits = saved;
+                    double e = Math.Exp(x[i]);
+                    Assert.True(Data.Close(e - t[i] * x[i], losses[i], 1e-13, 1e-13), $"{bits} bits, n={n}, x={x[i]}: loss {losses[i]:R}");
+                    Assert.True(Data.Close(e - t[i], gradient[i], 1e-13, 1e-13), $"{bits} bits, n={n}, x={x[i]}: gradient {gradient[i]:R}");
                 }
             }
         }

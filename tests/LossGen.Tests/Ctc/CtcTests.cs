@@ -766,19 +766,8 @@ public class CtcVectorWidthTests
     {
         var forced = new T[lp.Length];
         var auto = new T[lp.Length];
-        double lossForced;
-        int saved = LossGen.Kernels.VectorPaths.MaxBits;
-        LossGen.Kernels.VectorPaths.MaxBits = bits; // the switch every engine reads
-        try
-        {
-            lossForced = Losses.CtcCore<T, T>(lp, 5, 11, CtcTargets.Concatenated(labels), inLens, tgtLens,
-                forced, true, default, false, kind, 0, false, Reduction.Mean, CtcParallelism.Sequential);
-        }
-        finally
-        {
-            LossGen.Kernels.VectorPaths.MaxBits = saved;
-        }
-
+        double lossForced = LossGen.Tests.Infrastructure.VectorWidth.With(bits, () => Losses.CtcCore<T, T>(lp, 5, 11, CtcTargets.Concatenated(labels), inLens, tgtLens,
+            forced, true, default, false, kind, 0, false, Reduction.Mean, CtcParallelism.Sequential));
         double lossAuto = Losses.CtcCore<T, T>(lp, 5, 11, CtcTargets.Concatenated(labels), inLens, tgtLens,
             auto, true, default, false, kind, 0, false, Reduction.Mean, CtcParallelism.Sequential);
         Assert.Equal(lossAuto, lossForced);
