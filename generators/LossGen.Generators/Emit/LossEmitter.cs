@@ -746,6 +746,7 @@ internal static class LossEmitter
             Op.ReduceSum => $"Sum({Argument(n.A)})",
             Op.ReduceMax => $"Max({Argument(n.A)})",
             Op.ReduceMin => $"Min({Argument(n.A)})",
+            Op.Log1pOnUnitInterval => $"Log1p({Argument(n.A)})",
             _ when n.Op.Arity() == 1 => $"{n.Op}({Argument(n.A)})",
             _ => $"{n.Op}({Argument(n.A)}, {Argument(n.B)})",
         };

@@ -93,7 +93,7 @@ internal static class Differentiator
                 case Op.Log:
                     Accumulate(rowUser, n.A, g.Divide(adjoint, n.A));
                     break;
-                case Op.Log1p:
+                case Op.Log1p or Op.Log1pOnUnitInterval:
                     Accumulate(rowUser, n.A, g.Divide(adjoint, g.Add(g.One, n.A)));
                     break;
                 case Op.Expm1:

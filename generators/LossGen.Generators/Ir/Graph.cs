@@ -200,7 +200,7 @@ internal sealed class Graph
             {
                 Op.Exp => Math.Exp(x.Value),
                 Op.Log => Math.Log(x.Value),
-                Op.Log1p => x.Value == 0 ? 0 : Math.Log(1 + x.Value),
+                Op.Log1p or Op.Log1pOnUnitInterval => x.Value == 0 ? 0 : Math.Log(1 + x.Value),
                 Op.Expm1 => x.Value == 0 ? 0 : Math.Exp(x.Value) - 1,
                 Op.Sqrt => Math.Sqrt(x.Value),
                 Op.Abs => Math.Abs(x.Value),

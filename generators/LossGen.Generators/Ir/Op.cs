@@ -33,6 +33,12 @@ internal enum Op
     Exp,
     Log,
     Log1p,
+    /// <summary>
+    /// log(1 + x) for x in [0, 1] only, as the e^−|x| of softplus and log-cosh: <see cref="Lowering"/> puts it in place of
+    /// <see cref="Log1p"/> of such an exp. A short series, where a general log1p needs a range reduction and a rounding
+    /// correction (a third of BCE with logits' instructions).
+    /// </summary>
+    Log1pOnUnitInterval,
     Expm1,
     Sqrt,
     Abs,
@@ -77,7 +83,10 @@ internal static class OpFacts
 {
     public static bool IsMask(this Op op) => op is >= Op.LessThan and <= Op.Not;
 
-    /// <summary>Exp, log, tanh and pow: the operations that are calls into SimdMath rather than a few instructions.</summary>
+    /// <summary>
+    /// Exp, log, tanh and pow: the operations that are calls into SimdMath rather than a few instructions. Not
+    /// <see cref="Op.Log1pOnUnitInterval"/>: a dozen operations, always inlined, and never alone (its argument is an exp).
+    /// </summary>
     public static bool IsTranscendental(this Op op) => op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh or Op.Pow or Op.LogSumExp or Op.Softplus or Op.Sigmoid;
 
     /// <summary>The functions ISimd has twice, as a call and as an ...Inlined twin (ExpInlined, LogInlined, …).</summary>
@@ -94,7 +103,7 @@ internal static class OpFacts
     public static int Arity(this Op op) => op switch
     {
         Op.Constant or Op.Input or Op.Hyper or Op.Epsilon or Op.RowInput or Op.Label or Op.RowValue or Op.RowLength or Op.ElementIndex => 0,
-        Op.Negate or Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Sqrt or Op.Abs or Op.Tanh or Op.Softplus or Op.Sigmoid or Op.Not or Op.Gather => 1,
+        Op.Negate or Op.Exp or Op.Log or Op.Log1p or Op.Log1pOnUnitInterval or Op.Expm1 or Op.Sqrt or Op.Abs or Op.Tanh or Op.Softplus or Op.Sigmoid or Op.Not or Op.Gather => 1,
         Op.ReduceSum or Op.ReduceMax or Op.ReduceMin or Op.LogSumExp => 1,
         Op.Select => 3,
         _ => 2,

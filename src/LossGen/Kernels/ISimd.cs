@@ -91,6 +91,12 @@ public interface ISimd<TVec, T>
     static abstract TVec Log(TVec x);
     /// <summary>log(1 + x), within 4 ulp, accurate for tiny x; log1p(−1) = −∞, log1p(x &lt; −1) = NaN.</summary>
     static abstract TVec Log1p(TVec x);
+    /// <summary>
+    /// log(1 + x) for x in [0, 1] only (e^−|y|, as in softplus and log-cosh), within 1.2 ulp; NaN stays NaN. A dozen
+    /// operations and one division, always inlined: no range reduction and no rounding correction, which
+    /// <see cref="Log1p"/> needs for the rest of its domain.
+    /// </summary>
+    static abstract TVec Log1pOnUnitInterval(TVec x);
     /// <summary>e^x − 1, within 4 ulp, accurate for tiny x; expm1(−∞) = −1.</summary>
     static abstract TVec Expm1(TVec x);
     /// <summary>Hyperbolic tangent, within 4 ulp; tanh(±∞) = ±1, tanh(−0) = −0.</summary>

@@ -155,6 +155,11 @@ public readonly struct ScalarSimd<T> : ISimd<T, T>
     public static T Log1p(T x) => SimdMath.Log1p<T, T, ScalarSimd<T>>(x);
 
     /// <inheritdoc/>
+    /// <remarks>A call here, as the scalar ...Inlined twins: the scalar path is the engines' tail, short of locals.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static T Log1pOnUnitInterval(T x) => SimdMath.Log1pOnUnitInterval<T, T, ScalarSimd<T>>(x);
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Expm1(T x) => SimdMath.Expm1<T, T, ScalarSimd<T>>(x);
 

@@ -175,6 +175,10 @@ public readonly struct Simd128<T> : ISimd<Vector128<T>, T>
     public static Vector128<T> Log1p(Vector128<T> x) => SimdMath.Log1p<Vector128<T>, T, Simd128<T>>(x);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Log1pOnUnitInterval(Vector128<T> x) => SimdMath.Log1pOnUnitInterval<Vector128<T>, T, Simd128<T>>(x);
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector128<T> Expm1(Vector128<T> x) => SimdMath.Expm1<Vector128<T>, T, Simd128<T>>(x);
 

@@ -175,6 +175,10 @@ public readonly struct Simd256<T> : ISimd<Vector256<T>, T>
     public static Vector256<T> Log1p(Vector256<T> x) => SimdMath.Log1p<Vector256<T>, T, Simd256<T>>(x);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Log1pOnUnitInterval(Vector256<T> x) => SimdMath.Log1pOnUnitInterval<Vector256<T>, T, Simd256<T>>(x);
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector256<T> Expm1(Vector256<T> x) => SimdMath.Expm1<Vector256<T>, T, Simd256<T>>(x);
 

@@ -175,6 +175,10 @@ public readonly struct Simd512<T> : ISimd<Vector512<T>, T>
     public static Vector512<T> Log1p(Vector512<T> x) => SimdMath.Log1p<Vector512<T>, T, Simd512<T>>(x);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Log1pOnUnitInterval(Vector512<T> x) => SimdMath.Log1pOnUnitInterval<Vector512<T>, T, Simd512<T>>(x);
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector512<T> Expm1(Vector512<T> x) => SimdMath.Expm1<Vector512<T>, T, Simd512<T>>(x);
 

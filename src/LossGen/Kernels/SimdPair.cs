@@ -188,6 +188,10 @@ public readonly struct SimdPair<TVec, T, TSimd> : ISimd<VectorPair<TVec>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorPair<TVec> Log1pOnUnitInterval(VectorPair<TVec> x) => new(TSimd.Log1pOnUnitInterval(x.Lo), TSimd.Log1pOnUnitInterval(x.Hi));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorPair<TVec> Expm1(VectorPair<TVec> x) => new(TSimd.Expm1(x.Lo), TSimd.Expm1(x.Hi));
 
     /// <inheritdoc/>

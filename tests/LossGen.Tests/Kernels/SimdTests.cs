@@ -12,8 +12,11 @@ namespace LossGen.Tests.Kernels;
 
 public sealed class SimdTests(ITestOutputHelper output)
 {
-    /// <summary>The functions under test; ExpAtMost16 is the log-sum-exp pass's exp, checked against Exp.</summary>
-    public enum Fn { Exp, Log, Log1p, Expm1, Tanh, ExpAtMost16 }
+    /// <summary>
+    /// The functions under test; ExpAtMost16 is the log-sum-exp pass's exp, checked against Exp; Log1pOnUnitInterval is
+    /// log1p for x in [0, 1] (softplus's and log-cosh's log1p of e^−|x|), checked against Log1p's reference there.
+    /// </summary>
+    public enum Fn { Exp, Log, Log1p, Expm1, Tanh, ExpAtMost16, Log1pOnUnitInterval }
 
     // ---- one answer on every width ----
 
@@ -21,6 +24,7 @@ public sealed class SimdTests(ITestOutputHelper output)
     [InlineData(Fn.Exp)]
     [InlineData(Fn.Log)]
     [InlineData(Fn.Log1p)]
+    [InlineData(Fn.Log1pOnUnitInterval)]
     [InlineData(Fn.Expm1)]
     [InlineData(Fn.Tanh)]
     public void Transcendentals_are_bit_identical_on_every_width(Fn fn)
@@ -165,6 +169,7 @@ public sealed class SimdTests(ITestOutputHelper output)
     [InlineData(Fn.Exp, 2.0)]
     [InlineData(Fn.Log, 2.0)]
     [InlineData(Fn.Log1p, 4.0)]
+    [InlineData(Fn.Log1pOnUnitInterval, 1.2)]
     [InlineData(Fn.Expm1, 4.0)]
     [InlineData(Fn.Tanh, 4.0)]
     public void Float_is_within_ulp_bound(Fn fn, double maxUlp) => AssertAccuracy(fn, AccuracyInputs<float>(fn, 1 << 16, seed: 5), maxUlp);
@@ -173,6 +178,7 @@ public sealed class SimdTests(ITestOutputHelper output)
     [InlineData(Fn.Exp, 2.0)]
     [InlineData(Fn.Log, 2.0)]
     [InlineData(Fn.Log1p, 4.0)]
+    [InlineData(Fn.Log1pOnUnitInterval, 1.0)]
     [InlineData(Fn.Expm1, 4.0)]
     [InlineData(Fn.Tanh, 4.0)]
     public void Double_is_within_ulp_bound(Fn fn, double maxUlp) => AssertAccuracy(fn, AccuracyInputs<double>(fn, 1 << 15, seed: 6), maxUlp);
@@ -242,6 +248,8 @@ public sealed class SimdTests(ITestOutputHelper output)
             (Fn.Tanh, inf, one), (Fn.Tanh, -inf, -one), (Fn.Tanh, nan, nan), (Fn.Tanh, zero, zero), (Fn.Tanh, negZero, negZero),
             (Fn.Tanh, T.CreateTruncating(50), one), (Fn.Tanh, T.CreateTruncating(-50), -one), (Fn.Tanh, subnormal, subnormal),
             (Fn.Tanh, -subnormal, -subnormal),
+            (Fn.Log1pOnUnitInterval, zero, zero), (Fn.Log1pOnUnitInterval, nan, nan), (Fn.Log1pOnUnitInterval, subnormal, subnormal),
+            (Fn.Log1pOnUnitInterval, epsilon, epsilon),
         })
         {
             T[] xs = [x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x];
@@ -252,7 +260,7 @@ public sealed class SimdTests(ITestOutputHelper output)
         }
 
         // Tiny arguments keep their full relative precision.
-        foreach (Fn fn in new[] { Fn.Log1p, Fn.Expm1, Fn.Tanh })
+        foreach (Fn fn in new[] { Fn.Log1p, Fn.Log1pOnUnitInterval, Fn.Expm1, Fn.Tanh })
         {
             Assert.True(UlpError<T>(Map<T, T, ScalarSimd<T>>(fn, [tiny])[0], Reference(fn, double.CreateTruncating(tiny))) <= 1, $"{fn}(1e-10)");
         }
@@ -384,6 +392,7 @@ public sealed class SimdTests(ITestOutputHelper output)
             Fn.Exp => S.Exp(x),
             Fn.Log => S.Log(x),
             Fn.Log1p => S.Log1p(x),
+            Fn.Log1pOnUnitInterval => S.Log1pOnUnitInterval(x),
             Fn.Expm1 => S.Expm1(x),
             Fn.ExpAtMost16 => SimdMath.ExpAtMost16<TVec, T, S>(x),
             _ => S.Tanh(x),
@@ -534,6 +543,11 @@ public sealed class SimdTests(ITestOutputHelper output)
                 {
                     xs[i] = xs[i] - T.One; // just above -1
                 }
+                break;
+            case Fn.Log1pOnUnitInterval:
+                // Its whole domain: uniform over [0, 1] (the largest errors are near 1), log-uniform down to the subnormals.
+                Uniform(n / 2, 0, 1);
+                LogUniform(n / 2, minExp, 0, false);
                 break;
             case Fn.Expm1:
                 Uniform(n / 2, f ? -20 : -40, f ? 89 : 710);
@@ -740,7 +754,7 @@ public sealed class SimdTests(ITestOutputHelper output)
     {
         Fn.Exp => ExpDD(x),
         Fn.Log => LogDD(x),
-        Fn.Log1p => Log1pDD(x),
+        Fn.Log1p or Fn.Log1pOnUnitInterval => Log1pDD(x),
         Fn.Expm1 => Expm1DD(x),
         _ => TanhDD(x),
     };
