@@ -36,6 +36,10 @@ public sealed class LoweringEmitTests
             Assert.True(KernelSizeTests.Count(kernel, "TSimd.Log1p(") + KernelSizeTests.Count(kernel, "TSimd.Log1pInlined(") == 0, unit + ":\n" + kernel);
         }
 
+        // It still counts as a log for select arms: log-cosh skips its log1p for vectors of small residuals, and its series
+        // for vectors without one (a generated change once computed the log1p for every vector: 64 -> 72 us at 512 bits).
+        Assert.Equal(2, KernelSizeTests.Count(KernelSizeTests.KernelMethod(result.Sources["N.Logs.LogCosh1.g.cs"], "LossAndGradient"), "if (TSimd.AnyTrue("));
+
         foreach (string general in new[] { "PlainArgument", "ExpOfInput", "GrowingExp" })
         {
             string kernel = KernelSizeTests.KernelMethod(result.Sources[$"N.Logs.{general}.g.cs"], "LossAndGradient");

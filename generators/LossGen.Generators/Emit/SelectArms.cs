@@ -79,13 +79,14 @@ internal static class SelectArms
     }
 
     /// <summary>
-    /// An arm with an exp, log or power, or of <see cref="MinStatements"/> statements: the test (a compare of the mask
-    /// and a branch) is a few instructions, and a vector that skips such an arm saves tens. A shorter arm saves less than
-    /// the test costs where most vectors take it: smooth L1's (8 statements, two of them divisions) ran 9–26% slower
-    /// with a test at every width when every vector took it.
+    /// An arm with an exp, log (log1p on [0, 1] included: a dozen operations and a division in one statement) or power,
+    /// or of <see cref="MinStatements"/> statements: the test (a compare of the mask and a branch) is a few instructions,
+    /// and a vector that skips such an arm saves tens. A shorter arm saves less than the test costs where most vectors
+    /// take it: smooth L1's (8 statements, two of them divisions) ran 9–26% slower with a test at every width when every
+    /// vector took it.
     /// </summary>
     private static bool WorthATest(Graph graph, List<int> members)
-        => members.Count >= MinStatements || members.Any(id => graph[id].Op.IsTranscendental());
+        => members.Count >= MinStatements || members.Any(id => graph[id].Op.IsTranscendental() || graph[id].Op == Op.Log1pOnUnitInterval);
 
     /// <summary>The fewest statements that make an arm worth a test by themselves (Poisson's safe form has 13, log-cosh's series 20).</summary>
     public const int MinStatements = 10;
