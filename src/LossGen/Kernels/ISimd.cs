@@ -84,6 +84,8 @@ public interface ISimd<TVec, T>
     static abstract TVec ShiftLeftBits(TVec x, int count);
     /// <summary>Each lane's bits, as an unsigned integer of <typeparamref name="T"/>'s size, shifted right (logically) by <paramref name="count"/>.</summary>
     static abstract TVec ShiftRightBits(TVec x, int count);
+    /// <summary>Each lane's bits and <paramref name="y"/>'s, added as unsigned integers of <typeparamref name="T"/>'s size (wrapping).</summary>
+    static abstract TVec AddBits(TVec x, TVec y);
 
     /// <summary>e^x, within 2 ulp; overflows to +∞, underflows through subnormals to 0.</summary>
     static abstract TVec Exp(TVec x);

@@ -135,6 +135,10 @@ public readonly struct ScalarSimd<T> : ISimd<T, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T ShiftRightBits(T x, int count) => FromBits(Bits(x) >> count);
 
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T AddBits(T x, T y) => FromBits(Bits(x) + Bits(y));
+
     // The transcendental functions come twice: as calls, each compiled once, fully optimized, with its own budget of
     // locals, and as ...Inlined twins for the kernels with room for them (see ISimd).
 

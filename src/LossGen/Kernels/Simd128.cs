@@ -155,6 +155,12 @@ public readonly struct Simd128<T> : ISimd<Vector128<T>, T>
         ? Vector128.ShiftRightLogical(x.AsUInt32(), count).As<uint, T>()
         : Vector128.ShiftRightLogical(x.AsUInt64(), count).As<ulong, T>();
 
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> AddBits(Vector128<T> x, Vector128<T> y) => typeof(T) == typeof(float)
+        ? Vector128.Add(x.AsUInt32(), y.AsUInt32()).As<uint, T>()
+        : Vector128.Add(x.AsUInt64(), y.AsUInt64()).As<ulong, T>();
+
     // The transcendental functions come twice: as calls, each compiled once, fully optimized, with its own budget of
     // locals, and as ...Inlined twins for the kernels with room for them (see ISimd).
 

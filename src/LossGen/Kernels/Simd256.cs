@@ -155,6 +155,12 @@ public readonly struct Simd256<T> : ISimd<Vector256<T>, T>
         ? Vector256.ShiftRightLogical(x.AsUInt32(), count).As<uint, T>()
         : Vector256.ShiftRightLogical(x.AsUInt64(), count).As<ulong, T>();
 
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> AddBits(Vector256<T> x, Vector256<T> y) => typeof(T) == typeof(float)
+        ? Vector256.Add(x.AsUInt32(), y.AsUInt32()).As<uint, T>()
+        : Vector256.Add(x.AsUInt64(), y.AsUInt64()).As<ulong, T>();
+
     // The transcendental functions come twice: as calls, each compiled once, fully optimized, with its own budget of
     // locals, and as ...Inlined twins for the kernels with room for them (see ISimd).
 

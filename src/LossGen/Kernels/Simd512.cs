@@ -155,6 +155,12 @@ public readonly struct Simd512<T> : ISimd<Vector512<T>, T>
         ? Vector512.ShiftRightLogical(x.AsUInt32(), count).As<uint, T>()
         : Vector512.ShiftRightLogical(x.AsUInt64(), count).As<ulong, T>();
 
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> AddBits(Vector512<T> x, Vector512<T> y) => typeof(T) == typeof(float)
+        ? Vector512.Add(x.AsUInt32(), y.AsUInt32()).As<uint, T>()
+        : Vector512.Add(x.AsUInt64(), y.AsUInt64()).As<ulong, T>();
+
     // The transcendental functions come twice: as calls, each compiled once, fully optimized, with its own budget of
     // locals, and as ...Inlined twins for the kernels with room for them (see ISimd).
 

@@ -294,13 +294,17 @@ internal static class SimdMath
     {
         bool isFloat = typeof(T) == typeof(float);
         TVec one = S.Constant(1.0);
+        // In integer arithmetic on the bits, as TensorPrimitives' log: j = bits(u) + bits(1) − bits(h), h just above √2/2,
+        // carries into the exponent exactly when u's mantissa m (in [1, 2)) passes √2. So j's exponent is k and
+        // (j's mantissa bits) + bits(h) is m or m/2 — the same k and m, bit for bit, as comparing m with √2 and halving
+        // it, in four operations fewer.
+        ulong h = isFloat ? 0x3F35_04F4UL : 0x3FE6_A09E_667F_3BCEUL;
+        ulong oneBits = isFloat ? 0x3F80_0000UL : 0x3FF0_0000_0000_0000UL;
+        TVec j = S.AddBits(u, S.Create(FromBits<T>(oneBits - h)));
         // The biased exponent, dropped into the low mantissa bits of 2^p, then unbiased by subtracting 2^p + bias.
-        TVec biased = S.Or(S.ShiftRightBits(u, isFloat ? 23 : 52), S.Constant(isFloat ? 8388608.0 : 4503599627370496.0));
-        k = S.Subtract(biased, S.Constant(isFloat ? 8388608.0 + 127 : 4503599627370496.0 + 1023));
-        TVec m = S.Or(S.And(u, S.Create(FromBits<T>(isFloat ? 0x007F_FFFFUL : 0x000F_FFFF_FFFF_FFFFUL))), one);
-        TVec aboveSqrt2 = S.GreaterThan(m, S.Constant(1.4142135623730951));
-        m = S.Select(aboveSqrt2, S.Multiply(m, S.Constant(0.5)), m);
-        k = S.Add(S.Add(k, kAdjust), S.And(aboveSqrt2, one));
+        TVec biased = S.Or(S.ShiftRightBits(j, isFloat ? 23 : 52), S.Constant(isFloat ? 8388608.0 : 4503599627370496.0));
+        k = S.Add(S.Subtract(biased, S.Constant(isFloat ? 8388608.0 + 127 : 4503599627370496.0 + 1023)), kAdjust);
+        TVec m = S.AddBits(S.And(j, S.Create(FromBits<T>(isFloat ? 0x007F_FFFFUL : 0x000F_FFFF_FFFF_FFFFUL))), S.Create(FromBits<T>(h)));
         f = S.Subtract(m, one);
         hfsq = S.Multiply(S.Multiply(S.Constant(0.5), f), f);
     }

@@ -95,6 +95,10 @@ public readonly struct SimdPair<TVec, T, TSimd> : ISimd<VectorPair<TVec>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorPair<TVec> AddBits(VectorPair<TVec> x, VectorPair<TVec> y) => new(TSimd.AddBits(x.Lo, y.Lo), TSimd.AddBits(x.Hi, y.Hi));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorPair<TVec> Add(VectorPair<TVec> x, VectorPair<TVec> y) => new(TSimd.Add(x.Lo, y.Lo), TSimd.Add(x.Hi, y.Hi));
 
     /// <inheritdoc/>
