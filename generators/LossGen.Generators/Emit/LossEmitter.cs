@@ -680,11 +680,8 @@ internal static class LossEmitter
         Node n = plan.Graph[id];
         string method = n.Op switch
         {
-            _ when inlined.Contains(id) => $"TSimd.{n.Op}Inlined",
-            Op.Equal => "TSimd.Equals",
-            Op.NotEqual => "TSimd.NotEquals",
             Op.Pow => $"global::LossGen.Kernels.SimdFunctions.Pow<{vector}, T, TSimd>",
-            _ => "TSimd." + n.Op,
+            _ => "TSimd." + (n.Op.SimdMethod() ?? throw new InvalidOperationException($"{n.Op} is not written as a call.")) + (inlined.Contains(id) ? "Inlined" : ""),
         };
         return $"{method}({string.Join(", ", Enumerable.Range(0, n.Op.Arity()).Select(k => Operand(plan, n.Operand(k), infix: false, folded, inlined, vector)))})";
     }

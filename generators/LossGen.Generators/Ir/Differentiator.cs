@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace LossGen.Generators.Ir;
@@ -136,7 +137,17 @@ internal static class Differentiator
                     Accumulate(rowUser, n.C, g.Select(n.A, g.Zero, adjoint));
                     break;
 
-                // Constants, hyperparameters and masks carry no gradient.
+                // Constants, settings, labels and masks carry no gradient.
+                case Op.Constant or Op.Hyper or Op.Epsilon or Op.Label or Op.RowValue or Op.RowLength or Op.ElementIndex:
+                    break;
+                case Op.LessThan or Op.LessThanOrEqual or Op.GreaterThan or Op.GreaterThanOrEqual or Op.Equal or Op.NotEqual:
+                    break;
+                case Op.And or Op.Or or Op.Not:
+                    break;
+
+                // A new op gets its derivative above, or OpFactsTests fails: never a silent gradient of 0.
+                default:
+                    throw new InvalidOperationException($"The differentiator has no rule for {n.Op}.");
             }
         }
 

@@ -1,3 +1,5 @@
+using System;
+
 namespace LossGen.Generators.Ir;
 
 /// <summary>The operations of the formula IR. Functions of <c>LossMath</c> not listed here are lowered to these.</summary>
@@ -106,6 +108,24 @@ internal static class OpFacts
         Op.Negate or Op.Exp or Op.Log or Op.Log1p or Op.Log1pOnUnitInterval or Op.Expm1 or Op.Sqrt or Op.Abs or Op.Tanh or Op.Softplus or Op.Sigmoid or Op.Not or Op.Gather => 1,
         Op.ReduceSum or Op.ReduceMax or Op.ReduceMin or Op.LogSumExp => 1,
         Op.Select => 3,
-        _ => 2,
+        Op.Add or Op.Subtract or Op.Multiply or Op.Divide or Op.Max or Op.Min or Op.Pow => 2,
+        Op.LessThan or Op.LessThanOrEqual or Op.GreaterThan or Op.GreaterThanOrEqual or Op.Equal or Op.NotEqual or Op.And or Op.Or => 2,
+        // A new op is listed above, or every generator test that builds a graph fails (OpFactsTests names it).
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "OpFacts.Arity does not list this op."),
+    };
+
+    /// <summary>
+    /// The <c>ISimd</c> member a kernel calls for <paramref name="op"/> (its ...Inlined twin where
+    /// <see cref="HasInlinedTwin"/>), or null where the emitter writes something else: leaves and gathers are read,
+    /// reductions are the row passes, a power is <c>SimdFunctions.Pow</c>, and softplus and sigmoid are lowered to
+    /// primitives before anything is emitted.
+    /// </summary>
+    public static string? SimdMethod(this Op op) => op switch
+    {
+        _ when op.IsLeaf() || op.IsReduction() => null,
+        Op.Gather or Op.Pow or Op.Softplus or Op.Sigmoid => null,
+        Op.Equal => "Equals",
+        Op.NotEqual => "NotEquals",
+        _ => op.ToString(),
     };
 }
