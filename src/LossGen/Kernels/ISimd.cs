@@ -94,7 +94,8 @@ public interface ISimd<TVec, T>
     /// <summary>log(1 + x), within 4 ulp, accurate for tiny x; log1p(−1) = −∞, log1p(x &lt; −1) = NaN.</summary>
     static abstract TVec Log1p(TVec x);
     /// <summary>
-    /// log(1 + x) for x in [0, 1] only (e^−|y|, as in softplus and log-cosh), within 1.2 ulp; NaN stays NaN. A dozen
+    /// log(1 + x) for x in [0, 1] only (e^−|y|, as in softplus and log-cosh), within 1.2 ulp (1.4 on a machine without
+    /// FMA, where its last multiply-add rounds twice); NaN stays NaN. A dozen
     /// operations and one division, always inlined: no range reduction and no rounding correction, which
     /// <see cref="Log1p"/> needs for the rest of its domain.
     /// </summary>

@@ -169,19 +169,28 @@ public sealed class SimdTests(ITestOutputHelper output)
     [InlineData(Fn.Exp, 2.0)]
     [InlineData(Fn.Log, 2.0)]
     [InlineData(Fn.Log1p, 4.0)]
-    [InlineData(Fn.Log1pOnUnitInterval, 1.2)]
+    [InlineData(Fn.Log1pOnUnitInterval, 1.2, 1.4)]
     [InlineData(Fn.Expm1, 4.0)]
     [InlineData(Fn.Tanh, 4.0)]
-    public void Float_is_within_ulp_bound(Fn fn, double maxUlp) => AssertAccuracy(fn, AccuracyInputs<float>(fn, 1 << 16, seed: 5), maxUlp);
+    public void Float_is_within_ulp_bound(Fn fn, double maxUlp, double maxUlpUnfused = 0)
+        => AssertAccuracy(fn, AccuracyInputs<float>(fn, 1 << 16, seed: 5), Bound(maxUlp, maxUlpUnfused));
 
     [Theory]
     [InlineData(Fn.Exp, 2.0)]
     [InlineData(Fn.Log, 2.0)]
     [InlineData(Fn.Log1p, 4.0)]
-    [InlineData(Fn.Log1pOnUnitInterval, 1.0)]
+    [InlineData(Fn.Log1pOnUnitInterval, 1.0, 1.4)]
     [InlineData(Fn.Expm1, 4.0)]
     [InlineData(Fn.Tanh, 4.0)]
-    public void Double_is_within_ulp_bound(Fn fn, double maxUlp) => AssertAccuracy(fn, AccuracyInputs<double>(fn, 1 << 15, seed: 6), maxUlp);
+    public void Double_is_within_ulp_bound(Fn fn, double maxUlp, double maxUlpUnfused = 0)
+        => AssertAccuracy(fn, AccuracyInputs<double>(fn, 1 << 15, seed: 6), Bound(maxUlp, maxUlpUnfused));
+
+    /// <summary>
+    /// The bound for this machine: without FMA every multiply-add rounds twice (see ISimd.MultiplyAdd), which costs
+    /// Log1pOnUnitInterval a quarter ulp (its last step, x + s·(R − x), measured 1.31 ulp in float and 1.27 in double
+    /// with DOTNET_EnableAVX2=0); the other functions keep one bound either way.
+    /// </summary>
+    private static double Bound(double maxUlp, double maxUlpUnfused) => VectorPaths.Fused || maxUlpUnfused == 0 ? maxUlp : maxUlpUnfused;
 
     [Fact]
     public void Double_agrees_with_Math()
