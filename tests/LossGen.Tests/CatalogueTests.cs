@@ -153,10 +153,9 @@ public sealed class CatalogueTests
             long[]? reference = null;
             foreach (int bits in new[] { 512, 256, 128, 0 })
             {
-                int saved = VectorPaths.MaxBits;
-                VectorPaths.MaxBits = bits;
-                try
+                using (VectorWidth.Restored())
                 {
+                    VectorPaths.MaxBits = bits;
                     Array[] gradients = loss.DifferentiableInputs.Select(_ => Data.Filled(element, n, double.NaN)).ToArray();
                     Array losses = Data.Filled(element, n, double.NaN);
                     object? value = withGradient([.. arrays, .. gradients, .. Boxed(loss.HyperDefaults), Reduction.Sum]);
@@ -164,10 +163,6 @@ public sealed class CatalogueTests
                     long[] result = [Data.Bits(value), .. gradients.SelectMany(Data.Bits), .. Data.Bits(losses)];
                     reference ??= result;
                     Assert.True(reference.SequenceEqual(result), $"{name}<{elementName}> n={n}: the {bits}-bit path differs from the 512-bit path");
-                }
-                finally
-                {
-                    VectorPaths.MaxBits = saved;
                 }
             }
         }

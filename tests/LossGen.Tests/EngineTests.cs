@@ -84,10 +84,9 @@ public sealed class EngineTests
     [InlineData(0)]
     public void A_gradient_may_overwrite_its_own_input(int vectorBits)
     {
-        int saved = VectorPaths.MaxBits;
-        VectorPaths.MaxBits = vectorBits;
-        try
+        using (VectorWidth.Restored())
         {
+            VectorPaths.MaxBits = vectorBits;
             var random = new Random(vectorBits);
             for (int n = 0; n < 300; n += 7)
             {
@@ -103,10 +102,6 @@ public sealed class EngineTests
                 Assert.Equal(expected, inPlace);
                 Assert.Equal(gradient, pred);
             }
-        }
-        finally
-        {
-            VectorPaths.MaxBits = saved;
         }
     }
 }

@@ -182,8 +182,7 @@ public sealed class GanSpanTests
     public void Every_vector_width_gives_the_same_bits()
     {
         double[] real = Random(1, 1500), fake = Random(2, 777);
-        int saved = VectorPaths.MaxBits;
-        try
+        using (VectorWidth.Restored())
         {
             foreach (Kind kind in Enum.GetValues<Kind>())
             {
@@ -201,10 +200,6 @@ public sealed class GanSpanTests
                     }
                 }
             }
-        }
-        finally
-        {
-            VectorPaths.MaxBits = saved;
         }
     }
 

@@ -151,8 +151,7 @@ public sealed class PerceptualTests
     {
         int n = s_lengths.Sum();
         double[] pred = Random(9, n), target = Random(10, n);
-        int saved = VectorPaths.MaxBits;
-        try
+        using (VectorWidth.Restored())
         {
             foreach (Type element in Data.ElementTypes)
             {
@@ -166,10 +165,6 @@ public sealed class PerceptualTests
                     Assert.True(first.SequenceEqual(all), $"{element.Name}: {bits}-bit differs");
                 }
             }
-        }
-        finally
-        {
-            VectorPaths.MaxBits = saved;
         }
     }
 

@@ -280,8 +280,7 @@ public sealed class PixelwiseCrossEntropyTests
     public void Every_vector_width_gives_the_same_bits(string elementName)
     {
         Type element = Element(elementName);
-        int saved = VectorPaths.MaxBits;
-        try
+        using (VectorWidth.Restored())
         {
             foreach (int pixels in new[] { 1, 3, 7, 15, 16, 17, 31, 33, 63, 65, 100, 257, 300 })
             {
@@ -301,10 +300,6 @@ public sealed class PixelwiseCrossEntropyTests
                     }
                 }
             }
-        }
-        finally
-        {
-            VectorPaths.MaxBits = saved;
         }
     }
 

@@ -212,8 +212,7 @@ public sealed class TotalVariationTests
     public void Every_vector_width_gives_the_same_bits(string elementName)
     {
         Type element = Data.ElementTypes.Single(t => t.Name == elementName);
-        int saved = VectorPaths.MaxBits;
-        try
+        using (VectorWidth.Restored())
         {
             (int H, int W)[] shapes = [(1, 1), (1, 2), (3, 1), (2, 3), (5, 17), (4, 18), (3, 33), (2, 64), (3, 65), (2, 130), (2, 258), (1, 600)];
             foreach ((int h, int w) in shapes)
@@ -235,10 +234,6 @@ public sealed class TotalVariationTests
                     }
                 }
             }
-        }
-        finally
-        {
-            VectorPaths.MaxBits = saved;
         }
     }
 

@@ -11,20 +11,24 @@ public sealed class VectorWidthCollection
     public const string Name = "Vector width";
 }
 
-/// <summary>Runs a call with <c>VectorPaths.MaxBits</c> lowered, and restores it (in <see cref="VectorWidthCollection"/> tests).</summary>
+/// <summary>Lowers <c>VectorPaths.MaxBits</c> for a test and puts back what it found (in <see cref="VectorWidthCollection"/> tests).</summary>
 internal static class VectorWidth
 {
+    /// <summary>Runs <paramref name="call"/> with the vector paths at most <paramref name="bits"/> wide.</summary>
     public static T With<T>(int bits, Func<T> call)
     {
-        int saved = VectorPaths.MaxBits;
-        VectorPaths.MaxBits = bits;
-        try
+        using (Restored())
         {
+            VectorPaths.MaxBits = bits;
             return call();
         }
-        finally
-        {
-            VectorPaths.MaxBits = saved;
-        }
+    }
+
+    /// <summary>The width as it is now, put back when the scope ends, whatever the test set it to meanwhile.</summary>
+    public static Restorer Restored() => new(VectorPaths.MaxBits);
+
+    public readonly struct Restorer(int saved) : IDisposable
+    {
+        public void Dispose() => VectorPaths.MaxBits = saved;
     }
 }

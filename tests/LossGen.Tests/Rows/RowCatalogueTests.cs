@@ -173,8 +173,7 @@ public sealed class RowCatalogueTests
         (RowLossUnderTest loss, Type element) = Find(name, elementName);
         var withGradient = loss.WithGradient(element);
         var elementwise = loss.Elementwise(element);
-        int saved = VectorPaths.MaxBits;
-        try
+        using (VectorWidth.Restored())
         {
             foreach ((int batch, int rowLength) in new[] { (3, 1), (2, 5), (2, 8), (2, 15), (3, 16), (2, 17), (2, 31), (2, 33), (2, 63), (1, 1000), (1, 1031) })
             {
@@ -192,10 +191,6 @@ public sealed class RowCatalogueTests
                     Assert.True(first.SequenceEqual(all), $"{name}<{elementName}> [{batch}, {rowLength}]: the {bits}-bit path differs from the 512-bit path");
                 }
             }
-        }
-        finally
-        {
-            VectorPaths.MaxBits = saved;
         }
     }
 

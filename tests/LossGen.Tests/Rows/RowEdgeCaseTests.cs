@@ -60,8 +60,7 @@ public sealed class RowEdgeCaseTests
         var random = new Random(rowLength);
         float[] logits = Enumerable.Range(0, 3 * rowLength).Select(_ => (float)(10_000 + (random.NextDouble() * 600 - 300))).ToArray();
         int[] labels = [0, rowLength / 2, rowLength - 1];
-        int saved = VectorPaths.MaxBits;
-        try
+        using (VectorWidth.Restored())
         {
             long[]? first = null;
             foreach (int bits in new[] { 512, 256, 128, 0 })
@@ -83,10 +82,6 @@ public sealed class RowEdgeCaseTests
                 Assert.True(Math.Abs(loss - expected) <= 1e-5 * Math.Abs(expected) + 1e-3, $"{bits}-bit: {loss} vs {expected}");
                 Assert.All(gradient, g => Assert.True(float.IsFinite(g)));
             }
-        }
-        finally
-        {
-            VectorPaths.MaxBits = saved;
         }
     }
 

@@ -141,8 +141,7 @@ public sealed class SoftmaxReuseTests
     /// <summary>Runs <paramref name="run"/> at 512, 256, 128 bits and without vectors; every run must give the same bits.</summary>
     private static void ForEachWidth(Func<int, long[]> run)
     {
-        int saved = VectorPaths.MaxBits;
-        try
+        using (VectorWidth.Restored())
         {
             long[]? first = null;
             foreach (int bits in new[] { 512, 256, 128, 0 })
@@ -152,10 +151,6 @@ public sealed class SoftmaxReuseTests
                 first ??= result;
                 Assert.Equal(first, result);
             }
-        }
-        finally
-        {
-            VectorPaths.MaxBits = saved;
         }
     }
 
