@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Reflection;
 using LossGen.Generators.Ir;
 using LossGen.Kernels;
@@ -19,7 +18,7 @@ public sealed class OpFactsTests
 
     [Theory]
     [MemberData(nameof(AllOps))]
-    public void Every_op_has_an_arity(string name) => Assert.InRange(Enum.Parse<Op>(name).Arity(), 0, 3);
+    public void Every_op_has_an_arity(string opName) => Assert.InRange(Enum.Parse<Op>(opName).Arity(), 0, 3);
 
     [Theory]
     [MemberData(nameof(AllOps))]
@@ -30,8 +29,9 @@ public sealed class OpFactsTests
         int node = Build(g, op);
         // A row-valued node is summed over the row, so the differentiator meets it with an adjoint.
         int root = g.IsRow(node) ? g.Reduce(Op.ReduceSum, node) : node;
-        int[] gradients = Differentiator.Gradients(g, root, 2);
-        Assert.Equal(2, gradients.Length);
+        // The differentiator throws for an op it has no rule for, where it once gave a gradient of 0.
+        Exception? noRule = Record.Exception(() => Differentiator.Gradients(g, root, 2));
+        Assert.True(noRule is null, $"{op}: {noRule?.Message}");
     }
 
     [Theory]
