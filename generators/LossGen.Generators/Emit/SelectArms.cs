@@ -86,7 +86,7 @@ internal static class SelectArms
     /// vector took it.
     /// </summary>
     private static bool WorthATest(Graph graph, List<int> members)
-        => members.Count >= MinStatements || members.Any(id => graph[id].Op.IsTranscendental() || graph[id].Op == Op.Log1pOnUnitInterval);
+        => members.Count >= MinStatements || members.Any(id => graph[id].Op.IsCostly());
 
     /// <summary>The fewest statements that make an arm worth a test by themselves (Poisson's safe form has 13, log-cosh's series 20).</summary>
     public const int MinStatements = 10;

@@ -91,6 +91,12 @@ internal static class OpFacts
     /// </summary>
     public static bool IsTranscendental(this Op op) => op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh or Op.Pow or Op.LogSumExp or Op.Softplus or Op.Sigmoid;
 
+    /// <summary>
+    /// The operations worth a branch to skip (see SelectArms): the transcendental ones, and
+    /// <see cref="Op.Log1pOnUnitInterval"/>, whose dozen operations and division are one statement.
+    /// </summary>
+    public static bool IsCostly(this Op op) => op.IsTranscendental() || op == Op.Log1pOnUnitInterval;
+
     /// <summary>The functions ISimd has twice, as a call and as an ...Inlined twin (ExpInlined, LogInlined, …).</summary>
     public static bool HasInlinedTwin(this Op op) => op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh;
 
