@@ -78,6 +78,44 @@ public sealed class KernelSizeTests
         Assert.Equal(1, Count(powered, "SimdFunctions.Pow<"));
     }
 
+    [Fact]
+    public void Two_arms_of_one_condition_share_a_place_only_when_the_places_run_short()
+    {
+        // A vector runs one arm of a condition as a rule: with two places and a third function elsewhere, the other
+        // arm's exp is a call and the log takes its place. With only the two arms' exps, both are inlined (a call even on
+        // a path no vector takes makes the JIT keep the loop's vectors on the stack).
+        const string source = GeneratorHarness.Usings + """
+            namespace N;
+            public static partial class Arms
+            {
+                [Loss]
+                public static double Crowded(double pred, [Target] double target)
+                {
+                    var common = Exp(pred) - target * pred;
+                    var rare = Exp(0.5 * pred) * target;
+                    var stirling = target > 1 ? Log(target) * target : 0.0;
+                    return (pred > 80 ? rare : common) + stirling;
+                }
+
+                [Loss]
+                public static double Roomy(double pred, [Target] double target)
+                    => pred > 80 ? Exp(0.5 * pred) * target : Exp(pred) - target * pred;
+            }
+            """;
+        GeneratorResult result = GeneratorHarness.Run(source);
+        Assert.Empty(result.Problems());
+
+        string crowded = KernelMethod(result.Sources["N.Arms.Crowded.g.cs"], "LossAndGradient");
+        Assert.Equal(2, Count(crowded, "Inlined("));
+        Assert.Equal(1, Count(crowded, "TSimd.ExpInlined(pred)"));
+        Assert.Equal(1, Count(crowded, "TSimd.Exp("));
+        Assert.Equal(1, Count(crowded, "TSimd.LogInlined(target)"));
+
+        string roomy = KernelMethod(result.Sources["N.Arms.Roomy.g.cs"], "LossAndGradient");
+        Assert.Equal(2, Count(roomy, "TSimd.ExpInlined("));
+        Assert.Equal(0, Count(roomy, "TSimd.Exp("));
+    }
+
     internal static string KernelMethod(string source, string name)
     {
         int start = source.IndexOf($"public TVec {name}<TVec, TSimd>(", StringComparison.Ordinal);

@@ -535,7 +535,7 @@ internal static class LossEmitter
         // A memory-bound kernel is a few operations per element: a branch per vector would cost more than an arm.
         List<SelectArm> arms = plan.IsMemoryBound ? [] : SelectArms.Find(plan.Graph, statements, outputs);
         var armOf = arms.SelectMany(a => a.Members.Select(id => (id, a))).ToDictionary(p => p.id, p => p.a);
-        HashSet<int> inlined = InlinedTranscendentals(plan, statements, armOf.Keys);
+        HashSet<int> inlined = InlinedTranscendentals(plan, statements, armOf);
         HashSet<int> folded = FoldedTemporaries(plan, statements, outputs, hypers.Count, [.. arms.SelectMany(a => a.Results.Append(a.Condition))]);
         var written = new HashSet<int>();
         var writtenArms = new HashSet<SelectArm>();
@@ -633,9 +633,13 @@ internal static class LossEmitter
     /// <summary>
     /// The transcendental statements to be written as the ISimd ...Inlined twins: the first
     /// <see cref="MaxInlinedTranscendentals"/>, those outside skippable arms first (one fewer beside a Pow), or in a long
-    /// kernel a lone exp.
+    /// kernel a lone exp. Where there are more than places, of two arms of one condition only the first to come takes one:
+    /// a vector runs one of them as a rule, and inlining both spent the JIT's budget on code that seldom runs (Poisson
+    /// with its Stirling term, in double at 256 and 128 bits, called every operation with both arms' exps inlined). Where
+    /// all fit, all are inlined: a call even on a path no vector takes makes the JIT keep the loop's vectors on the stack
+    /// (Poisson at 512 bits, 27 µs with both exps inlined, 30–70 µs with the rare arm's a call).
     /// </summary>
-    private static HashSet<int> InlinedTranscendentals(KernelPlan plan, IReadOnlyList<int> statements, IEnumerable<int> inSkippableArms)
+    private static HashSet<int> InlinedTranscendentals(KernelPlan plan, IReadOnlyList<int> statements, IReadOnlyDictionary<int, SelectArm> armOf)
     {
         if (statements.Count > MaxStatementsInliningTwo)
         {
@@ -645,8 +649,35 @@ internal static class LossEmitter
         // Pow takes one place: its special exponents and zero rules are inlined (a double focal loss ran out with both).
         int limit = MaxInlinedTranscendentals - (statements.Any(id => plan.Graph[id].Op == Op.Pow) ? 1 : 0);
         // Functions every vector runs come first; those of skippable arms take the places left, in statement order.
-        var skippable = new HashSet<int>(inSkippableArms);
-        return [.. statements.Where(id => plan.Graph[id].Op.HasInlinedTwin()).OrderBy(skippable.Contains).Take(limit)];
+        List<int> candidates = [.. statements.Where(id => plan.Graph[id].Op.HasInlinedTwin()).OrderBy(armOf.ContainsKey)];
+        if (candidates.Count <= limit)
+        {
+            return [.. candidates];
+        }
+
+        var inlined = new HashSet<int>();
+        var conditionsTaken = new Dictionary<int, bool>();
+        foreach (int id in candidates)
+        {
+            if (inlined.Count == limit)
+            {
+                break;
+            }
+
+            if (armOf.TryGetValue(id, out SelectArm? arm))
+            {
+                if (conditionsTaken.TryGetValue(arm.Condition, out bool side) && side != arm.WhenTrue)
+                {
+                    continue;
+                }
+
+                conditionsTaken[arm.Condition] = arm.WhenTrue;
+            }
+
+            inlined.Add(id);
+        }
+
+        return inlined;
     }
 
     /// <summary>

@@ -152,13 +152,15 @@ public static partial class Losses
     /// h·(h − logRate·(target/h)) with h = e^(logRate/2), so the two terms are compared before either overflows: where
     /// e^logRate and target·logRate both pass the type's range, the result is the ±∞ of the larger (not ∞ − ∞ = NaN).
     /// The gradient e^logRate − target is +∞ wherever e^logRate overflows (logRate &gt; 88.7 in float). The kernels skip
-    /// that form for every vector with no log-rate above 88.
+    /// that form, and its second exponential, for every vector with no log-rate above 88.
     /// </summary>
     [Loss]
     public static double PoissonWithLogInput(double logRate, [Target, NonNegative] double target, [Hyper] bool full = false)
     {
+        // The common form first: of the two arms' exps, the kernels inline the first (the other is a call).
+        var common = Exp(logRate) - target * logRate;
         var half = Exp(0.5 * logRate);
-        var nll = logRate > 88.0 ? half * (half - logRate * (target / half)) : half * half - target * logRate;
+        var nll = logRate > 88.0 ? half * (half - logRate * (target / half)) : common;
         var stirling = full && target > 1.0 ? target * Log(target) - target + 0.5 * Log(TwoPi * target) : 0.0;
         return nll + stirling;
     }
