@@ -141,7 +141,7 @@ public readonly struct Simd512<T> : ISimd<Vector512<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool AnyTrue(Vector512<T> mask) => Vector512.AnyWhereAllBitsSet(mask);
+    public static bool AnyTrue(Vector512<T> mask) => mask.AsUInt32() != Vector512<uint>.Zero;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
