@@ -1,4 +1,3 @@
-using System.CodeDom.Compiler;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -16,9 +15,12 @@ namespace LossGen.Generators.Emit;
 /// </summary>
 internal static class RowKernelEmitter
 {
-    private const string Engine = "global::LossGen.Kernels.RowEngine";
+    private const string Engine = KernelsNamespace + ".RowEngine";
 
-    public static void WriteOverloads(IndentedTextWriter w, KernelPlan plan, string type, string kernelType)
+    /// <summary>The row state every kernel method takes, as generated code names it.</summary>
+    private const string RowState = KernelsNamespace + ".RowState<T>";
+
+    public static void WriteOverloads(CodeWriter w, KernelPlan plan, string type, string kernelType)
     {
         LossSpec spec = plan.Spec;
         string half = type == kernelType ? "" : "Half";
@@ -31,7 +33,7 @@ internal static class RowKernelEmitter
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static {type} {Identifier(spec.MethodName)}({Parameters(plan, type, gradients: false, losses: false).Append(reduction).Join()})");
         WriteBody(w, plan, type, kernel => $"{Engine}.Reduce{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: false)}, rowLength, reduction)", kernelType, returns: true);
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
 
         WriteSummary(w, plan, type, "of each row, reduced by <paramref name=\"reduction\"/>, and its gradient, in one pass of each kind over each row");
         WriteParams(w, plan, gradients: true, losses: false);
@@ -39,7 +41,7 @@ internal static class RowKernelEmitter
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static {type} {spec.MethodName}WithGradient({Parameters(plan, type, gradients: true, losses: false).Append(reduction).Join()})");
         WriteBody(w, plan, type, kernel => $"{Engine}.ReduceWithGradient{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: true)}, rowLength, reduction)", kernelType, returns: true);
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
 
         WriteSummary(w, plan, type, "of each row, unreduced");
         WriteParams(w, plan, gradients: false, losses: true);
@@ -47,7 +49,7 @@ internal static class RowKernelEmitter
         w.WriteLine(GeneratedCode);
         w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({Parameters(plan, type, gradients: false, losses: true).Join()})");
         WriteBody(w, plan, type, kernel => $"{Engine}.Map{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: false)}, losses, rowLength)", kernelType, returns: false);
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
 
         WriteSummary(w, plan, type, "of each row and its gradient, unreduced");
         WriteParams(w, plan, gradients: true, losses: true);
@@ -84,10 +86,10 @@ internal static class RowKernelEmitter
             fields.AddRange(plan.DifferentiableInputs.Select((p, k) => $"G{k} = {p.Name}Gradient"));
         }
 
-        return $"new global::LossGen.Kernels.RowOperands<{type}> {{ {fields.Join()} }}";
+        return $"new {KernelsNamespace}.RowOperands<{type}> {{ {fields.Join()} }}";
     }
 
-    private static void WriteParams(IndentedTextWriter w, KernelPlan plan, bool gradients, bool losses)
+    private static void WriteParams(CodeWriter w, KernelPlan plan, bool gradients, bool losses)
     {
         foreach (LossParameter p in plan.Inputs)
         {
@@ -127,7 +129,7 @@ internal static class RowKernelEmitter
         }
     }
 
-    private static void WriteRemarks(IndentedTextWriter w, KernelPlan plan, bool withProgram)
+    private static void WriteRemarks(CodeWriter w, KernelPlan plan, bool withProgram)
     {
         w.WriteLine("/// <remarks>");
         w.WriteLine($"/// <para>Formula for one row: <c>{Xml(plan.Spec.Formula.Text)}</c></para>");
@@ -201,7 +203,7 @@ internal static class RowKernelEmitter
         _ => Infix(plan, id),
     };
 
-    public static void WriteKernel(IndentedTextWriter w, KernelPlan plan)
+    public static void WriteKernel(CodeWriter w, KernelPlan plan)
     {
         LossSpec spec = plan.Spec;
         var schedule = new RowSchedule(plan);
@@ -209,102 +211,74 @@ internal static class RowKernelEmitter
         string owner = string.Join(".", spec.ContainingTypes.Select(t => t.Name).Append(spec.MethodName));
         w.WriteLine($"/// <summary>The row formula of <c>{owner}</c>{FlagsNote(plan)}: its passes over a row, the scalars between them and its gradient, written once for every vector width.</summary>");
         w.WriteLine(GeneratedCode);
-        w.WriteLine($"file readonly struct {name}<T> : global::LossGen.Kernels.IRowKernel<T>");
-        w.WriteLine("    where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>");
-        w.WriteLine("{");
-        w.Indent++;
+        w.WriteLine($"file readonly struct {name}<T> : {KernelsNamespace}.IRowKernel<T>");
+        WriteElementConstraint(w);
+        using CodeWriter.Scope typeBody = w.Block();
         WriteHyperFields(w, plan, name);
         List<LossParameter> rows = plan.OfShape(ParameterShape.Row).ToList();
         w.WriteLine($"public static int InputCount => {rows.Count};");
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
         w.WriteLine($"public static int LabelCount => {plan.OfShape(ParameterShape.Label).Count()};");
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
         w.WriteLine($"public static int ValueCount => {plan.OfShape(ParameterShape.RowValue).Count()};");
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
         w.WriteLine($"public static int GradientCount => {plan.DifferentiableInputs.Count()};");
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
         w.WriteLine($"public static int PassCount => {schedule.PassCount};");
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
         w.WriteLine($"public static int ReductionCount => {schedule.Reductions.Count};");
-        w.WriteLineNoTabs(string.Empty);
-        WriteSwitch(w, "global::LossGen.Kernels.RowReduction ReductionKind", schedule.Reductions.Select(id => "global::LossGen.Kernels.RowReduction." + schedule.ReductionMethod(id)).ToList(), "default");
-        w.WriteLineNoTabs(string.Empty);
-        WriteSwitch(w, "int ReductionPass", schedule.Reductions.Select(id => schedule.Pass(id).ToString(CultureInfo.InvariantCulture)).ToList(), "0");
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
+        WriteSwitch(w, $"{KernelsNamespace}.RowReduction ReductionKind", "k", schedule.Reductions.Select(id => $"{KernelsNamespace}.RowReduction." + schedule.ReductionMethod(id)).ToList(), "default");
+        w.BlankLine();
+        WriteSwitch(w, "int ReductionPass", "k", schedule.Reductions.Select(id => schedule.Pass(id).ToString(CultureInfo.InvariantCulture)).ToList(), "0");
+        w.BlankLine();
         w.WriteLine($"public static int SoftmaxReduction => {schedule.SoftmaxReduction};");
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
         WriteNameSwitch(w, "InputName", rows.Select(p => p.Name).ToList());
-        w.WriteLineNoTabs(string.Empty);
-        WriteSwitch(w, "bool IsShared", rows.Select(p => p.Shared ? "true" : "false").ToList(), "false");
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
+        WriteSwitch(w, "bool IsShared", "k", rows.Select(p => p.Shared ? "true" : "false").ToList(), "false");
+        w.BlankLine();
         WriteNameSwitch(w, "LabelName", plan.OfShape(ParameterShape.Label).Select(p => p.Name).ToList());
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
         WriteNameSwitch(w, "ValueName", plan.OfShape(ParameterShape.RowValue).Select(p => p.Name).ToList());
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
         WriteNameSwitch(w, "GradientName", plan.DifferentiableInputs.Select(p => p.Name + "Gradient").ToList());
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
 
         WriteScalars(w, plan, schedule);
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
         string inputs = string.Join(", ", Enumerable.Range(0, KernelContract.MaxInputs).Select(k => "TVec " + (k < rows.Count ? plan.KernelName(rows[k]) : "unused" + k)));
         WriteAccumulate(w, plan, schedule, inputs);
-        w.WriteLineNoTabs(string.Empty);
-        w.WriteLine($"public T Loss(ref global::LossGen.Kernels.RowState<T> state) => {ScalarValue(plan, schedule, plan.Loss)};");
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
+        w.WriteLine($"public T Loss(ref {RowState} state) => {ScalarValue(plan, schedule, plan.Loss)};");
+        w.BlankLine();
         WriteGradient(w, plan, schedule, inputs);
-        w.Indent--;
-        w.WriteLine("}");
-    }
-
-    private static void WriteSwitch(IndentedTextWriter w, string signature, List<string> values, string fallback)
-    {
-        // One value for every k (no shared rows, every reduction in pass 0) needs no switch.
-        if (values.Distinct().Count() <= 1)
-        {
-            w.WriteLine($"public static {signature}(int k) => {(values.Count == 0 ? fallback : values[0])};");
-            return;
-        }
-
-        w.WriteLine($"public static {signature}(int k) => k switch");
-        w.WriteLine("{");
-        w.Indent++;
-        for (int k = 0; k < values.Count - 1; k++)
-        {
-            w.WriteLine($"{k} => {values[k]},");
-        }
-
-        w.WriteLine($"_ => {values[values.Count - 1]},");
-        w.Indent--;
-        w.WriteLine("};");
     }
 
     /// <summary>Between passes: the scalars of each stage, computed with the one-lane SIMD operations so they match the vector code bit for bit.</summary>
-    private static void WriteScalars(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule)
+    private static void WriteScalars(CodeWriter w, KernelPlan plan, RowSchedule schedule)
     {
         var stages = Enumerable.Range(0, schedule.PassCount + 1).Where(s => schedule.Scalars.Any(id => schedule.Stage(id) == s)).ToList();
-        w.WriteLine("public void Scalars(int stage, ref global::LossGen.Kernels.RowState<T> state, in global::LossGen.Kernels.RowView<T> row)");
-        w.WriteLine("{");
-        w.Indent++;
-        foreach (int stage in stages)
+        w.WriteLine($"public void Scalars(int stage, ref {RowState} state, in {KernelsNamespace}.RowView<T> row)");
+        using (w.Block())
         {
-            w.WriteLine($"{(stage == stages[0] ? "" : "else ")}if (stage == {stage})");
-            w.WriteLine("{");
-            w.Indent++;
-            w.WriteLine($"Stage{stage}<global::LossGen.Kernels.ScalarSimd<T>>(ref state, in row);");
-            w.Indent--;
-            w.WriteLine("}");
+            foreach (int stage in stages)
+            {
+                w.WriteLine($"{(stage == stages[0] ? "" : "else ")}if (stage == {stage})");
+                using (w.Block())
+                {
+                    w.WriteLine($"Stage{stage}<{KernelsNamespace}.ScalarSimd<T>>(ref state, in row);");
+                }
+            }
         }
 
-        w.Indent--;
-        w.WriteLine("}");
         foreach (int stage in stages)
         {
             List<int> statements = schedule.Scalars.Where(id => schedule.Stage(id) == stage).ToList();
-            w.WriteLineNoTabs(string.Empty);
-            w.WriteLine($"private void Stage{stage}<TSimd>(ref global::LossGen.Kernels.RowState<T> state, in global::LossGen.Kernels.RowView<T> row)");
-            w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<T, T>");
-            w.WriteLine("{");
-            w.Indent++;
+            w.BlankLine();
+            w.WriteLine($"private void Stage{stage}<TSimd>(ref {RowState} state, in {KernelsNamespace}.RowView<T> row)");
+            WriteConstraints(w, $"TSimd : {KernelsNamespace}.ISimd<T, T>");
+            using CodeWriter.Scope body = w.Block();
             // What the stage reads from earlier stages; a gather reads its label from the row itself, not as a number.
             IEnumerable<int> read = statements.Where(id => plan.Graph[id].Op != Op.Gather)
                 .SelectMany(id => Enumerable.Range(0, plan.Graph[id].Op.Arity()).Select(k => plan.Graph[id].Operand(k)))
@@ -323,9 +297,6 @@ internal static class RowKernelEmitter
                     w.WriteLine($"state[{slot}] = {plan.Name(id)};");
                 }
             }
-
-            w.Indent--;
-            w.WriteLine("}");
         }
     }
 
@@ -353,29 +324,25 @@ internal static class RowKernelEmitter
 
         if (n.IsConstant || n.Op == Op.Epsilon)
         {
-            return Operand(plan, id, infix: false).Replace("TSimd.Constant(", "T.CreateTruncating(");
+            return $"T.CreateTruncating({ConstantValue(plan, id)})";
         }
 
         return $"state[{schedule.Slots[id]}]";
     }
 
-    private static void WriteAccumulate(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, string inputs)
+    private static void WriteAccumulate(CodeWriter w, KernelPlan plan, RowSchedule schedule, string inputs)
     {
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        w.WriteLine($"public void Accumulate<TVec, TSimd, TPass, TEdge>(ref global::LossGen.Kernels.RowState<T> state, {inputs}, TVec column, TVec inside, ref TVec exps,");
-        w.WriteLine("    ref TVec a0, ref TVec b0, ref TVec a1, ref TVec b1, ref TVec a2, ref TVec b2, ref TVec a3, ref TVec b3)");
-        w.WriteLine("    where TVec : struct");
-        w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<TVec, T>");
-        w.WriteLine("    where TPass : struct, global::LossGen.Kernels.IRowPass");
-        w.WriteLine("    where TEdge : struct, global::LossGen.Kernels.IRowEdge");
-        w.WriteLine("{");
-        w.Indent++;
+        w.WriteLine($"public void Accumulate<TVec, TSimd, TPass, TEdge>(ref {RowState} state, {inputs}, TVec column, TVec inside, ref TVec exps,");
+        w.WriteLineIndented("ref TVec a0, ref TVec b0, ref TVec a1, ref TVec b1, ref TVec a2, ref TVec b2, ref TVec a3, ref TVec b3)");
+
+        WriteConstraints(w, VectorConstraint, $"TSimd : {KernelsNamespace}.ISimd<TVec, T>", $"TPass : struct, {KernelsNamespace}.IRowPass", $"TEdge : struct, {KernelsNamespace}.IRowEdge");
+        using CodeWriter.Scope body = w.Block();
         for (int pass = 0; pass < schedule.PassCount; pass++)
         {
             List<int> reductions = schedule.Reductions.Where(id => schedule.Pass(id) == pass).ToList();
             w.WriteLine($"{(pass == 0 ? "" : "else ")}if (TPass.Index == {pass})");
-            w.WriteLine("{");
-            w.Indent++;
+            using CodeWriter.Scope passBlock = w.Block();
             RowFusion fusion = WriteRowStatements(w, plan, schedule, reductions.Select(id => plan.Graph[id].A), reductions: reductions);
             for (int i = 0; i < reductions.Count; i++)
             {
@@ -384,51 +351,39 @@ internal static class RowKernelEmitter
                 if (fusion.SumsOfProducts.Contains(id))
                 {
                     Node product = plan.Graph[plan.Graph[id].A];
-                    w.WriteLine($"global::LossGen.Kernels.RowReduce.SumOfProducts<TVec, T, TSimd, TEdge>({accumulators}, {Operand(plan, product.A, infix: false)}, {Operand(plan, product.B, infix: false)}, inside); // {plan.Name(id)} = Sum({Infix(plan, plan.Graph[id].A)})");
+                    w.WriteLine($"{KernelsNamespace}.RowReduce.SumOfProducts<TVec, T, TSimd, TEdge>({accumulators}, {Operand(plan, product.A, infix: false)}, {Operand(plan, product.B, infix: false)}, inside); // {plan.Name(id)} = Sum({Infix(plan, plan.Graph[id].A)})");
                     continue;
                 }
 
                 // The gradient's softmax log-sum-exp also hands its e^(u − m) to the engine.
                 string exps = schedule.SoftmaxReduction >= 0 && schedule.Reductions[schedule.SoftmaxReduction] == id ? ", ref state, out exps" : "";
-                w.WriteLine($"global::LossGen.Kernels.RowReduce.{schedule.ReductionMethod(id)}<TVec, T, TSimd, TEdge>({accumulators}, {Operand(plan, plan.Graph[id].A, infix: false)}, inside{exps}); // {plan.Name(id)} = {Infix(plan, id)}");
+                w.WriteLine($"{KernelsNamespace}.RowReduce.{schedule.ReductionMethod(id)}<TVec, T, TSimd, TEdge>({accumulators}, {Operand(plan, plan.Graph[id].A, infix: false)}, inside{exps}); // {plan.Name(id)} = {Infix(plan, id)}");
             }
-
-            w.Indent--;
-            w.WriteLine("}");
         }
-
-        w.Indent--;
-        w.WriteLine("}");
     }
 
-    private static void WriteGradient(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, string inputs)
+    private static void WriteGradient(CodeWriter w, KernelPlan plan, RowSchedule schedule, string inputs)
     {
         List<LossParameter> differentiable = plan.DifferentiableInputs.ToList();
         string outs = string.Join(", ", Enumerable.Range(0, KernelContract.MaxInputs).Select(k => "out TVec " + GradientOut(plan, differentiable, k)));
         // The first four scalars the gradient reads come broadcast from the engine, once per row (see GradientScalars).
         List<int> gradientScalars = schedule.RowStatements(plan.Gradients).ScalarsRead.Take(4).ToList();
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        w.WriteLine("public global::LossGen.Kernels.RowGradientScalars<TVec> GradientScalars<TVec, TSimd>(ref global::LossGen.Kernels.RowState<T> state)");
-        w.WriteLine("    where TVec : struct");
-        w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<TVec, T>");
-        w.WriteLine($"    => new() {{ {string.Join(", ", gradientScalars.Select((id, k) => $"K{k} = TSimd.Create({ScalarValue(plan, schedule, id)})"))} }};");
-        w.WriteLineNoTabs(string.Empty);
+        w.WriteLine($"public {KernelsNamespace}.RowGradientScalars<TVec> GradientScalars<TVec, TSimd>(ref {RowState} state)");
+        WriteConstraints(w);
+        w.WriteLineIndented($"=> new() {{ {string.Join(", ", gradientScalars.Select((id, k) => $"K{k} = TSimd.Create({ScalarValue(plan, schedule, id)})"))} }};");
+
+        w.BlankLine();
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        w.WriteLine($"public void Gradient<TVec, TSimd, TSoftmax>(ref global::LossGen.Kernels.RowState<T> state, in global::LossGen.Kernels.RowGradientScalars<TVec> scalars, {inputs}, TVec column, TVec softmax, {outs})");
-        w.WriteLine("    where TVec : struct");
-        w.WriteLine("    where TSimd : global::LossGen.Kernels.ISimd<TVec, T>");
-        w.WriteLine("    where TSoftmax : struct, global::LossGen.Kernels.IRowSoftmax");
-        w.WriteLine("{");
-        w.Indent++;
+        w.WriteLine($"public void Gradient<TVec, TSimd, TSoftmax>(ref {RowState} state, in {KernelsNamespace}.RowGradientScalars<TVec> scalars, {inputs}, TVec column, TVec softmax, {outs})");
+        WriteConstraints(w, VectorConstraint, $"TSimd : {KernelsNamespace}.ISimd<TVec, T>", $"TSoftmax : struct, {KernelsNamespace}.IRowSoftmax");
+        using CodeWriter.Scope body = w.Block();
         WriteRowStatements(w, plan, schedule, plan.Gradients, schedule.SoftmaxExps, broadcast: gradientScalars, foldPastBudget: true);
         for (int k = 0; k < KernelContract.MaxInputs; k++)
         {
             string value = k < differentiable.Count ? Operand(plan, plan.Gradients[k], infix: false) : "default";
             w.WriteLine($"{GradientOut(plan, differentiable, k)} = {value};");
         }
-
-        w.Indent--;
-        w.WriteLine("}");
     }
 
     /// <summary>The row-valued statements behind <paramref name="outputs"/>, after broadcasting the scalars they read.</summary>
@@ -438,7 +393,7 @@ internal static class RowKernelEmitter
     /// With <paramref name="foldPastBudget"/>, a method past the JIT's 32 locals writes temporaries used once into the
     /// expression that uses them, as the elementwise kernels do: the gradient is inlined into the engine's loop only if it fits.
     /// </remarks>
-    private static RowFusion WriteRowStatements(IndentedTextWriter w, KernelPlan plan, RowSchedule schedule, IEnumerable<int> outputs,
+    private static RowFusion WriteRowStatements(CodeWriter w, KernelPlan plan, RowSchedule schedule, IEnumerable<int> outputs,
         ISet<int>? softmaxExps = null, IReadOnlyList<int>? reductions = null, List<int>? broadcast = null, bool foldPastBudget = false)
     {
         List<int> outputList = outputs.ToList();

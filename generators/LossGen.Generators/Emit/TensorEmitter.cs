@@ -1,7 +1,4 @@
-using System.CodeDom.Compiler;
 using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
 using System.Linq;
 using LossGen.Generators.Model;
 
@@ -20,37 +17,34 @@ internal static class TensorEmitter
 
     public static string Emit(TensorForms forms)
     {
-        var text = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        var w = new IndentedTextWriter(text, "    ");
-        LossEmitter.OpenFile(w, forms.Namespace, forms.ContainingTypes);
-        for (int i = 0; i < forms.Losses.Count; i++)
+        var w = new CodeWriter();
+        LossEmitter.WriteFileHeader(w, forms.ContainingTypes);
+        using (w.Blocks(LossEmitter.NamespaceHeader(forms.Namespace)))
         {
-            if (i > 0)
+            using (w.Blocks(LossEmitter.TypeHeaders(forms.ContainingTypes)))
             {
-                w.WriteLineNoTabs(string.Empty);
+                for (int i = 0; i < forms.Losses.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        w.BlankLine();
+                    }
+
+                    WriteOverloads(w, forms, forms.Losses[i]);
+                }
             }
 
-            WriteOverloads(w, forms, forms.Losses[i]);
+            foreach (TensorLoss loss in forms.Losses)
+            {
+                w.BlankLine();
+                WriteKernel(w, forms, loss);
+            }
         }
 
-        LossEmitter.CloseTypes(w, forms.ContainingTypes);
-        foreach (TensorLoss loss in forms.Losses)
-        {
-            w.WriteLineNoTabs(string.Empty);
-            WriteKernel(w, forms, loss);
-        }
-
-        if (forms.Namespace is not null)
-        {
-            w.Indent--;
-            w.WriteLine("}");
-        }
-
-        w.Flush();
-        return text.ToString();
+        return w.ToString();
     }
 
-    private static void WriteOverloads(IndentedTextWriter w, TensorForms forms, TensorLoss loss)
+    private static void WriteOverloads(CodeWriter w, TensorForms forms, TensorLoss loss)
     {
         List<LossParameter> tensors = TensorParameters(loss);
         List<LossParameter> hypers = loss.Parameters.Where(p => p.Role == ParameterRole.Hyper).ToList();
@@ -69,18 +63,18 @@ internal static class TensorEmitter
         WriteExceptionDocs(w);
         w.WriteLine(LossEmitter.GeneratedCode);
         w.WriteLine($"{forms.Accessibility} static {Tensor} {LossEmitter.Identifier(loss.MethodName)}({tensorList}{hyperList}, {ReductionType} reduction = {ReductionType}.Mean)");
-        w.WriteLine($"    => {Runtime}.TensorLoss.Reduce({newKernel}, reduction, {arguments});");
-        w.WriteLineNoTabs(string.Empty);
+        w.WriteLineIndented($"=> {Runtime}.TensorLoss.Reduce({newKernel}, reduction, {arguments});");
+        w.BlankLine();
         w.WriteLine($"/// <summary>{what} Over tensors, one loss per {(rows ? "row" : "element")} (PyTorch's <c>reduction='none'</c>), differentiable by autograd. The formula and its conventions are those of the span overloads, {span}.</summary>");
         WriteParameterDocs(w, tensors, hypers, rows);
         w.WriteLine($"/// <returns>The losses, shaped as the {(rows ? "rows' leading dimensions" : "inputs")}.</returns>");
         WriteExceptionDocs(w);
         w.WriteLine(LossEmitter.GeneratedCode);
         w.WriteLine($"{forms.Accessibility} static {Tensor} {loss.MethodName}Elementwise({tensorList}{hyperList})");
-        w.WriteLine($"    => {Runtime}.TensorLoss.Elementwise({newKernel}, {arguments});");
+        w.WriteLineIndented($"=> {Runtime}.TensorLoss.Elementwise({newKernel}, {arguments});");
     }
 
-    private static void WriteParameterDocs(IndentedTextWriter w, List<LossParameter> tensors, List<LossParameter> hypers, bool rows)
+    private static void WriteParameterDocs(CodeWriter w, List<LossParameter> tensors, List<LossParameter> hypers, bool rows)
     {
         foreach (LossParameter p in tensors)
         {
@@ -102,13 +96,13 @@ internal static class TensorEmitter
         }
     }
 
-    private static void WriteExceptionDocs(IndentedTextWriter w)
+    private static void WriteExceptionDocs(CodeWriter w)
     {
         w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">Shapes or element types do not match (no broadcasting), or a value is outside its domain; before anything is computed.</exception>");
         w.WriteLine("/// <exception cref=\"global::System.NotSupportedException\">A tensor is not on the CPU, or not float32, float64 or float16 (labels: int64 or int32).</exception>");
     }
 
-    private static void WriteKernel(IndentedTextWriter w, TensorForms forms, TensorLoss loss)
+    private static void WriteKernel(CodeWriter w, TensorForms forms, TensorLoss loss)
     {
         List<LossParameter> tensors = TensorParameters(loss);
         List<LossParameter> hypers = loss.Parameters.Where(p => p.Role == ParameterRole.Hyper).ToList();
@@ -117,37 +111,35 @@ internal static class TensorEmitter
         w.WriteLine($"/// <summary>{loss.MethodName}'s span overloads, for LossGen.TorchSharp's runtime.</summary>");
         w.WriteLine(LossEmitter.GeneratedCode);
         w.WriteLine($"file sealed class {name} : {Runtime}.TensorKernel");
-        w.WriteLine("{");
-        w.Indent++;
+        using CodeWriter.Scope typeBody = w.Block();
         w.WriteLine($"private static readonly {Runtime}.TensorParameter[] s_parameters =");
-        w.WriteLine("[");
-        w.Indent++;
-        foreach (LossParameter p in tensors)
+        using (w.Block(open: "[", close: "];"))
         {
-            string kind = ArgumentKind(p);
-            string flags = (p.Role == ParameterRole.Input ? ", HasGradient: true" : "") + (p.Shape == ParameterShape.Label ? ", IsLabel: true" : "");
-            w.WriteLine($"new(\"{p.Name}\", {Runtime}.TensorArgumentKind.{kind}{flags}),");
+            foreach (LossParameter p in tensors)
+            {
+                string kind = ArgumentKind(p);
+                string flags = (p.Role == ParameterRole.Input ? ", HasGradient: true" : "") + (p.Shape == ParameterShape.Label ? ", IsLabel: true" : "");
+                w.WriteLine($"new(\"{p.Name}\", {Runtime}.TensorArgumentKind.{kind}{flags}),");
+            }
         }
 
-        w.Indent--;
-        w.WriteLine("];");
         foreach (LossParameter p in hypers)
         {
-            w.WriteLineNoTabs(string.Empty);
+            w.BlankLine();
             w.WriteLine($"private readonly {(p.IsFlag ? "bool" : "double")} _{p.Name};");
         }
 
-        w.WriteLineNoTabs(string.Empty);
+        w.BlankLine();
         string constructorParameters = string.Join(", ", hypers.Select(p => $"{(p.IsFlag ? "bool" : "double")} {LossEmitter.Identifier(p.Name)}"));
         w.WriteLine($"public {name}({constructorParameters})");
-        w.WriteLine($"    : base(\"{loss.MethodName}\", s_parameters)");
-        w.WriteLine("{");
-        foreach (LossParameter p in hypers)
+        w.WriteLineIndented($": base(\"{loss.MethodName}\", s_parameters)");
+        using (w.Block())
         {
-            w.WriteLine($"    _{p.Name} = {LossEmitter.Identifier(p.Name)};");
+            foreach (LossParameter p in hypers)
+            {
+                w.WriteLine($"_{p.Name} = {LossEmitter.Identifier(p.Name)};");
+            }
         }
-
-        w.WriteLine("}");
 
         string owner = forms.Owner + "." + LossEmitter.Identifier(loss.MethodName);
         string inputs = string.Join(", ", tensors.Select((p, k) => p.Shape == ParameterShape.Label ? $"spans.Labels({k})" : $"spans.Values({k})"));
@@ -161,22 +153,19 @@ internal static class TensorEmitter
             }
 
             string spans = $"in {Runtime}.LossSpans<{type}> spans";
-            w.WriteLineNoTabs(string.Empty);
+            w.BlankLine();
             w.WriteLine($"public override {type} Reduce({spans}, {ReductionType} reduction)");
-            w.WriteLine($"    => {owner}({inputs}{tail}, reduction);");
-            w.WriteLineNoTabs(string.Empty);
+            w.WriteLineIndented($"=> {owner}({inputs}{tail}, reduction);");
+            w.BlankLine();
             w.WriteLine($"public override {type} ReduceWithGradient({spans}, {ReductionType} reduction)");
-            w.WriteLine($"    => {owner}WithGradient({inputs}{gradients}{tail}, reduction);");
-            w.WriteLineNoTabs(string.Empty);
+            w.WriteLineIndented($"=> {owner}WithGradient({inputs}{gradients}{tail}, reduction);");
+            w.BlankLine();
             w.WriteLine($"public override void Elementwise({spans})");
-            w.WriteLine($"    => {owner}Elementwise({inputs}, spans.Losses{tail});");
-            w.WriteLineNoTabs(string.Empty);
+            w.WriteLineIndented($"=> {owner}Elementwise({inputs}, spans.Losses{tail});");
+            w.BlankLine();
             w.WriteLine($"public override void ElementwiseWithGradient({spans})");
-            w.WriteLine($"    => {owner}ElementwiseWithGradient({inputs}, spans.Losses{gradients}{tail});");
+            w.WriteLineIndented($"=> {owner}ElementwiseWithGradient({inputs}, spans.Losses{gradients}{tail});");
         }
-
-        w.Indent--;
-        w.WriteLine("}");
     }
 
     /// <summary>The file name of a user's loss's tensor forms: its span overloads' name with ".Tensor" before the hash.</summary>
