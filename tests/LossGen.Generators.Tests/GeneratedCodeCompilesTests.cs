@@ -111,6 +111,33 @@ public sealed class GeneratedCodeCompilesTests
     }
 
     [Fact]
+    public void A_row_formula_whose_names_are_the_kernels_own_compiles_and_names_its_slots()
+    {
+        // Row kernels name the row state's slots in a nested class Slots; a formula's own Slots (a row value, a local)
+        // is renamed inside the kernel, as every identifier the kernels declare for themselves is.
+        const string source = GeneratorHarness.Usings + """
+            namespace N;
+            public static partial class L
+            {
+                [Loss]
+                public static double Scaled(Row x, [Target] double Slots)
+                {
+                    var total = Sum(x * x);
+                    var Slots_ = total / Slots;
+                    return Slots_ * Max(x);
+                }
+            }
+            """;
+        GeneratorResult result = GeneratorHarness.Run(source);
+        Assert.Empty(result.Problems());
+        string kernel = result.Sources["N.L.Scaled.g.cs"];
+        Assert.Contains("private static class Slots", kernel);
+        Assert.Contains("public const int total = 0; // Sum(x * x)", kernel);
+        Assert.Contains("state[Slots.total]", kernel);
+        GeneratorHarness.EmitAndLoad(result.Output);
+    }
+
+    [Fact]
     public void An_undocumented_formula_under_warnings_as_errors_still_gets_kernels()
     {
         // CS1591 on the formula itself is the user's to fix; it must not also cost them the kernels

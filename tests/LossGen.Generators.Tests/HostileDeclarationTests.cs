@@ -57,7 +57,7 @@ public sealed class HostileDeclarationTests
     [
         "x", "y", "z", "TVec", "TSimd", "TPass", "TEdge", "TSoftmax", "T", "scalars", "state", "row", "column", "lane", "stage", "inside",
         "exps", "softmax", "a0", "b3", "k", "index", "unused0", "unusedGradient1", "_k", "_x", "xGradient", "reduction", "losses",
-        "rowLength", "Stage0", "Loss", "Accumulate", "Gradient", "global", "value", "@double", "t0", "t1",
+        "rowLength", "Stage0", "Loss", "Accumulate", "Gradient", "global", "value", "@double", "t0", "t1", "Slots",
     ];
 
     private static readonly string[] s_parameterKinds =

@@ -210,7 +210,7 @@ internal sealed class KernelPlan
         "unused0", "unused1", "unused2", "unused3", "unusedGradient0", "unusedGradient1", "unusedGradient2", "unusedGradient3",
         "state", "row", "lane", "column", "stage", "inside", "exps", "softmax", "scalars",
         "a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3",
-        "Stage0", "Stage1", "Stage2", "Stage3", "Stage4", "Loss", "LossAndGradient", "Accumulate", "Gradient", "GradientScalars", "Scalars",
+        "Stage0", "Stage1", "Stage2", "Stage3", "Stage4", "Loss", "LossAndGradient", "Accumulate", "Gradient", "GradientScalars", "Scalars", "Slots",
     ];
 
     /// <summary>The name of parameter <paramref name="p"/> inside the kernel: the user's, unless the kernel uses it itself.</summary>

@@ -215,6 +215,7 @@ internal static class RowKernelEmitter
         WriteElementConstraint(w);
         using CodeWriter.Scope typeBody = w.Block();
         WriteHyperFields(w, plan, name);
+        WriteSlots(w, plan, schedule);
         List<LossParameter> rows = plan.OfShape(ParameterShape.Row).ToList();
         w.WriteLine($"public static int InputCount => {rows.Count};");
         w.BlankLine();
@@ -255,6 +256,31 @@ internal static class RowKernelEmitter
         WriteGradient(w, plan, schedule, inputs);
     }
 
+    /// <summary>
+    /// The row state's slots by the names of the scalars they keep, so that a reader can follow a value from the pass that
+    /// reduces it to the stage and the gradient that read it.
+    /// </summary>
+    private static void WriteSlots(CodeWriter w, KernelPlan plan, RowSchedule schedule)
+    {
+        w.WriteLine("/// <summary>Where the row state keeps each scalar: the reductions' results, then the scalars computed from them.</summary>");
+        w.WriteLine("private static class Slots");
+        using (w.Block())
+        {
+            foreach (KeyValuePair<int, int> slot in schedule.Slots.OrderBy(s => s.Value))
+            {
+                // A reduction with its row expression written out: what its pass folds, as the pass's comment says.
+                Node n = plan.Graph[slot.Key];
+                string description = n.Op.IsReduction() && plan.Graph[n.A].Op.Arity() > 0 ? Infix(plan, slot.Key, folded: [n.A]) : Describe(plan, slot.Key);
+                w.WriteLine($"public const int {plan.Name(slot.Key)} = {slot.Value.ToString(CultureInfo.InvariantCulture)}; // {description}");
+            }
+        }
+
+        w.BlankLine();
+    }
+
+    /// <summary>A scalar's slot as generated code names it (no formula name is "Slots": see <see cref="KernelPlan.KernelIdentifiers"/>).</summary>
+    private static string SlotName(KernelPlan plan, int id) => "Slots." + plan.Name(id);
+
     /// <summary>Between passes: the scalars of each stage, computed with the one-lane SIMD operations so they match the vector code bit for bit.</summary>
     private static void WriteScalars(CodeWriter w, KernelPlan plan, RowSchedule schedule)
     {
@@ -292,9 +318,9 @@ internal static class RowKernelEmitter
             foreach (int id in statements)
             {
                 w.WriteLine($"T {plan.Name(id)} = {ScalarStatement(plan, id)}; // {Describe(plan, id)}");
-                if (schedule.Slots.TryGetValue(id, out int slot))
+                if (schedule.Slots.ContainsKey(id))
                 {
-                    w.WriteLine($"state[{slot}] = {plan.Name(id)};");
+                    w.WriteLine($"state[{SlotName(plan, id)}] = {plan.Name(id)};");
                 }
             }
         }
@@ -327,7 +353,7 @@ internal static class RowKernelEmitter
             return $"T.CreateTruncating({ConstantValue(plan, id)})";
         }
 
-        return $"state[{schedule.Slots[id]}]";
+        return $"state[{SlotName(plan, id)}]";
     }
 
     private static void WriteAccumulate(CodeWriter w, KernelPlan plan, RowSchedule schedule, string inputs)
