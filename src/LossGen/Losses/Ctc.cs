@@ -250,17 +250,17 @@ public static partial class Losses
     /// <inheritdoc cref="Ctc(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, int, bool, Reduction)"/>
     /// <summary>
     /// CTC loss, half precision: each sample's rows are converted to <see cref="float"/>, the recursions run in
-    /// float, and the reduced value is rounded to <see cref="Half"/> once (a loss above 65504 becomes +inf: use
-    /// the float overload for large sums).
+    /// float, and the reduced value is the float overload's, rounded to <see cref="Half"/> as every Half result is (a loss
+    /// above 65504 becomes +inf: use the float overload for large sums).
     /// </summary>
     public static Half Ctc(ReadOnlySpan<Half> logProbs, int batchSize, int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths,
         int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
-        => (Half)CtcCore<Half, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
-            default, false, default, false, CtcInputKind.LogProbs, blank, zeroInfinity, reduction, CtcParallelism.Auto);
+        => SpanPieces.Round<Half>(CtcCore<Half, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
+            default, false, default, false, CtcInputKind.LogProbs, blank, zeroInfinity, reduction, CtcParallelism.Auto));
 
     /// <inheritdoc cref="CtcElementwise(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool)"/>
-    /// <summary>Per-sample CTC losses, half precision (computed in float, each rounded once).</summary>
+    /// <summary>Per-sample CTC losses, half precision (computed in float, each then rounded to Half).</summary>
     public static void CtcElementwise(ReadOnlySpan<Half> logProbs, int batchSize, int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<Half> losses,
         int blank = 0, bool zeroInfinity = false)
@@ -268,20 +268,20 @@ public static partial class Losses
             default, false, losses, true, CtcInputKind.LogProbs, blank, zeroInfinity, Reduction.Sum, CtcParallelism.Auto);
 
     /// <inheritdoc cref="CtcWithGradient(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool, Reduction)"/>
-    /// <summary>CTC loss and its true gradient with respect to the log-probabilities, half precision (computed in float, rounded once).</summary>
+    /// <summary>CTC loss and its true gradient with respect to the log-probabilities, half precision (computed in float, then rounded to Half).</summary>
     public static Half CtcWithGradient(ReadOnlySpan<Half> logProbs, int batchSize, int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<Half> gradient,
         int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
-        => (Half)CtcCore<Half, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
-            gradient, true, default, false, CtcInputKind.LogProbs, blank, zeroInfinity, reduction, CtcParallelism.Auto);
+        => SpanPieces.Round<Half>(CtcCore<Half, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
+            gradient, true, default, false, CtcInputKind.LogProbs, blank, zeroInfinity, reduction, CtcParallelism.Auto));
 
     /// <inheritdoc cref="CtcFromLogitsWithGradient(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool, Reduction)"/>
-    /// <summary>CTC loss of <c>log_softmax(logits)</c> and its gradient with respect to the logits, half precision (computed in float, rounded once).</summary>
+    /// <summary>CTC loss of <c>log_softmax(logits)</c> and its gradient with respect to the logits, half precision (computed in float, then rounded to Half).</summary>
     public static Half CtcFromLogitsWithGradient(ReadOnlySpan<Half> logits, int batchSize, int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<Half> gradient,
         int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
-        => (Half)CtcCore<Half, float>(logits, batchSize, classCount, targets, inputLengths, targetLengths,
-            gradient, true, default, false, CtcInputKind.Logits, blank, zeroInfinity, reduction, CtcParallelism.Auto);
+        => SpanPieces.Round<Half>(CtcCore<Half, float>(logits, batchSize, classCount, targets, inputLengths, targetLengths,
+            gradient, true, default, false, CtcInputKind.Logits, blank, zeroInfinity, reduction, CtcParallelism.Auto));
 
     // ------------------------------------------------------------------ engine entry
 
