@@ -40,6 +40,9 @@ public sealed class CompileAndRunTests : IClassFixture<CompileAndRunTests.Fixtur
         // Abs of an Abs once sent the simplifier into endless recursion (a stack overflow in the compiler).
         new("NestedAbs", "Abs(Abs(x) - 1) + Sigmoid(Abs(x)) + Softplus(-Abs(x)) + Abs(-Abs(x)) + Abs(Abs(x))", Param.In("x")),
         new("Reciprocal", "1 / (1 + Exp(-x)) - Pow(x, 2) / 10", Param.In("x")),
+        // Values of the settings alone (a select, an exp, a log, a square root) are computed once per call, not per vector.
+        new("SettingsOnly", "{ var g = k > 1 ? Exp(-k * k) : Log(2 + k); return g * Square(x - t) + Pow(1 + x * x, k) * Sqrt(1 + k) + (k >= 1 ? x : -x); }",
+            Param.In("x"), Param.Target("t"), Param.Hyper("k", 1.5, 0.5)),
     ];
 
     private readonly Fixture _fixture;

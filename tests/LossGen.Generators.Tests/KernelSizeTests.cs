@@ -116,6 +116,36 @@ public sealed class KernelSizeTests
         Assert.Equal(0, Count(roomy, "TSimd.Exp("));
     }
 
+    [Fact]
+    public void What_depends_on_the_settings_alone_is_computed_once_per_call_not_per_vector()
+    {
+        const string source = GeneratorHarness.Usings + """
+            namespace N;
+            public static partial class Settings
+            {
+                [Loss]
+                public static double Scaled(double x, [Target] double t, [Hyper] double tau = 2.0)
+                    => (tau > 1 ? Exp(-tau * tau) : Log(2 + tau)) * Square(x - t) + (1 - tau) * x;
+            }
+            """;
+        GeneratorResult result = GeneratorHarness.Run(source);
+        Assert.Empty(result.Problems());
+        string file = result.Sources["N.Settings.Scaled.g.cs"];
+
+        // The kernel reads them from fields the constructor fills: no exp, log or comparison of tau per vector.
+        foreach (string method in new[] { "Loss", "LossAndGradient" })
+        {
+            string kernel = KernelMethod(file, method);
+            Assert.Equal(0, Count(kernel, "TSimd.Exp") + Count(kernel, "TSimd.Log") + Count(kernel, "TSimd.GreaterThan") + Count(kernel, "TSimd.LessThan"));
+            Assert.Contains("TSimd.Create(_", kernel);
+        }
+
+        Assert.Contains("private static void ComputeSettings<TSimd>(T tau, out T ", file);
+        Assert.Contains("ComputeSettings<global::LossGen.Kernels.ScalarSimd<T>>(_tau, out _", file);
+        Assert.Equal(1, Count(file, "TSimd.Exp("));
+        Assert.Equal(1, Count(file, "TSimd.Log("));
+    }
+
     internal static string KernelMethod(string source, string name)
     {
         int start = source.IndexOf($"public TVec {name}<TVec, TSimd>(", StringComparison.Ordinal);

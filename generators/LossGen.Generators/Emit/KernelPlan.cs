@@ -169,6 +169,37 @@ internal sealed class KernelPlan
     /// <summary>The statements of the loss and its gradient together: what one copy of the kernel costs the inliner.</summary>
     public int StatementCount => Statements(Gradients.Append(Loss).ToArray()).Count;
 
+    /// <summary>
+    /// True for a node computed from the settings (and constants) alone, at least one setting among its operands: the same
+    /// for every element, so an elementwise kernel computes it once per call instead of once per vector.
+    /// </summary>
+    public bool IsSettingOnly(int id) => (_settingOnly ??= FindSettingOnly())[id];
+
+    private bool[]? _settingOnly;
+
+    private bool[] FindSettingOnly()
+    {
+        // Operands are built before the nodes that read them, so one pass in id order sees every operand first.
+        var settingOnly = new bool[Graph.Nodes.Count];
+        for (int id = 0; id < settingOnly.Length; id++)
+        {
+            Node n = Graph[id];
+            bool fromSettings = false;
+            bool onlySettings = n.Op.Arity() > 0;
+            for (int k = 0; k < n.Op.Arity() && onlySettings; k++)
+            {
+                int operand = n.Operand(k);
+                Op op = Graph[operand].Op;
+                fromSettings |= op == Op.Hyper || settingOnly[operand];
+                onlySettings = op is Op.Constant or Op.Epsilon or Op.Hyper || settingOnly[operand];
+            }
+
+            settingOnly[id] = onlySettings && fromSettings;
+        }
+
+        return settingOnly;
+    }
+
     /// <summary>The most statements a memory-bound kernel may have (MSE has 3, squared hinge and margin ranking 9).</summary>
     public const int MaxMemoryBoundStatements = 12;
 
@@ -272,8 +303,10 @@ internal sealed class KernelPlan
         {
             int id = map[named.Id];
             bool keyword = SyntaxFacts.GetKeywordKind(named.Name) != SyntaxKind.None;
-            if (!_names.ContainsKey(id) && !keyword && taken.Add(named.Name))
+            // "_" + name stays free for the field of a value computed from the settings (see IsSettingOnly).
+            if (!_names.ContainsKey(id) && !keyword && !taken.Contains("_" + named.Name) && taken.Add(named.Name))
             {
+                taken.Add("_" + named.Name);
                 _names[id] = named.Name;
             }
         }
@@ -290,7 +323,8 @@ internal sealed class KernelPlan
                 {
                     name = "t" + (next++).ToString(CultureInfo.InvariantCulture);
                 }
-                while (!taken.Add(name));
+                while (taken.Contains("_" + name) || !taken.Add(name));
+                taken.Add("_" + name);
                 _names[id] = name;
             }
         }

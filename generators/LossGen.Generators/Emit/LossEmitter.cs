@@ -392,7 +392,9 @@ internal static class LossEmitter
         w.WriteLine($"file readonly struct {name}<T> : {KernelsNamespace}.IElementwiseKernel<T>");
         WriteElementConstraint(w);
         using CodeWriter.Scope typeBody = w.Block();
-        WriteHyperFields(w, plan, name);
+        List<int> settings = SettingValues(plan);
+        WriteHyperFields(w, plan, name, settings);
+        WriteSettingValues(w, plan, settings);
 
         List<LossParameter> inputs = plan.Inputs.ToList();
         List<LossParameter> differentiable = plan.DifferentiableInputs.ToList();
@@ -438,13 +440,22 @@ internal static class LossEmitter
         }
     }
 
-    /// <summary>A kernel's hyperparameters: one field of T each, set by the constructor from the overloads' doubles.</summary>
-    internal static void WriteHyperFields(CodeWriter w, KernelPlan plan, string kernelName)
+    /// <summary>
+    /// A kernel's hyperparameters: one field of T each, set by the constructor from the overloads' doubles; then the fields
+    /// of <paramref name="settings"/>, the values computed from them alone, which the constructor computes once.
+    /// </summary>
+    internal static void WriteHyperFields(CodeWriter w, KernelPlan plan, string kernelName, IReadOnlyList<int>? settings = null)
     {
         List<LossParameter> hypers = plan.KernelHypers.ToList();
+        settings ??= [];
         foreach (LossParameter p in hypers)
         {
             w.WriteLine($"private readonly T _{plan.KernelName(p)};");
+        }
+
+        foreach (int id in settings)
+        {
+            w.WriteLine($"private readonly T _{plan.Name(id)}; // {Infix(plan, id)}");
         }
 
         if (hypers.Count == 0)
@@ -460,6 +471,57 @@ internal static class LossEmitter
             {
                 string name = plan.KernelName(p);
                 w.WriteLine(p.IsFlag ? $"_{name} = {name} ? T.One : T.Zero;" : $"_{name} = T.CreateTruncating({name});");
+            }
+
+            if (settings.Count > 0)
+            {
+                List<int> read = SettingsRead(plan, settings);
+                string arguments = string.Join(", ", read.Select(id => "_" + plan.Name(id)).Concat(settings.Select(id => "out _" + plan.Name(id))));
+                w.WriteLine($"ComputeSettings<{KernelsNamespace}.ScalarSimd<T>>({arguments});");
+            }
+        }
+
+        w.BlankLine();
+    }
+
+    /// <summary>
+    /// The values an elementwise kernel computes from its settings alone (see <see cref="KernelPlan.IsSettingOnly"/>) and
+    /// reads per vector: those its statements read, or that it returns as they are.
+    /// </summary>
+    private static List<int> SettingValues(KernelPlan plan)
+    {
+        int[] outputs = plan.Gradients.Append(plan.Loss).ToArray();
+        IEnumerable<int> read = plan.Statements(outputs).Where(id => !plan.IsSettingOnly(id))
+            .SelectMany(id => Enumerable.Range(0, plan.Graph[id].Op.Arity()).Select(k => plan.Graph[id].Operand(k)));
+        return read.Concat(outputs).Where(plan.IsSettingOnly).Distinct().OrderBy(id => id).ToList();
+    }
+
+    /// <summary>The hyperparameters the setting values are computed from.</summary>
+    private static List<int> SettingsRead(KernelPlan plan, IReadOnlyList<int> settings)
+        => plan.HypersUsed(plan.Statements(settings.ToArray()), settings.ToArray());
+
+    /// <summary>
+    /// The method that computes the setting values, once per call: in the one-lane SIMD operations, which round as every
+    /// vector width does, so each value has the bits the kernel would have computed per vector.
+    /// </summary>
+    private static void WriteSettingValues(CodeWriter w, KernelPlan plan, List<int> settings)
+    {
+        if (settings.Count == 0)
+        {
+            return;
+        }
+
+        IEnumerable<string> parameters = SettingsRead(plan, settings).Select(id => "T " + plan.Name(id)).Concat(settings.Select(id => "out T " + plan.Name(id)));
+        w.WriteLine("/// <summary>What the formula computes from its settings alone: once per call, in the kernel's fields, not once per vector.</summary>");
+        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+        w.WriteLine($"private static void ComputeSettings<TSimd>({string.Join(", ", parameters)})");
+        WriteConstraints(w, $"TSimd : {KernelsNamespace}.ISimd<T, T>");
+        using (w.Block())
+        {
+            foreach (int id in plan.Statements(settings.ToArray()))
+            {
+                string declaration = settings.Contains(id) ? "" : "T ";
+                w.WriteLine($"{declaration}{plan.Name(id)} = {Call(plan, id, inlined: [], vector: "T")}; // {Infix(plan, id)}");
             }
         }
 
@@ -513,18 +575,21 @@ internal static class LossEmitter
 
     private static void WriteStatements(CodeWriter w, KernelPlan plan, params int[] outputs)
     {
-        List<int> statements = plan.Statements(outputs);
+        // What depends on the settings alone was computed once, by the constructor: it is read like a setting.
+        List<int> statements = plan.Statements(outputs).Where(id => !plan.IsSettingOnly(id)).ToList();
         List<int> hypers = plan.HypersUsed(statements, outputs);
-        foreach (int hyper in hypers)
+        List<int> settings = statements.SelectMany(id => Enumerable.Range(0, plan.Graph[id].Op.Arity()).Select(k => plan.Graph[id].Operand(k)))
+            .Concat(outputs).Where(plan.IsSettingOnly).Distinct().OrderBy(id => id).ToList();
+        foreach (int id in hypers.Concat(settings))
         {
-            w.WriteLine($"TVec {plan.Name(hyper)} = TSimd.Create(_{plan.Name(hyper)});");
+            w.WriteLine($"TVec {plan.Name(id)} = TSimd.Create(_{plan.Name(id)});");
         }
 
         // A memory-bound kernel is a few operations per element: a branch per vector would cost more than an arm.
         List<SelectArm> arms = plan.IsMemoryBound ? [] : SelectArms.Find(plan.Graph, statements, outputs);
         var armOf = arms.SelectMany(a => a.Members.Select(id => (id, a))).ToDictionary(p => p.id, p => p.a);
         HashSet<int> inlined = InlinedTranscendentals(plan, statements, armOf);
-        HashSet<int> folded = FoldedTemporaries(plan, statements, outputs, hypers.Count, [.. arms.SelectMany(a => a.Results.Append(a.Condition))]);
+        HashSet<int> folded = FoldedTemporaries(plan, statements, outputs, hypers.Count + settings.Count, [.. arms.SelectMany(a => a.Results.Append(a.Condition))]);
         var written = new HashSet<int>();
         var writtenArms = new HashSet<SelectArm>();
         foreach (int id in statements)
@@ -536,6 +601,12 @@ internal static class LossEmitter
         // reads is written before it.
         void Write(int id)
         {
+            if (plan.IsSettingOnly(id))
+            {
+                // Declared above, from its field.
+                return;
+            }
+
             if (folded.Contains(id))
             {
                 // Written into its reader's expression, which reads its operands.
