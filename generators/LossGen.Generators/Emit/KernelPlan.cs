@@ -226,6 +226,14 @@ internal sealed class KernelPlan
         return needed.Where(id => !Graph[id].Op.IsLeaf()).OrderBy(id => id).ToList();
     }
 
+    /// <summary>
+    /// The values computed from the settings alone (see <see cref="IsSettingOnly"/>) that the statements read, and those
+    /// returned as they are.
+    /// </summary>
+    public List<int> SettingValuesUsed(List<int> statements, params int[] outputs)
+        => statements.SelectMany(id => Enumerable.Range(0, Graph[id].Op.Arity()).Select(k => Graph[id].Operand(k))).Concat(outputs)
+            .Where(IsSettingOnly).Distinct().OrderBy(id => id).ToList();
+
     /// <summary>The hyperparameters the statements read, and those returned as they are (a loss that is just <c>k</c>).</summary>
     public List<int> HypersUsed(List<int> statements, params int[] outputs)
         => statements.SelectMany(id => Enumerable.Range(0, Graph[id].Op.Arity()).Select(k => Graph[id].Operand(k))).Concat(outputs)

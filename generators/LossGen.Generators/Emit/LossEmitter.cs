@@ -475,7 +475,7 @@ internal static class LossEmitter
 
             if (settings.Count > 0)
             {
-                List<int> read = SettingsRead(plan, settings);
+                List<int> read = HypersOfSettings(plan, settings);
                 string arguments = string.Join(", ", read.Select(id => "_" + plan.Name(id)).Concat(settings.Select(id => "out _" + plan.Name(id))));
                 w.WriteLine($"ComputeSettings<{KernelsNamespace}.ScalarSimd<T>>({arguments});");
             }
@@ -491,13 +491,15 @@ internal static class LossEmitter
     private static List<int> SettingValues(KernelPlan plan)
     {
         int[] outputs = plan.Gradients.Append(plan.Loss).ToArray();
-        IEnumerable<int> read = plan.Statements(outputs).Where(id => !plan.IsSettingOnly(id))
-            .SelectMany(id => Enumerable.Range(0, plan.Graph[id].Op.Arity()).Select(k => plan.Graph[id].Operand(k)));
-        return read.Concat(outputs).Where(plan.IsSettingOnly).Distinct().OrderBy(id => id).ToList();
+        return plan.SettingValuesUsed(PerVectorStatements(plan, outputs), outputs);
     }
 
+    /// <summary>The statements a kernel method computes per vector: all it needs but what depends on the settings alone.</summary>
+    private static List<int> PerVectorStatements(KernelPlan plan, int[] outputs)
+        => plan.Statements(outputs).Where(id => !plan.IsSettingOnly(id)).ToList();
+
     /// <summary>The hyperparameters the setting values are computed from.</summary>
-    private static List<int> SettingsRead(KernelPlan plan, IReadOnlyList<int> settings)
+    private static List<int> HypersOfSettings(KernelPlan plan, IReadOnlyList<int> settings)
         => plan.HypersUsed(plan.Statements(settings.ToArray()), settings.ToArray());
 
     /// <summary>
@@ -511,7 +513,7 @@ internal static class LossEmitter
             return;
         }
 
-        IEnumerable<string> parameters = SettingsRead(plan, settings).Select(id => "T " + plan.Name(id)).Concat(settings.Select(id => "out T " + plan.Name(id)));
+        IEnumerable<string> parameters = HypersOfSettings(plan, settings).Select(id => "T " + plan.Name(id)).Concat(settings.Select(id => "out T " + plan.Name(id)));
         w.WriteLine("/// <summary>What the formula computes from its settings alone: once per call, in the kernel's fields, not once per vector.</summary>");
         w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
         w.WriteLine($"private static void ComputeSettings<TSimd>({string.Join(", ", parameters)})");
@@ -576,10 +578,9 @@ internal static class LossEmitter
     private static void WriteStatements(CodeWriter w, KernelPlan plan, params int[] outputs)
     {
         // What depends on the settings alone was computed once, by the constructor: it is read like a setting.
-        List<int> statements = plan.Statements(outputs).Where(id => !plan.IsSettingOnly(id)).ToList();
+        List<int> statements = PerVectorStatements(plan, outputs);
         List<int> hypers = plan.HypersUsed(statements, outputs);
-        List<int> settings = statements.SelectMany(id => Enumerable.Range(0, plan.Graph[id].Op.Arity()).Select(k => plan.Graph[id].Operand(k)))
-            .Concat(outputs).Where(plan.IsSettingOnly).Distinct().OrderBy(id => id).ToList();
+        List<int> settings = plan.SettingValuesUsed(statements, outputs);
         foreach (int id in hypers.Concat(settings))
         {
             w.WriteLine($"TVec {plan.Name(id)} = TSimd.Create(_{plan.Name(id)});");

@@ -157,7 +157,8 @@ public static partial class Losses
     [Loss]
     public static double PoissonWithLogInput(double logRate, [Target, NonNegative] double target, [Hyper] bool full = false)
     {
-        // The common form first: of the two arms' exps, the kernels inline the first (the other is a call).
+        // The common form first: where a kernel has more exps and logs than it inlines (full: the Stirling term's two
+        // logs), it inlines the first of the two arms' exps and calls the other, which vectors seldom run.
         var common = Exp(logRate) - target * logRate;
         var half = Exp(0.5 * logRate);
         var nll = logRate > 88.0 ? half * (half - logRate * (target / half)) : common;
