@@ -812,9 +812,8 @@ public static class RowEngine
     private static unsafe nuint ColumnsToAlignment<T>(ref T start)
         where T : unmanaged
     {
-        // The array may move after this is read; that costs speed only, never a wrong result.
-        nuint misalignment = (nuint)Unsafe.AsPointer(ref start) % 64;
-        return misalignment % (nuint)sizeof(T) != 0 ? 0 : (64 - misalignment) % 64 / (nuint)sizeof(T);
+        nuint bytes = CacheLines.BytesToNext(ref start);
+        return bytes % (nuint)sizeof(T) != 0 ? 0 : bytes / (nuint)sizeof(T);
     }
 
     /// <summary>The kept softmax of the vector at column <paramref name="j"/>, whose lanes take <paramref name="factors"/>.</summary>
