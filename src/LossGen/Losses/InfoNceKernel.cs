@@ -1,0 +1,394 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using LossGen.Kernels;
+
+namespace LossGen;
+
+/// <summary>
+/// InfoNCE over a batch of B pairs of D-dimensional embeddings: the B×B similarity matrix, the generated sparse softmax
+/// cross-entropy over its rows (and its columns, when symmetric), and the matrix products of the gradient.
+/// </summary>
+/// <remarks>
+/// Every value is the same bits at every vector width: the matrix products add their terms in a fixed order, one output
+/// element per lane (no sums across lanes), and the softmax cross-entropy is the generated kernel, which keeps that rule.
+/// Norms and the normalization's backward sums are scalar sums in double, B·D terms each, negligible next to the
+/// B²·D products.
+/// </remarks>
+internal static class InfoNceKernel
+{
+    /// <summary>F.normalize's eps: below this norm a row is divided by eps, not by its norm.</summary>
+    public const double NormEpsilon = 1e-12;
+
+    /// <summary>Validates everything, then computes the loss and, when asked, both gradients. Returns the reduced loss in double.</summary>
+    public static double Run<TS, TC>(ReadOnlySpan<TS> x1, ReadOnlySpan<TS> x2, Span<TS> x1Gradient, Span<TS> x2Gradient, bool wantGradient,
+        int dimension, double temperature, bool symmetric, bool normalize, Reduction reduction)
+        where TS : unmanaged
+        where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
+    {
+        ReductionChecks.ThrowIfNotMeanOrSum(reduction);
+        if (dimension < 1)
+            throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "The embedding dimension must be at least 1.");
+        if (!(temperature > 0) || double.IsPositiveInfinity(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be positive and finite.");
+        if (x2.Length != x1.Length)
+            throw new ArgumentException($"'x2' has {x2.Length} elements, but 'x1' has {x1.Length}: the two sides must hold the same number of embeddings.", nameof(x2));
+        if (x1.Length % dimension != 0)
+            throw new ArgumentException($"'x1' has {x1.Length} elements, which is not a whole number of embeddings of dimension {dimension}.", nameof(x1));
+        int batch = x1.Length / dimension;
+        if (3L * batch * batch > Array.MaxLength || 5L * x1.Length > Array.MaxLength)
+            throw new ArgumentException(
+                $"A batch of {batch} pairs of dimension {dimension} needs three {batch}×{batch} matrices and five copies of the embeddings, more than an array holds.", nameof(x1));
+        if (wantGradient)
+        {
+            if (x1Gradient.Length != x1.Length)
+                throw new ArgumentException($"'x1Gradient' has {x1Gradient.Length} elements, but 'x1' has {x1.Length}.", nameof(x1Gradient));
+            if (x2Gradient.Length != x1.Length)
+                throw new ArgumentException($"'x2Gradient' has {x2Gradient.Length} elements, but 'x2' has {x2.Length}.", nameof(x2Gradient));
+        }
+
+        if (batch == 0)
+        {
+            return reduction == Reduction.Sum ? 0 : double.NaN;
+        }
+
+        var w = InfoNceWorkspace<TC>.Rent(batch, dimension);
+        Load(x1, w.U);
+        Load(x2, w.V);
+        double loss = Compute(w, batch, dimension, temperature, symmetric, normalize, reduction, wantGradient);
+        if (wantGradient)
+        {
+            Store(w.UGradient, x1Gradient);
+            Store(w.VGradient, x2Gradient);
+        }
+
+        return loss;
+    }
+
+    /// <summary>
+    /// The loss from the embeddings in <see cref="InfoNceWorkspace{T}.U"/> and <see cref="InfoNceWorkspace{T}.V"/>;
+    /// with <paramref name="wantGradient"/>, the gradients in <see cref="InfoNceWorkspace{T}.UGradient"/> and
+    /// <see cref="InfoNceWorkspace{T}.VGradient"/>.
+    /// </summary>
+    private static double Compute<T>(InfoNceWorkspace<T> w, int b, int d, double temperature, bool symmetric, bool normalize, Reduction reduction, bool wantGradient)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Span<T> u = w.U, v = w.V, similarity = w.Similarity, transposed = w.Transposed, gradient = w.Gradient;
+        if (normalize)
+        {
+            Normalize(u, w.Norms1, b, d);
+            Normalize(v, w.Norms2, b, d);
+        }
+
+        // S = U·Vᵀ/τ, one row per x1 embedding.
+        Transpose(v, w.Scratch, b, d);
+        MatrixProduct.Multiply<T>(u, w.Scratch, similarity, b, d, b);
+        T t = T.CreateTruncating(temperature);
+        TensorPrimitives.Divide(similarity, t, similarity);
+
+        ReadOnlySpan<int> labels = w.Labels;
+        double loss;
+        if (!wantGradient)
+        {
+            loss = CrossEntropy(similarity, labels, default, b, reduction);
+            if (symmetric)
+            {
+                Transpose(similarity, transposed, b, b);
+                loss = 0.5 * loss + 0.5 * CrossEntropy(transposed, labels, default, b, reduction);
+            }
+
+            return loss;
+        }
+
+        loss = CrossEntropy(similarity, labels, gradient, b, reduction);
+        if (symmetric)
+        {
+            // Columns: the same cross-entropy over Sᵀ, its gradient transposed back and added, each half.
+            Transpose(similarity, transposed, b, b);
+            loss = 0.5 * loss + 0.5 * CrossEntropy(transposed, labels, similarity, b, reduction);
+            T half = T.CreateTruncating(0.5);
+            for (int i = 0; i < b; i++)
+            {
+                for (int j = 0; j < b; j++)
+                {
+                    ref T g = ref gradient[i * b + j];
+                    g = half * g + half * similarity[j * b + i];
+                }
+            }
+        }
+
+        // dL/dU = (G/τ)·V and dL/dV = (G/τ)ᵀ·U.
+        TensorPrimitives.Divide(gradient, t, gradient);
+        MatrixProduct.Multiply<T>(gradient, v, w.UGradient, b, b, d);
+        Transpose(gradient, transposed, b, b);
+        MatrixProduct.Multiply<T>(transposed, u, w.VGradient, b, b, d);
+        if (normalize)
+        {
+            NormalizeBackward(w.UGradient, u, w.Norms1, b, d);
+            NormalizeBackward(w.VGradient, v, w.Norms2, b, d);
+        }
+
+        return loss;
+    }
+
+    /// <summary>The generated sparse softmax cross-entropy of each row against its own index, reduced; with a gradient span, its gradient.</summary>
+    private static double CrossEntropy<T>(Span<T> logits, ReadOnlySpan<int> labels, Span<T> gradient, int b, Reduction reduction)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            ReadOnlySpan<float> z = MemoryMarshal.Cast<T, float>(logits);
+            return gradient.IsEmpty
+                ? Losses.SparseSoftmaxCrossEntropy(z, labels, b, reduction: reduction)
+                : Losses.SparseSoftmaxCrossEntropyWithGradient(z, labels, MemoryMarshal.Cast<T, float>(gradient), b, reduction: reduction);
+        }
+
+        ReadOnlySpan<double> zd = MemoryMarshal.Cast<T, double>(logits);
+        return gradient.IsEmpty
+            ? Losses.SparseSoftmaxCrossEntropy(zd, labels, b, reduction: reduction)
+            : Losses.SparseSoftmaxCrossEntropyWithGradient(zd, labels, MemoryMarshal.Cast<T, double>(gradient), b, reduction: reduction);
+    }
+
+    /// <summary>Divides each row by max(‖row‖, eps), keeping that divisor in <paramref name="norms"/> (the norm summed in double).</summary>
+    private static void Normalize<T>(Span<T> x, Span<double> norms, int b, int d)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < b; i++)
+        {
+            Span<T> row = x.Slice(i * d, d);
+            double squares = 0;
+            foreach (T value in row)
+            {
+                double e = double.CreateTruncating(value);
+                squares += e * e;
+            }
+
+            double divisor = Math.Max(Math.Sqrt(squares), NormEpsilon);
+            norms[i] = divisor;
+            for (int k = 0; k < d; k++)
+            {
+                row[k] = T.CreateTruncating(double.CreateTruncating(row[k]) / divisor);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Turns the gradient with respect to the normalized rows u into the gradient with respect to the rows x:
+    /// (g − u·(u·g))/‖x‖ where the norm passed eps, g/eps where it did not (there the divisor is the constant eps).
+    /// </summary>
+    private static void NormalizeBackward<T>(Span<T> gradient, ReadOnlySpan<T> u, ReadOnlySpan<double> norms, int b, int d)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < b; i++)
+        {
+            Span<T> g = gradient.Slice(i * d, d);
+            ReadOnlySpan<T> row = u.Slice(i * d, d);
+            double divisor = norms[i];
+            double along = 0;
+            if (divisor > NormEpsilon)
+            {
+                for (int k = 0; k < d; k++)
+                {
+                    along += double.CreateTruncating(row[k]) * double.CreateTruncating(g[k]);
+                }
+            }
+
+            for (int k = 0; k < d; k++)
+            {
+                g[k] = T.CreateTruncating((double.CreateTruncating(g[k]) - double.CreateTruncating(row[k]) * along) / divisor);
+            }
+        }
+    }
+
+    /// <summary>Writes the <paramref name="rows"/>×<paramref name="columns"/> matrix <paramref name="x"/> transposed.</summary>
+    private static void Transpose<T>(ReadOnlySpan<T> x, Span<T> transposed, int rows, int columns)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                transposed[j * rows + i] = x[i * columns + j];
+            }
+        }
+    }
+
+    private static void Load<TS, TC>(ReadOnlySpan<TS> source, Span<TC> destination)
+        where TS : unmanaged
+        where TC : unmanaged
+    {
+        if (typeof(TS) == typeof(Half))
+        {
+            TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<TS, Half>(source), MemoryMarshal.Cast<TC, float>(destination));
+        }
+        else
+        {
+            MemoryMarshal.Cast<TS, TC>(source).CopyTo(destination);
+        }
+    }
+
+    private static void Store<TS, TC>(ReadOnlySpan<TC> source, Span<TS> destination)
+        where TS : unmanaged
+        where TC : unmanaged
+    {
+        if (typeof(TS) == typeof(Half))
+        {
+            TensorPrimitives.ConvertToHalf(MemoryMarshal.Cast<TC, float>(source), MemoryMarshal.Cast<TS, Half>(destination));
+        }
+        else
+        {
+            source.CopyTo(MemoryMarshal.Cast<TS, TC>(destination));
+        }
+    }
+}
+
+/// <summary>
+/// The matrix product C = A·B of row-major matrices, each element the same bits at every vector width: its p products
+/// are added in order k = 0, 1, …, one multiply-add each (rounded once on machines with FMA, at every width alike).
+/// </summary>
+internal static class MatrixProduct
+{
+    /// <summary>C (m×q) = A (m×p) · B (p×q).</summary>
+    public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int p, int q)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rc = ref MemoryMarshal.GetReference(c);
+        int done = 0;
+        if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512)
+        {
+            done = Columns<T, Vector512<T>, Simd512<T>>(ref ra, ref rb, ref rc, m, p, q);
+        }
+        else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
+        {
+            done = Columns<T, Vector256<T>, Simd256<T>>(ref ra, ref rb, ref rc, m, p, q);
+        }
+        else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
+        {
+            done = Columns<T, Vector128<T>, Simd128<T>>(ref ra, ref rb, ref rc, m, p, q);
+        }
+
+        // The columns past the last whole vector, one element at a time, in the same order.
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = done; j < q; j++)
+            {
+                T sum = T.Zero;
+                for (int k = 0; k < p; k++)
+                {
+                    sum = ScalarSimd<T>.MultiplyAdd(Unsafe.Add(ref ra, i * p + k), Unsafe.Add(ref rb, k * q + j), sum);
+                }
+
+                Unsafe.Add(ref rc, i * q + j) = sum;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The whole vectors of columns of every row of C: four vectors of a row at a time stay in registers while k runs, so
+    /// each step loads four vectors of B's row k and broadcasts one element of A. Returns the first column not written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int Columns<T, TVec, TSimd>(ref T a, ref T b, ref T c, int m, int p, int q)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        int n = TSimd.Count;
+        int vectorsEnd = q - q % n;
+        int blocksEnd = q - q % (4 * n);
+        for (int i = 0; i < m; i++)
+        {
+            ref T aRow = ref Unsafe.Add(ref a, (nint)i * p);
+            ref T cRow = ref Unsafe.Add(ref c, (nint)i * q);
+            int j = 0;
+            for (; j < blocksEnd; j += 4 * n)
+            {
+                TVec s0 = default, s1 = default, s2 = default, s3 = default;
+                ref T bColumn = ref Unsafe.Add(ref b, j);
+                for (int k = 0; k < p; k++)
+                {
+                    TVec factor = TSimd.Create(Unsafe.Add(ref aRow, k));
+                    ref T bRow = ref Unsafe.Add(ref bColumn, (nint)k * q);
+                    s0 = TSimd.MultiplyAdd(factor, TSimd.LoadUnsafe(in bRow, 0), s0);
+                    s1 = TSimd.MultiplyAdd(factor, TSimd.LoadUnsafe(in bRow, (nuint)n), s1);
+                    s2 = TSimd.MultiplyAdd(factor, TSimd.LoadUnsafe(in bRow, (nuint)(2 * n)), s2);
+                    s3 = TSimd.MultiplyAdd(factor, TSimd.LoadUnsafe(in bRow, (nuint)(3 * n)), s3);
+                }
+
+                TSimd.StoreUnsafe(s0, ref cRow, (nuint)j);
+                TSimd.StoreUnsafe(s1, ref cRow, (nuint)(j + n));
+                TSimd.StoreUnsafe(s2, ref cRow, (nuint)(j + 2 * n));
+                TSimd.StoreUnsafe(s3, ref cRow, (nuint)(j + 3 * n));
+            }
+
+            for (; j < vectorsEnd; j += n)
+            {
+                TVec s = default;
+                ref T bColumn = ref Unsafe.Add(ref b, j);
+                for (int k = 0; k < p; k++)
+                {
+                    s = TSimd.MultiplyAdd(TSimd.Create(Unsafe.Add(ref aRow, k)), TSimd.LoadUnsafe(in Unsafe.Add(ref bColumn, (nint)k * q), 0), s);
+                }
+
+                TSimd.StoreUnsafe(s, ref cRow, (nuint)j);
+            }
+        }
+
+        return vectorsEnd;
+    }
+}
+
+/// <summary>One thread's InfoNCE buffers, grown to the largest batch it has seen and reused (nothing allocated per call after that).</summary>
+internal sealed class InfoNceWorkspace<T>
+    where T : unmanaged
+{
+    [ThreadStatic] private static InfoNceWorkspace<T>? t_current;
+
+    private T[] _rows = [];
+    private T[] _squares = [];
+    private double[] _norms = [];
+    private int[] _labels = [];
+    private int _b, _d;
+
+    /// <summary>The embeddings of x1 (then normalized), B×D.</summary>
+    public Span<T> U => _rows.AsSpan(0, _b * _d);
+    /// <summary>The embeddings of x2 (then normalized), B×D.</summary>
+    public Span<T> V => _rows.AsSpan(_b * _d, _b * _d);
+    /// <summary>The gradient with respect to x1, B×D.</summary>
+    public Span<T> UGradient => _rows.AsSpan(2 * _b * _d, _b * _d);
+    /// <summary>The gradient with respect to x2, B×D.</summary>
+    public Span<T> VGradient => _rows.AsSpan(3 * _b * _d, _b * _d);
+    /// <summary>Vᵀ, D×B.</summary>
+    public Span<T> Scratch => _rows.AsSpan(4 * _b * _d, _b * _d);
+    /// <summary>The similarity matrix, B×B (later the columns' gradient).</summary>
+    public Span<T> Similarity => _squares.AsSpan(0, _b * _b);
+    /// <summary>A transposed B×B matrix.</summary>
+    public Span<T> Transposed => _squares.AsSpan(_b * _b, _b * _b);
+    /// <summary>The gradient with respect to the similarities, B×B.</summary>
+    public Span<T> Gradient => _squares.AsSpan(2 * _b * _b, _b * _b);
+    public Span<double> Norms1 => _norms.AsSpan(0, _b);
+    public Span<double> Norms2 => _norms.AsSpan(_b, _b);
+    /// <summary>0, 1, …, B − 1: each row's positive is its own index.</summary>
+    public ReadOnlySpan<int> Labels => _labels.AsSpan(0, _b);
+
+    public static InfoNceWorkspace<T> Rent(int b, int d)
+    {
+        InfoNceWorkspace<T> w = t_current ??= new InfoNceWorkspace<T>();
+        w._b = b;
+        w._d = d;
+        if (w._rows.Length < 5L * b * d) w._rows = new T[5 * b * d];
+        if (w._squares.Length < 3L * b * b) w._squares = new T[3 * b * b];
+        if (w._norms.Length < 2 * b) w._norms = new double[2 * b];
+        if (w._labels.Length < b)
+        {
+            w._labels = new int[b];
+            for (int i = 0; i < b; i++) w._labels[i] = i;
+        }
+
+        return w;
+    }
+}
