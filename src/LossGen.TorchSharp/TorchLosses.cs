@@ -260,6 +260,22 @@ public static partial class TorchLosses
     public static Tensor Perceptual(Tensor predFeatures, Tensor targetFeatures, int[] layerLengths, double[] layerWeights, Reduction reduction = Reduction.Mean)
         => TensorLoss.Reduce(new PerceptualKernel(layerLengths, layerWeights), reduction, predFeatures, targetFeatures);
 
+    /// <summary>
+    /// InfoNCE over a batch of paired embeddings: see
+    /// <see cref="Losses.InfoNce(ReadOnlySpan{float}, ReadOnlySpan{float}, int, double, bool, bool, Reduction)"/> (each x1 row
+    /// against every x2 row of the batch by cosine similarity over τ, softmax cross-entropy towards its own pair; CLIP's
+    /// loss with <paramref name="symmetric"/>).
+    /// </summary>
+    /// <param name="x1">The first side's embeddings, <c>[B, D]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="x2">The second side's embeddings, <c>[B, D]</c>; row i is the positive of x1's row i. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="temperature">τ, positive and finite.</param>
+    /// <param name="symmetric">Average the rows' and the columns' losses, as CLIP.</param>
+    /// <param name="normalize">Compare directions (cosine similarity) rather than raw dot products.</param>
+    /// <param name="reduction">Mean or sum over the B rows.</param>
+    /// <returns>The loss, a 0-dim tensor of the embeddings' element type.</returns>
+    public static Tensor InfoNce(Tensor x1, Tensor x2, double temperature = 0.1, bool symmetric = false, bool normalize = true, Reduction reduction = Reduction.Mean)
+        => TensorLoss.Reduce(new InfoNceTensorKernel(temperature, symmetric, normalize), reduction, x1, x2);
+
     /// <summary>Checks that tensor <paramref name="argument"/> has <paramref name="rank"/> dimensions, naming the layout it needs.</summary>
     private static void Rank(TensorKernel kernel, ReadOnlySpan<Tensor> tensors, int argument, int rank, string layout)
     {
@@ -511,6 +527,45 @@ public static partial class TorchLosses
             (int c, int h, int w) = Image(s);
             Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, h, w, ignoreIndex);
         }
+    }
+
+    private sealed class InfoNceTensorKernel(double temperature, bool symmetric, bool normalize) : TensorKernel("InfoNce",
+        new TensorParameter("x1", TensorArgumentKind.Custom, HasGradient: true),
+        new TensorParameter("x2", TensorArgumentKind.Custom, HasGradient: true))
+    {
+        public override int CheckShapes(ReadOnlySpan<Tensor> tensors)
+        {
+            Rank(this, tensors, 0, 2, "[B, D]");
+            Rank(this, tensors, 1, 2, "[B, D]");
+            if (tensors[1].shape[0] != tensors[0].shape[0] || tensors[1].shape[1] != tensors[0].shape[1])
+            {
+                throw new ArgumentException(
+                    $"InfoNce: x1 has shape {TensorShapes.Format(tensors[0].shape)}, so x2 must have the same shape (one positive per row), but has {TensorShapes.Format(tensors[1].shape)}.", "x2");
+            }
+
+            return 1;
+        }
+
+        /// <summary>D; a batch of no rows has no row length to read, and D = 1 then gives the empty batch's value.</summary>
+        private static int Dimension<T>(in LossSpans<T> s) where T : unmanaged => (int)Math.Max(1, s.Size(0, 1));
+
+        public override float Reduce(in LossSpans<float> s, Reduction reduction)
+            => Losses.InfoNce(s.Values(0), s.Values(1), Dimension(s), temperature, symmetric, normalize, reduction);
+
+        public override double Reduce(in LossSpans<double> s, Reduction reduction)
+            => Losses.InfoNce(s.Values(0), s.Values(1), Dimension(s), temperature, symmetric, normalize, reduction);
+
+        public override Half Reduce(in LossSpans<Half> s, Reduction reduction)
+            => Losses.InfoNce(s.Values(0), s.Values(1), Dimension(s), temperature, symmetric, normalize, reduction);
+
+        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
+            => Losses.InfoNceWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Gradient(1), Dimension(s), temperature, symmetric, normalize, reduction);
+
+        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
+            => Losses.InfoNceWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Gradient(1), Dimension(s), temperature, symmetric, normalize, reduction);
+
+        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
+            => Losses.InfoNceWithGradient(s.Values(0), s.Values(1), s.Gradient(0), s.Gradient(1), Dimension(s), temperature, symmetric, normalize, reduction);
     }
 
     private sealed class TotalVariationKernel(TotalVariationNorm norm) : TensorKernel("TotalVariation",

@@ -438,6 +438,31 @@ public sealed class HandWrittenLossTests
     }
 
     [Fact]
+    public void InfoNce_is_the_info_nce_and_CLIP_compositions()
+    {
+        Torch.Seed(33);
+        Tensor x1 = Randn(7, 5), x2 = Randn(7, 5);
+        bool[] both = [true, true];
+        foreach ((double t, bool symmetric, bool normalize, Reduction reduction) in new[]
+            { (0.1, false, true, Reduction.Mean), (0.07, true, true, Reduction.Mean), (1.0, false, false, Reduction.Sum), (0.5, true, false, Reduction.Mean) })
+        {
+            Same($"InfoNce τ={t} symmetric={symmetric} normalize={normalize} {reduction}", [x1, x2], both,
+                x => TorchLosses.InfoNce(x[0], x[1], t, symmetric, normalize, reduction),
+                x => Composed(x[0], x[1], t, symmetric, normalize, reduction == Reduction.Sum ? TorchReduction.Sum : TorchReduction.Mean));
+        }
+
+        // info_nce.InfoNCE(temperature) with unpaired negatives, and CLIP's loss at logit_scale = 1/τ.
+        static Tensor Composed(Tensor a, Tensor b, double t, bool symmetric, bool normalize, TorchReduction reduction)
+        {
+            Tensor u = normalize ? F.normalize(a, dim: 1) : a, v = normalize ? F.normalize(b, dim: 1) : b;
+            Tensor s = u.matmul(v.t()) / t;
+            Tensor labels = arange(a.shape[0], dtype: ScalarType.Int64);
+            Tensor rows = F.cross_entropy(s, labels, reduction: reduction);
+            return symmetric ? (rows + F.cross_entropy(s.t(), labels, reduction: reduction)) / 2 : rows;
+        }
+    }
+
+    [Fact]
     public void Perceptual_and_total_variation()
     {
         Torch.Seed(32);
