@@ -106,18 +106,13 @@ internal static class InfoNceKernel
         loss = CrossEntropy(similarity, labels, gradient, b, reduction);
         if (symmetric)
         {
-            // Columns: the same cross-entropy over Sᵀ, its gradient transposed back and added, each half.
+            // Columns: the same cross-entropy over Sᵀ, its gradient transposed back and added; each direction counts half,
+            // taken with τ below (halving is exact).
             Transpose(similarity, transposed, b, b);
             loss = 0.5 * loss + 0.5 * CrossEntropy(transposed, labels, similarity, b, reduction);
-            T half = T.CreateTruncating(0.5);
-            for (int i = 0; i < b; i++)
-            {
-                for (int j = 0; j < b; j++)
-                {
-                    ref T g = ref gradient[i * b + j];
-                    g = half * g + half * similarity[j * b + i];
-                }
-            }
+            Transpose(similarity, transposed, b, b);
+            TensorPrimitives.Add(gradient, transposed, gradient);
+            t += t;
         }
 
         // dL/dU = (G/τ)·V and dL/dV = (G/τ)ᵀ·U.
@@ -127,8 +122,8 @@ internal static class InfoNceKernel
         MatrixProduct.Multiply<T>(transposed, u, w.VGradient, b, b, d);
         if (normalize)
         {
-            NormalizeBackward(w.UGradient, u, w.Norms1, b, d);
-            NormalizeBackward(w.VGradient, v, w.Norms2, b, d);
+            NormalizeBackward(w.UGradient, u, w.Norms1, w.Row, b, d);
+            NormalizeBackward(w.VGradient, v, w.Norms2, w.Row, b, d);
         }
 
         return loss;
@@ -159,19 +154,9 @@ internal static class InfoNceKernel
         for (int i = 0; i < b; i++)
         {
             Span<T> row = x.Slice(i * d, d);
-            double squares = 0;
-            foreach (T value in row)
-            {
-                double e = double.CreateTruncating(value);
-                squares += e * e;
-            }
-
-            double divisor = Math.Max(Math.Sqrt(squares), NormEpsilon);
+            double divisor = Math.Max(Math.Sqrt(Dot<T>(row, row)), NormEpsilon);
             norms[i] = divisor;
-            for (int k = 0; k < d; k++)
-            {
-                row[k] = T.CreateTruncating(double.CreateTruncating(row[k]) / divisor);
-            }
+            TensorPrimitives.Divide(row, T.CreateTruncating(divisor), row);
         }
     }
 
@@ -179,7 +164,7 @@ internal static class InfoNceKernel
     /// Turns the gradient with respect to the normalized rows u into the gradient with respect to the rows x:
     /// (g − u·(u·g))/‖x‖ where the norm passed eps, g/eps where it did not (there the divisor is the constant eps).
     /// </summary>
-    private static void NormalizeBackward<T>(Span<T> gradient, ReadOnlySpan<T> u, ReadOnlySpan<double> norms, int b, int d)
+    private static void NormalizeBackward<T>(Span<T> gradient, ReadOnlySpan<T> u, ReadOnlySpan<double> norms, Span<T> scratch, int b, int d)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         for (int i = 0; i < b; i++)
@@ -187,30 +172,55 @@ internal static class InfoNceKernel
             Span<T> g = gradient.Slice(i * d, d);
             ReadOnlySpan<T> row = u.Slice(i * d, d);
             double divisor = norms[i];
-            double along = 0;
             if (divisor > NormEpsilon)
             {
-                for (int k = 0; k < d; k++)
-                {
-                    along += double.CreateTruncating(row[k]) * double.CreateTruncating(g[k]);
-                }
+                TensorPrimitives.Multiply(row, T.CreateTruncating(Dot<T>(row, g)), scratch);
+                TensorPrimitives.Subtract(g, scratch, g);
             }
 
-            for (int k = 0; k < d; k++)
-            {
-                g[k] = T.CreateTruncating((double.CreateTruncating(g[k]) - double.CreateTruncating(row[k]) * along) / divisor);
-            }
+            TensorPrimitives.Divide(g, T.CreateTruncating(divisor), g);
         }
     }
 
-    /// <summary>Writes the <paramref name="rows"/>×<paramref name="columns"/> matrix <paramref name="x"/> transposed.</summary>
+    /// <summary>x·y in double, element k into sum k mod 4 and the four added in a fixed order: the same at every width.</summary>
+    private static double Dot<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int k = 0;
+        for (; k + 4 <= x.Length; k += 4)
+        {
+            s0 += double.CreateTruncating(x[k]) * double.CreateTruncating(y[k]);
+            s1 += double.CreateTruncating(x[k + 1]) * double.CreateTruncating(y[k + 1]);
+            s2 += double.CreateTruncating(x[k + 2]) * double.CreateTruncating(y[k + 2]);
+            s3 += double.CreateTruncating(x[k + 3]) * double.CreateTruncating(y[k + 3]);
+        }
+
+        for (; k < x.Length; k++)
+        {
+            s0 += double.CreateTruncating(x[k]) * double.CreateTruncating(y[k]);
+        }
+
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /// <summary>Writes the <paramref name="rows"/>×<paramref name="columns"/> matrix <paramref name="x"/> transposed, in tiles that stay in L1.</summary>
     private static void Transpose<T>(ReadOnlySpan<T> x, Span<T> transposed, int rows, int columns)
     {
-        for (int i = 0; i < rows; i++)
+        const int Tile = 16;
+        for (int i0 = 0; i0 < rows; i0 += Tile)
         {
-            for (int j = 0; j < columns; j++)
+            int iEnd = Math.Min(rows, i0 + Tile);
+            for (int j0 = 0; j0 < columns; j0 += Tile)
             {
-                transposed[j * rows + i] = x[i * columns + j];
+                int jEnd = Math.Min(columns, j0 + Tile);
+                for (int i = i0; i < iEnd; i++)
+                {
+                    for (int j = j0; j < jEnd; j++)
+                    {
+                        transposed[j * rows + i] = x[i * columns + j];
+                    }
+                }
             }
         }
     }
@@ -288,8 +298,10 @@ internal static class MatrixProduct
     }
 
     /// <summary>
-    /// The whole vectors of columns of every row of C: four vectors of a row at a time stay in registers while k runs, so
-    /// each step loads four vectors of B's row k and broadcasts one element of A. Returns the first column not written.
+    /// The whole vectors of columns of every row of C. Four rows by two vectors of C stay in registers while k runs, so
+    /// each step loads two vectors of B's row k for four rows of A (one vector of B per row loaded from L2 at every step
+    /// measured twice as slow); the rows past a multiple of four take one row at a time. Returns the first column not
+    /// written.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static int Columns<T, TVec, TSimd>(ref T a, ref T b, ref T c, int m, int p, int q)
@@ -299,33 +311,48 @@ internal static class MatrixProduct
     {
         int n = TSimd.Count;
         int vectorsEnd = q - q % n;
-        int blocksEnd = q - q % (4 * n);
-        for (int i = 0; i < m; i++)
+        int pairsEnd = q - q % (2 * n);
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
         {
-            ref T aRow = ref Unsafe.Add(ref a, (nint)i * p);
+            ref T a0 = ref Unsafe.Add(ref a, (nint)i * p);
+            ref T a1 = ref Unsafe.Add(ref a0, p);
+            ref T a2 = ref Unsafe.Add(ref a1, p);
+            ref T a3 = ref Unsafe.Add(ref a2, p);
             ref T cRow = ref Unsafe.Add(ref c, (nint)i * q);
-            int j = 0;
-            for (; j < blocksEnd; j += 4 * n)
+            for (int j = 0; j < vectorsEnd; j += 2 * n)
             {
-                TVec s0 = default, s1 = default, s2 = default, s3 = default;
+                bool pair = j < pairsEnd;
+                TVec s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
                 ref T bColumn = ref Unsafe.Add(ref b, j);
                 for (int k = 0; k < p; k++)
                 {
-                    TVec factor = TSimd.Create(Unsafe.Add(ref aRow, k));
                     ref T bRow = ref Unsafe.Add(ref bColumn, (nint)k * q);
-                    s0 = TSimd.MultiplyAdd(factor, TSimd.LoadUnsafe(in bRow, 0), s0);
-                    s1 = TSimd.MultiplyAdd(factor, TSimd.LoadUnsafe(in bRow, (nuint)n), s1);
-                    s2 = TSimd.MultiplyAdd(factor, TSimd.LoadUnsafe(in bRow, (nuint)(2 * n)), s2);
-                    s3 = TSimd.MultiplyAdd(factor, TSimd.LoadUnsafe(in bRow, (nuint)(3 * n)), s3);
+                    TVec b0 = TSimd.LoadUnsafe(in bRow, 0);
+                    TVec b1 = pair ? TSimd.LoadUnsafe(in bRow, (nuint)n) : default;
+                    TVec f0 = TSimd.Create(Unsafe.Add(ref a0, k));
+                    TVec f1 = TSimd.Create(Unsafe.Add(ref a1, k));
+                    TVec f2 = TSimd.Create(Unsafe.Add(ref a2, k));
+                    TVec f3 = TSimd.Create(Unsafe.Add(ref a3, k));
+                    s00 = TSimd.MultiplyAdd(f0, b0, s00);
+                    s01 = TSimd.MultiplyAdd(f0, b1, s01);
+                    s10 = TSimd.MultiplyAdd(f1, b0, s10);
+                    s11 = TSimd.MultiplyAdd(f1, b1, s11);
+                    s20 = TSimd.MultiplyAdd(f2, b0, s20);
+                    s21 = TSimd.MultiplyAdd(f2, b1, s21);
+                    s30 = TSimd.MultiplyAdd(f3, b0, s30);
+                    s31 = TSimd.MultiplyAdd(f3, b1, s31);
                 }
 
-                TSimd.StoreUnsafe(s0, ref cRow, (nuint)j);
-                TSimd.StoreUnsafe(s1, ref cRow, (nuint)(j + n));
-                TSimd.StoreUnsafe(s2, ref cRow, (nuint)(j + 2 * n));
-                TSimd.StoreUnsafe(s3, ref cRow, (nuint)(j + 3 * n));
+                Store<T, TVec, TSimd>(ref cRow, q, j, n, pair, s00, s01, s10, s11, s20, s21, s30, s31);
             }
+        }
 
-            for (; j < vectorsEnd; j += n)
+        for (; i < m; i++)
+        {
+            ref T aRow = ref Unsafe.Add(ref a, (nint)i * p);
+            ref T cRow = ref Unsafe.Add(ref c, (nint)i * q);
+            for (int j = 0; j < vectorsEnd; j += n)
             {
                 TVec s = default;
                 ref T bColumn = ref Unsafe.Add(ref b, j);
@@ -340,6 +367,30 @@ internal static class MatrixProduct
 
         return vectorsEnd;
     }
+
+    /// <summary>Stores a block of four rows by one or two vectors at column <paramref name="j"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T, TVec, TSimd>(ref T cRow, int q, int j, int n, bool pair, TVec s00, TVec s01, TVec s10, TVec s11, TVec s20, TVec s21, TVec s30, TVec s31)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        ref T c0 = ref Unsafe.Add(ref cRow, j);
+        ref T c1 = ref Unsafe.Add(ref c0, q);
+        ref T c2 = ref Unsafe.Add(ref c1, q);
+        ref T c3 = ref Unsafe.Add(ref c2, q);
+        TSimd.StoreUnsafe(s00, ref c0, 0);
+        TSimd.StoreUnsafe(s10, ref c1, 0);
+        TSimd.StoreUnsafe(s20, ref c2, 0);
+        TSimd.StoreUnsafe(s30, ref c3, 0);
+        if (pair)
+        {
+            TSimd.StoreUnsafe(s01, ref c0, (nuint)n);
+            TSimd.StoreUnsafe(s11, ref c1, (nuint)n);
+            TSimd.StoreUnsafe(s21, ref c2, (nuint)n);
+            TSimd.StoreUnsafe(s31, ref c3, (nuint)n);
+        }
+    }
 }
 
 /// <summary>One thread's InfoNCE buffers, grown to the largest batch it has seen and reused (nothing allocated per call after that).</summary>
@@ -350,6 +401,7 @@ internal sealed class InfoNceWorkspace<T>
 
     private T[] _rows = [];
     private T[] _squares = [];
+    private T[] _row = [];
     private double[] _norms = [];
     private int[] _labels = [];
     private int _b, _d;
@@ -370,6 +422,8 @@ internal sealed class InfoNceWorkspace<T>
     public Span<T> Transposed => _squares.AsSpan(_b * _b, _b * _b);
     /// <summary>The gradient with respect to the similarities, B×B.</summary>
     public Span<T> Gradient => _squares.AsSpan(2 * _b * _b, _b * _b);
+    /// <summary>One row of scratch, D.</summary>
+    public Span<T> Row => _row.AsSpan(0, _d);
     public Span<double> Norms1 => _norms.AsSpan(0, _b);
     public Span<double> Norms2 => _norms.AsSpan(_b, _b);
     /// <summary>0, 1, …, B − 1: each row's positive is its own index.</summary>
@@ -383,6 +437,7 @@ internal sealed class InfoNceWorkspace<T>
         if (w._rows.Length < 5L * b * d) w._rows = new T[5 * b * d];
         if (w._squares.Length < 3L * b * b) w._squares = new T[3 * b * b];
         if (w._norms.Length < 2 * b) w._norms = new double[2 * b];
+        if (w._row.Length < d) w._row = new T[d];
         if (w._labels.Length < b)
         {
             w._labels = new int[b];

@@ -98,7 +98,8 @@ public sealed class InfoNceTests
             data.Add(element.Name, 1, 7);
             data.Add(element.Name, 2, 3);
             data.Add(element.Name, 5, 9);
-            data.Add(element.Name, 9, 17);  // every product's columns: whole vectors and tails at each width
+            data.Add(element.Name, 9, 17);  // the products' blocks of four rows and a row past them, a vector and a tail
+            data.Add(element.Name, 12, 40); // pairs of vectors and a lone one (256 bits), tails
         }
         return data;
     }
@@ -173,9 +174,11 @@ public sealed class InfoNceTests
         {
             using (VectorWidth.Restored())
             {
-                // B = 70 gives S and its transpose 70 columns (a four-vector block of 64 floats and a tail at 512 bits);
-                // D = 37 and 133 do the same for the gradients' products.
-                foreach ((int b, int d) in new[] { (3, 5), (70, 37), (20, 133) })
+                // The products run blocks of four rows by two vectors, then single rows; the columns past the last pair
+                // of vectors take one vector, then one element at a time. B = 70 gives S 70 columns (pairs and a tail at
+                // every width, a lone vector at 128 bits) and two rows past the blocks; D = 40 gives the gradients a lone
+                // vector at 256 bits, D = 133 at 128.
+                foreach ((int b, int d) in new[] { (3, 5), (70, 37), (20, 133), (9, 40) })
                 {
                     var random = new Random(b + d);
                     double[] x1 = Embeddings(random, b * d), x2 = Embeddings(random, b * d);
