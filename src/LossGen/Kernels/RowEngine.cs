@@ -120,7 +120,7 @@ public static class RowEngine
         var state = default(RowState<T>);
         double total = 0;
         long inputLength = (long)batch * rowLength;
-        ref T scratch = ref keepExps && !expsInGradient ? ref MemoryMarshal.GetArrayDataReference(ExpScratch<T>.Rent(rowLength)) : ref Unsafe.NullRef<T>();
+        ref T scratch = ref keepExps && !expsInGradient ? ref MemoryMarshal.GetArrayDataReference(Scratch<T>.Rent(ScratchSlot.RowExponentials, rowLength, minimum: 1024)) : ref Unsafe.NullRef<T>();
         for (int r = 0; r < batch; r++)
         {
             int start = r * rowLength;
@@ -249,7 +249,7 @@ public static class RowEngine
         where TKernel : struct, IRowKernel<float>
         where TMode : struct, IMode
     {
-        Span<float> buffer = HalfScratch.Rent(8 * rowLength);
+        Span<float> buffer = Scratch<float>.Span(ScratchSlot.RowHalf, 8 * rowLength);
         Span<float> x0 = buffer.Slice(0, rowLength), x1 = buffer.Slice(rowLength, rowLength);
         Span<float> x2 = buffer.Slice(2 * rowLength, rowLength), x3 = buffer.Slice(3 * rowLength, rowLength);
         Span<float> g0 = buffer.Slice(4 * rowLength, rowLength), g1 = buffer.Slice(5 * rowLength, rowLength);
@@ -1121,43 +1121,6 @@ public static class RowEngine
             G1 = ref MemoryMarshal.GetReference(o.G1.IsEmpty ? default : o.G1.Slice(start, rowLength));
             G2 = ref MemoryMarshal.GetReference(o.G2.IsEmpty ? default : o.G2.Slice(start, rowLength));
             G3 = ref MemoryMarshal.GetReference(o.G3.IsEmpty ? default : o.G3.Slice(start, rowLength));
-        }
-    }
-
-    /// <summary>
-    /// A per-thread buffer for one row of a log-sum-exp's exponentials, grown when a longer row comes; no
-    /// allocation per call after the first.
-    /// </summary>
-    private static class ExpScratch<T>
-    {
-        [ThreadStatic]
-        private static T[]? t_buffer;
-
-        public static T[] Rent(int rowLength)
-        {
-            if (t_buffer is null || t_buffer.Length < rowLength)
-            {
-                t_buffer = new T[Math.Max(rowLength, 1024)];
-            }
-
-            return t_buffer;
-        }
-    }
-
-    /// <summary>A per-thread float buffer for Half rows, grown when a longer row comes; no allocation per call after the first.</summary>
-    private static class HalfScratch
-    {
-        [ThreadStatic]
-        private static float[]? t_buffer;
-
-        public static Span<float> Rent(int length)
-        {
-            if (t_buffer is null || t_buffer.Length < length)
-            {
-                t_buffer = new float[Math.Max(length, 1024)];
-            }
-
-            return t_buffer.AsSpan(0, length);
         }
     }
 

@@ -339,9 +339,7 @@ public static partial class Losses
             throw new ArgumentException(
                 $"Padded targets hold {labels.Length} labels; batchSize * maxTargetLength = {batchSize} * {width} = {(long)batchSize * width}.", nameof(targets));
 
-        var call = CtcCallWorkspace.Current;
-        call.Ensure(batchSize);
-        int[] offsets = call.Offsets;
+        int[] offsets = Kernels.Scratch<int>.Rent(Kernels.ScratchSlot.CtcOffsets, batchSize);
         long offset = 0, work = 0;
         for (int b = 0; b < batchSize; b++)
         {
@@ -383,7 +381,7 @@ public static partial class Losses
                 $"Concatenated targets hold {labels.Length} labels but the target lengths sum to {offset}.", nameof(targets));
 
         // ---- validated: compute.
-        double[] losses = call.Losses;
+        double[] losses = Kernels.Scratch<double>.Rent(Kernels.ScratchSlot.CtcLosses, batchSize);
         fixed (TS* inputPtr = input)
         fixed (TS* gradPtr = gradient)
         fixed (int* labelPtr = labels)

@@ -48,65 +48,6 @@ internal unsafe struct CtcBatch
     public CtcInputKind Kind;
 }
 
-/// <summary>Per-call buffers of the calling thread: per-sample losses and target offsets.</summary>
-internal sealed class CtcCallWorkspace
-{
-    [ThreadStatic] private static CtcCallWorkspace? t_current;
-
-    public static CtcCallWorkspace Current => t_current ??= new CtcCallWorkspace();
-
-    public double[] Losses = GC.AllocateArray<double>(16, pinned: true);
-    public int[] Offsets = GC.AllocateArray<int>(16, pinned: true);
-
-    public void Ensure(int n)
-    {
-        if (Losses.Length < n)
-        {
-            int size = Math.Max(n, Losses.Length * 2);
-            Losses = GC.AllocateArray<double>(size, pinned: true);
-            Offsets = GC.AllocateArray<int>(size, pinned: true);
-        }
-    }
-}
-
-/// <summary>Per-thread buffers for one sample's recursions (pinned arrays, grown on demand, never shrunk).</summary>
-internal sealed unsafe class CtcSampleWorkspace<TC>
-    where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
-{
-    [ThreadStatic] private static CtcSampleWorkspace<TC>? t_current;
-
-    public static CtcSampleWorkspace<TC> Current => t_current ??= new CtcSampleWorkspace<TC>();
-
-    private TC[] _alpha = [];
-    private TC[] _emit = [];
-    private TC[] _rows = [];
-    private TC[] _lp = [];
-    private int[] _ext = [];
-
-    public TC* Alpha;    // rows of rowLen (all t when a gradient is wanted, else 2)
-    public TC* Emit;     // rows of P (all t when a gradient is wanted, else 1)
-    public TC* Rows;     // skipF, skipB, beta0, beta1 (rowLen each), gamma (rowLen), gradRow (C), softmax scratch (C)
-    public TC* Lp;       // [T, C] converted / log-softmaxed input (only when needed)
-    public int* Ext;     // extended labels, P entries
-
-    private static T* Grow<T>(ref T[] array, long needed) where T : unmanaged
-    {
-        if (needed > int.MaxValue) throw new OutOfMemoryException("CTC workspace too large.");
-        if (array.Length < needed)
-            array = GC.AllocateUninitializedArray<T>((int)Math.Max(needed, array.Length + (array.Length >> 1)), pinned: true);
-        return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
-    }
-
-    public void Ensure(long alpha, long emit, long rows, long lp, int ext)
-    {
-        Alpha = Grow(ref _alpha, Math.Max(alpha, 1));
-        Emit = Grow(ref _emit, Math.Max(emit, 1));
-        Rows = Grow(ref _rows, Math.Max(rows, 1));
-        Lp = Grow(ref _lp, Math.Max(lp, 1));
-        Ext = Grow(ref _ext, Math.Max(ext, 1));
-    }
-}
-
 /// <summary>Non-generic helpers and knobs of the CTC engine.</summary>
 internal static class CtcEngine
 {
@@ -321,20 +262,18 @@ internal static unsafe class CtcEngine<TS, TC>
         int rowLen = p + 4;                      // 2 leading and 2 trailing -inf cells
         bool needLp = typeof(TS) != typeof(TC) || batch.Kind == CtcInputKind.Logits;
 
-        var ws = CtcSampleWorkspace<TC>.Current;
         long alphaRows = wantGrad ? inLen : 2;
         long emitRows = wantGrad ? inLen : 1;
-        ws.Ensure(alphaRows * rowLen, emitRows * p, 5L * rowLen + 2L * classes, needLp ? (long)inLen * classes : 1, p);
 
         TC negInf = TC.NegativeInfinity;
-        TC* skipF = ws.Rows;
+        TC* skipF = Scratch<TC>.Pointer(ScratchSlot.CtcRows, 5L * rowLen + 2L * classes);
         TC* skipB = skipF + rowLen;
         TC* betaA = skipB + rowLen;
         TC* betaB = betaA + rowLen;
         TC* gamma = betaB + rowLen;
         TC* gradRow = gamma + rowLen;
         TC* scratch = gradRow + classes;
-        int* ext = ws.Ext;
+        int* ext = Scratch<int>.Pointer(ScratchSlot.CtcExtendedLabels, p);
 
         // Extended labels and skip masks (0 where the s-2 -> s transition is allowed, -inf elsewhere):
         // allowed into a label position whose label differs from the label two positions back.
@@ -357,14 +296,14 @@ internal static unsafe class CtcEngine<TS, TC>
         }
         else
         {
-            lp = ws.Lp;
+            lp = Scratch<TC>.Pointer(ScratchSlot.CtcLogProbs, (long)inLen * classes);
             lpStride = classes;
             for (int t = 0; t < inLen; t++) LoadRow<TV, TL>(batch, t, b, lp + (long)t * classes, scratch);
         }
 
         // ---- forward: alpha_t[s] = lse(alpha_{t-1}[s], alpha_{t-1}[s-1], alpha_{t-1}[s-2] + skip[s]) + lp_t[l'_s]
-        TC* alpha = ws.Alpha;
-        TC* emit = ws.Emit;
+        TC* alpha = Scratch<TC>.Pointer(ScratchSlot.CtcAlpha, alphaRows * rowLen);
+        TC* emit = Scratch<TC>.Pointer(ScratchSlot.CtcEmit, emitRows * p);
         for (int t = 0; t < inLen; t++)
         {
             TC* row = alpha + (wantGrad ? t : t & 1) * (long)rowLen;

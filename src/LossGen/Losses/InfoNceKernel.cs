@@ -55,10 +55,10 @@ internal static class InfoNceKernel
             return reduction == Reduction.Sum ? 0 : double.NaN;
         }
 
-        var w = InfoNceWorkspace<TC>.Rent(batch, dimension);
+        InfoNceWorkspace<TC> w = InfoNceWorkspace<TC>.Rent(batch, dimension);
         Load(x1, w.U);
         Load(x2, w.V);
-        double loss = Compute(w, batch, dimension, temperature, symmetric, normalize, reduction, wantGradient);
+        double loss = Compute(in w, batch, dimension, temperature, symmetric, normalize, reduction, wantGradient);
         if (wantGradient)
         {
             Store(w.UGradient, x1Gradient);
@@ -73,7 +73,7 @@ internal static class InfoNceKernel
     /// with <paramref name="wantGradient"/>, the gradients in <see cref="InfoNceWorkspace{T}.UGradient"/> and
     /// <see cref="InfoNceWorkspace{T}.VGradient"/>.
     /// </summary>
-    private static double Compute<T>(InfoNceWorkspace<T> w, int b, int d, double temperature, bool symmetric, bool normalize, Reduction reduction, bool wantGradient)
+    private static double Compute<T>(in InfoNceWorkspace<T> w, int b, int d, double temperature, bool symmetric, bool normalize, Reduction reduction, bool wantGradient)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Span<T> u = w.U, v = w.V, similarity = w.Similarity, transposed = w.Transposed, gradient = w.Gradient;
@@ -84,8 +84,8 @@ internal static class InfoNceKernel
         }
 
         // S = U·Vᵀ/τ, one row per x1 embedding.
-        Transpose(v, w.Scratch, b, d);
-        MatrixProduct.Multiply<T>(u, w.Scratch, similarity, b, d, b);
+        Transpose(v, w.VTransposed, b, d);
+        MatrixProduct.Multiply<T>(u, w.VTransposed, similarity, b, d, b);
         T t = T.CreateTruncating(temperature);
         TensorPrimitives.Divide(similarity, t, similarity);
 
@@ -393,57 +393,51 @@ internal static class MatrixProduct
     }
 }
 
-/// <summary>One thread's InfoNCE buffers, grown to the largest batch it has seen and reused (nothing allocated per call after that).</summary>
-internal sealed class InfoNceWorkspace<T>
+/// <summary>One call's InfoNCE buffers, views of the calling thread's <see cref="Scratch{T}"/> slots (nothing allocated per call once they have grown).</summary>
+internal readonly ref struct InfoNceWorkspace<T>
     where T : unmanaged
 {
-    [ThreadStatic] private static InfoNceWorkspace<T>? t_current;
+    private readonly Span<T> _rows;
+    private readonly Span<T> _squares;
+    private readonly int _b, _d;
 
-    private T[] _rows = [];
-    private T[] _squares = [];
-    private T[] _row = [];
-    private double[] _norms = [];
-    private int[] _labels = [];
-    private int _b, _d;
+    private InfoNceWorkspace(int b, int d)
+    {
+        _b = b;
+        _d = d;
+        _rows = Scratch<T>.Span(ScratchSlot.InfoNceRows, 5 * b * d);
+        _squares = Scratch<T>.Span(ScratchSlot.InfoNceSquares, 3 * b * b);
+        Span<double> norms = Scratch<double>.Span(ScratchSlot.InfoNceNorms, 2 * b);
+        Norms1 = norms[..b];
+        Norms2 = norms[b..];
+        Row = Scratch<T>.Span(ScratchSlot.InfoNceRow, d);
+        Span<int> labels = Scratch<int>.Span(ScratchSlot.InfoNceLabels, b);
+        for (int i = 0; i < b; i++) labels[i] = i;
+        Labels = labels;
+    }
 
     /// <summary>The embeddings of x1 (then normalized), B×D.</summary>
-    public Span<T> U => _rows.AsSpan(0, _b * _d);
+    public Span<T> U => _rows.Slice(0, _b * _d);
     /// <summary>The embeddings of x2 (then normalized), B×D.</summary>
-    public Span<T> V => _rows.AsSpan(_b * _d, _b * _d);
+    public Span<T> V => _rows.Slice(_b * _d, _b * _d);
     /// <summary>The gradient with respect to x1, B×D.</summary>
-    public Span<T> UGradient => _rows.AsSpan(2 * _b * _d, _b * _d);
+    public Span<T> UGradient => _rows.Slice(2 * _b * _d, _b * _d);
     /// <summary>The gradient with respect to x2, B×D.</summary>
-    public Span<T> VGradient => _rows.AsSpan(3 * _b * _d, _b * _d);
+    public Span<T> VGradient => _rows.Slice(3 * _b * _d, _b * _d);
     /// <summary>Vᵀ, D×B.</summary>
-    public Span<T> Scratch => _rows.AsSpan(4 * _b * _d, _b * _d);
+    public Span<T> VTransposed => _rows.Slice(4 * _b * _d, _b * _d);
     /// <summary>The similarity matrix, B×B (later the columns' gradient).</summary>
-    public Span<T> Similarity => _squares.AsSpan(0, _b * _b);
+    public Span<T> Similarity => _squares.Slice(0, _b * _b);
     /// <summary>A transposed B×B matrix.</summary>
-    public Span<T> Transposed => _squares.AsSpan(_b * _b, _b * _b);
+    public Span<T> Transposed => _squares.Slice(_b * _b, _b * _b);
     /// <summary>The gradient with respect to the similarities, B×B.</summary>
-    public Span<T> Gradient => _squares.AsSpan(2 * _b * _b, _b * _b);
+    public Span<T> Gradient => _squares.Slice(2 * _b * _b, _b * _b);
     /// <summary>One row of scratch, D.</summary>
-    public Span<T> Row => _row.AsSpan(0, _d);
-    public Span<double> Norms1 => _norms.AsSpan(0, _b);
-    public Span<double> Norms2 => _norms.AsSpan(_b, _b);
+    public Span<T> Row { get; }
+    public Span<double> Norms1 { get; }
+    public Span<double> Norms2 { get; }
     /// <summary>0, 1, …, B − 1: each row's positive is its own index.</summary>
-    public ReadOnlySpan<int> Labels => _labels.AsSpan(0, _b);
+    public ReadOnlySpan<int> Labels { get; }
 
-    public static InfoNceWorkspace<T> Rent(int b, int d)
-    {
-        InfoNceWorkspace<T> w = t_current ??= new InfoNceWorkspace<T>();
-        w._b = b;
-        w._d = d;
-        if (w._rows.Length < 5L * b * d) w._rows = new T[5 * b * d];
-        if (w._squares.Length < 3L * b * b) w._squares = new T[3 * b * b];
-        if (w._norms.Length < 2 * b) w._norms = new double[2 * b];
-        if (w._row.Length < d) w._row = new T[d];
-        if (w._labels.Length < b)
-        {
-            w._labels = new int[b];
-            for (int i = 0; i < b; i++) w._labels[i] = i;
-        }
-
-        return w;
-    }
+    public static InfoNceWorkspace<T> Rent(int b, int d) => new(b, d);
 }

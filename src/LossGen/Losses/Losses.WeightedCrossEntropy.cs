@@ -266,12 +266,6 @@ public static partial class Losses
     private readonly ref struct WeightedRows<T>
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
-        [ThreadStatic]
-        private static int[]? t_labels;
-
-        [ThreadStatic]
-        private static T[]? t_scales;
-
         private readonly bool _noRowCounts;
 
         private WeightedRows(ReadOnlySpan<int> labels, ReadOnlySpan<T> scales, bool noRowCounts)
@@ -322,14 +316,8 @@ public static partial class Losses
             }
 
             int batch = labels.Length;
-            if (t_labels is null || t_labels.Length < batch)
-            {
-                t_labels = new int[Math.Max(batch, 256)];
-                t_scales = new T[t_labels.Length];
-            }
-
-            Span<int> safe = t_labels.AsSpan(0, batch);
-            Span<T> scales = t_scales.AsSpan(0, batch);
+            Span<int> safe = Scratch<int>.Span(ScratchSlot.WeightedLabels, batch);
+            Span<T> scales = Scratch<T>.Span(ScratchSlot.WeightedScales, batch);
             double weightSum = 0;
             for (int i = 0; i < batch; i++)
             {

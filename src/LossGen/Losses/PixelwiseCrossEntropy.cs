@@ -264,7 +264,7 @@ public static partial class Losses
         int images, int classes, int pixels, int ignoreIndex, float scale, double* totals)
     {
         const int Tile = PixelwiseCrossEntropyEngine.HalfTile;
-        float* x = PixelwiseHalfWorkspace.Current.Ensure(classes);
+        float* x = Kernels.Scratch<float>.Pointer(Kernels.ScratchSlot.PixelwiseHalfTiles, (2L * classes + 1) * Tile);
         float* g = x + (long)classes * Tile;
         float* l = g + (long)classes * Tile;
         long image = (long)classes * pixels;

@@ -145,22 +145,3 @@ internal static unsafe class PixelwiseCrossEntropyEngine<T>
         return j;
     }
 }
-
-/// <summary>Per-thread float tiles for Half inputs (pinned arrays, grown on demand, never shrunk).</summary>
-internal sealed unsafe class PixelwiseHalfWorkspace
-{
-    [ThreadStatic] private static PixelwiseHalfWorkspace? t_current;
-
-    public static PixelwiseHalfWorkspace Current => t_current ??= new PixelwiseHalfWorkspace();
-
-    private float[] _buffer = [];
-
-    /// <summary>Room for the logits and the gradient of <paramref name="classes"/> tile rows and one row of losses.</summary>
-    public float* Ensure(int classes)
-    {
-        long needed = (2L * classes + 1) * PixelwiseCrossEntropyEngine.HalfTile;
-        if (needed > int.MaxValue) throw new OutOfMemoryException("Pixelwise cross-entropy workspace too large.");
-        if (_buffer.Length < needed) _buffer = GC.AllocateUninitializedArray<float>((int)needed, pinned: true);
-        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer));
-    }
-}

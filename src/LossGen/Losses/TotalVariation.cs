@@ -184,7 +184,7 @@ public static partial class Losses
         TC scale = reduction == Reduction.Sum || count == 0 ? TC.One : TC.CreateTruncating(1.0 / count);
         TC* lanes = stackalloc TC[16];
         double* totals = stackalloc double[16];
-        float* rows = typeof(TS) == typeof(TC) || count == 0 ? null : TotalVariationHalfWorkspace.Current.Ensure(width);
+        float* rows = typeof(TS) == typeof(TC) || count == 0 ? null : Kernels.Scratch<float>.Pointer(Kernels.ScratchSlot.TotalVariationHalfRows, 4L * width);
         double sum = 0;
         fixed (TS* imagesPtr = images)
         fixed (TS* gradientPtr = gradient)

@@ -166,21 +166,3 @@ internal static unsafe class TotalVariationEngine<T>
         }
     }
 }
-
-/// <summary>Per-thread float rows for Half images: three input rows (a ring) and a gradient row (pinned, grown on demand).</summary>
-internal sealed unsafe class TotalVariationHalfWorkspace
-{
-    [ThreadStatic] private static TotalVariationHalfWorkspace? t_current;
-
-    public static TotalVariationHalfWorkspace Current => t_current ??= new TotalVariationHalfWorkspace();
-
-    private float[] _buffer = [];
-
-    public float* Ensure(int width)
-    {
-        long needed = 4L * width;
-        if (needed > int.MaxValue) throw new OutOfMemoryException("Total variation workspace too large.");
-        if (_buffer.Length < needed) _buffer = GC.AllocateUninitializedArray<float>((int)needed, pinned: true);
-        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer));
-    }
-}
