@@ -77,14 +77,14 @@ public class CtcBenchmarks
 
     [Benchmark(Description = "LossGen sequential (double)")]
     public double FusedSequential() => Losses.CtcCore<double, double>(_logProbs, N, C, CtcTargets.Padded(_targets, S), _inputLengths, _targetLengths,
-        _gradient, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential);
+        CtcOutputs.WithGradient(_gradient), new CtcSettings(CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential));
 
     [Benchmark(Description = "LossGen auto/parallel (double)")]
     public double FusedAuto() => Losses.CtcWithGradient(_logProbs, N, C, CtcTargets.Padded(_targets, S), _inputLengths, _targetLengths, _gradient);
 
     [Benchmark(Description = "LossGen sequential (float)")]
     public double FusedSequentialFloat() => Losses.CtcCore<float, float>(_logProbsF, N, C, CtcTargets.Padded(_targets, S), _inputLengths, _targetLengths,
-        _gradientF, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential);
+        CtcOutputs.WithGradient(_gradientF), new CtcSettings(CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential));
 
     /// <summary>Forward and backward, the gradient dropped after (see <see cref="TorchSharpBaseline"/>).</summary>
     [Benchmark(Description = "TorchSharp (float)")]

@@ -96,7 +96,7 @@ public static partial class Losses
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths,
         int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => CtcCore<double, double>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
-            default, false, default, false, CtcInputKind.LogProbs, blank, zeroInfinity, reduction, CtcParallelism.Auto);
+            default, new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, reduction));
 
     /// <summary>
     /// Per-sample CTC losses (PyTorch's <c>reduction='none'</c>, Keras' <c>ctc_batch_cost</c>):
@@ -122,7 +122,7 @@ public static partial class Losses
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<double> losses,
         int blank = 0, bool zeroInfinity = false)
         => CtcCore<double, double>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
-            default, false, losses, true, CtcInputKind.LogProbs, blank, zeroInfinity, Reduction.Sum, CtcParallelism.Auto);
+            CtcOutputs.PerSample(losses), new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, Reduction.Sum));
 
     /// <summary>
     /// The reduced CTC loss and its gradient with respect to the log-probabilities: the <b>true partial
@@ -169,7 +169,7 @@ public static partial class Losses
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<double> gradient,
         int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => CtcCore<double, double>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
-            gradient, true, default, false, CtcInputKind.LogProbs, blank, zeroInfinity, reduction, CtcParallelism.Auto);
+            CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, reduction));
 
     /// <summary>
     /// The reduced CTC loss of <c>log_softmax(logits)</c> (over the class axis) and its gradient with respect to
@@ -209,7 +209,7 @@ public static partial class Losses
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<double> gradient,
         int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => CtcCore<double, double>(logits, batchSize, classCount, targets, inputLengths, targetLengths,
-            gradient, true, default, false, CtcInputKind.Logits, blank, zeroInfinity, reduction, CtcParallelism.Auto);
+            CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.Logits, blank, zeroInfinity, reduction));
 
     // ------------------------------------------------------------------ float
 
@@ -219,7 +219,7 @@ public static partial class Losses
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths,
         int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => (float)CtcCore<float, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
-            default, false, default, false, CtcInputKind.LogProbs, blank, zeroInfinity, reduction, CtcParallelism.Auto);
+            default, new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, reduction));
 
     /// <inheritdoc cref="CtcElementwise(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool)"/>
     /// <summary>Per-sample CTC losses, single precision.</summary>
@@ -227,7 +227,7 @@ public static partial class Losses
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<float> losses,
         int blank = 0, bool zeroInfinity = false)
         => CtcCore<float, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
-            default, false, losses, true, CtcInputKind.LogProbs, blank, zeroInfinity, Reduction.Sum, CtcParallelism.Auto);
+            CtcOutputs.PerSample(losses), new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, Reduction.Sum));
 
     /// <inheritdoc cref="CtcWithGradient(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool, Reduction)"/>
     /// <summary>CTC loss and its true gradient with respect to the log-probabilities, single precision.</summary>
@@ -235,7 +235,7 @@ public static partial class Losses
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<float> gradient,
         int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => (float)CtcCore<float, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
-            gradient, true, default, false, CtcInputKind.LogProbs, blank, zeroInfinity, reduction, CtcParallelism.Auto);
+            CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, reduction));
 
     /// <inheritdoc cref="CtcFromLogitsWithGradient(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool, Reduction)"/>
     /// <summary>CTC loss of <c>log_softmax(logits)</c> and its gradient with respect to the logits, single precision.</summary>
@@ -243,7 +243,7 @@ public static partial class Losses
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<float> gradient,
         int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => (float)CtcCore<float, float>(logits, batchSize, classCount, targets, inputLengths, targetLengths,
-            gradient, true, default, false, CtcInputKind.Logits, blank, zeroInfinity, reduction, CtcParallelism.Auto);
+            CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.Logits, blank, zeroInfinity, reduction));
 
     // ------------------------------------------------------------------ Half
 
@@ -257,7 +257,7 @@ public static partial class Losses
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths,
         int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => SpanPieces.Round<Half>(CtcCore<Half, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
-            default, false, default, false, CtcInputKind.LogProbs, blank, zeroInfinity, reduction, CtcParallelism.Auto));
+            default, new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, reduction)));
 
     /// <inheritdoc cref="CtcElementwise(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool)"/>
     /// <summary>Per-sample CTC losses, half precision (computed in float, each then rounded to Half).</summary>
@@ -265,7 +265,7 @@ public static partial class Losses
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<Half> losses,
         int blank = 0, bool zeroInfinity = false)
         => CtcCore<Half, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
-            default, false, losses, true, CtcInputKind.LogProbs, blank, zeroInfinity, Reduction.Sum, CtcParallelism.Auto);
+            CtcOutputs.PerSample(losses), new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, Reduction.Sum));
 
     /// <inheritdoc cref="CtcWithGradient(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool, Reduction)"/>
     /// <summary>CTC loss and its true gradient with respect to the log-probabilities, half precision (computed in float, then rounded to Half).</summary>
@@ -273,7 +273,7 @@ public static partial class Losses
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<Half> gradient,
         int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => SpanPieces.Round<Half>(CtcCore<Half, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
-            gradient, true, default, false, CtcInputKind.LogProbs, blank, zeroInfinity, reduction, CtcParallelism.Auto));
+            CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, reduction)));
 
     /// <inheritdoc cref="CtcFromLogitsWithGradient(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool, Reduction)"/>
     /// <summary>CTC loss of <c>log_softmax(logits)</c> and its gradient with respect to the logits, half precision (computed in float, then rounded to Half).</summary>
@@ -281,22 +281,23 @@ public static partial class Losses
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<Half> gradient,
         int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => SpanPieces.Round<Half>(CtcCore<Half, float>(logits, batchSize, classCount, targets, inputLengths, targetLengths,
-            gradient, true, default, false, CtcInputKind.Logits, blank, zeroInfinity, reduction, CtcParallelism.Auto));
+            CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.Logits, blank, zeroInfinity, reduction)));
 
     // ------------------------------------------------------------------ engine entry
 
     /// <summary>
     /// Validates everything, then runs the recursions and reduces. <typeparamref name="TS"/> is the storage
-    /// type, <typeparamref name="TC"/> the compute type. Returns the reduced loss (in double); writes per-sample
-    /// losses to <paramref name="elementwise"/> and the gradient to <paramref name="gradient"/> when asked.
+    /// type, <typeparamref name="TC"/> the compute type. Returns the reduced loss (in double); writes the per-sample
+    /// losses or the gradient when <paramref name="outputs"/> asks.
     /// </summary>
     internal static unsafe double CtcCore<TS, TC>(ReadOnlySpan<TS> input, int batchSize, int classCount, CtcTargets targets,
-        ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths,
-        Span<TS> gradient, bool wantGradient, Span<TS> elementwise, bool wantElementwise,
-        CtcInputKind kind, int blank, bool zeroInfinity, Reduction reduction, CtcParallelism parallelism)
+        ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, CtcOutputs<TS> outputs, CtcSettings settings)
         where TS : unmanaged
         where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
     {
+        (CtcInputKind kind, int blank, bool zeroInfinity, Reduction reduction, CtcParallelism parallelism) = settings;
+        Span<TS> gradient = outputs.Gradient, elementwise = outputs.Losses;
+        bool wantGradient = outputs.WantsGradient, wantElementwise = outputs.WantsLosses;
         string inputName = kind == CtcInputKind.Logits ? "logits" : "logProbs";
         ArgumentOutOfRangeException.ThrowIfNegative(batchSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);

@@ -29,6 +29,41 @@ internal enum CtcInputKind
     Logits,
 }
 
+/// <summary>The settings of one CTC call: what the input holds, the blank, the infinity rule, the reduction and the threading.</summary>
+internal readonly record struct CtcSettings(CtcInputKind Kind, int Blank, bool ZeroInfinity, Reduction Reduction,
+    CtcParallelism Parallelism = CtcParallelism.Auto);
+
+/// <summary>
+/// What one CTC call writes besides its reduced loss: the gradient, the per-sample losses, or nothing (<c>default</c>).
+/// A flag beside each span, because an empty span is a valid output (a batch of none).
+/// </summary>
+internal readonly ref struct CtcOutputs<TS>
+    where TS : unmanaged
+{
+    public CtcOutputs(Span<TS> gradient, bool wantsGradient, Span<TS> losses, bool wantsLosses)
+    {
+        Gradient = gradient;
+        WantsGradient = wantsGradient;
+        Losses = losses;
+        WantsLosses = wantsLosses;
+    }
+
+    public Span<TS> Gradient { get; }
+    public bool WantsGradient { get; }
+    public Span<TS> Losses { get; }
+    public bool WantsLosses { get; }
+}
+
+/// <summary>The <see cref="CtcOutputs{TS}"/> a call asks for.</summary>
+internal static class CtcOutputs
+{
+    /// <summary>The gradient with respect to the input.</summary>
+    public static CtcOutputs<TS> WithGradient<TS>(Span<TS> gradient) where TS : unmanaged => new(gradient, true, default, false);
+
+    /// <summary>The per-sample losses.</summary>
+    public static CtcOutputs<TS> PerSample<TS>(Span<TS> losses) where TS : unmanaged => new(default, false, losses, true);
+}
+
 /// <summary>Everything one call needs, as raw pointers into pinned or caller memory (valid for the call only).</summary>
 internal unsafe struct CtcBatch
 {

@@ -618,7 +618,7 @@ public class CtcTests
             sink += (double)Losses.CtcWithGradient(lph, n, c, targets, inLens, tgtLens, gh);
             sink += (double)Losses.CtcFromLogitsWithGradient(lph, n, c, targets, inLens, tgtLens, gh);
             sink += Losses.CtcCore<double, double>(big.Lp, 8, 20, CtcTargets.Concatenated(big.Labels), big.InLens, big.TgtLens,
-                gbig, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential);
+                CtcOutputs.WithGradient(gbig), new CtcSettings(CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential));
         }
         // Warm-up: workspaces grow, and the JIT's tiers settle (tier-up comes after 30 calls and 100 ms). After two calls,
         // one full run on a loaded machine counted 97 KB here that the same test alone never does; most likely the tier-up
@@ -649,24 +649,24 @@ public class CtcTests
             var es = new double[n];
             var ep = new double[n];
             double ls = Losses.CtcCore<double, double>(lp, n, c, CtcTargets.Concatenated(labels), inLens, tgtLens,
-                gs, true, default, false, kind, 0, false, Reduction.Mean, CtcParallelism.Sequential);
+                CtcOutputs.WithGradient(gs), new CtcSettings(kind, 0, false, Reduction.Mean, CtcParallelism.Sequential));
             double lpar = Losses.CtcCore<double, double>(lp, n, c, CtcTargets.Concatenated(labels), inLens, tgtLens,
-                gp, true, default, false, kind, 0, false, Reduction.Mean, CtcParallelism.Parallel);
+                CtcOutputs.WithGradient(gp), new CtcSettings(kind, 0, false, Reduction.Mean, CtcParallelism.Parallel));
             Assert.Equal(BitConverter.DoubleToInt64Bits(ls), BitConverter.DoubleToInt64Bits(lpar));
             Assert.True(gs.AsSpan().SequenceEqual(gp));
             Losses.CtcCore<double, double>(lp, n, c, CtcTargets.Concatenated(labels), inLens, tgtLens,
-                default, false, es, true, kind, 0, false, Reduction.Sum, CtcParallelism.Sequential);
+                CtcOutputs.PerSample(es), new CtcSettings(kind, 0, false, Reduction.Sum, CtcParallelism.Sequential));
             Losses.CtcCore<double, double>(lp, n, c, CtcTargets.Concatenated(labels), inLens, tgtLens,
-                default, false, ep, true, kind, 0, false, Reduction.Sum, CtcParallelism.Parallel);
+                CtcOutputs.PerSample(ep), new CtcSettings(kind, 0, false, Reduction.Sum, CtcParallelism.Parallel));
             Assert.True(es.AsSpan().SequenceEqual(ep));
         }
         var lpf = lp.Select(v => (float)v).ToArray();
         var gfs = new float[lp.Length];
         var gfp = new float[lp.Length];
         double fs = Losses.CtcCore<float, float>(lpf, n, c, CtcTargets.Concatenated(labels), inLens, tgtLens,
-            gfs, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Sum, CtcParallelism.Sequential);
+            CtcOutputs.WithGradient(gfs), new CtcSettings(CtcInputKind.LogProbs, 0, false, Reduction.Sum, CtcParallelism.Sequential));
         double fp = Losses.CtcCore<float, float>(lpf, n, c, CtcTargets.Concatenated(labels), inLens, tgtLens,
-            gfp, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Sum, CtcParallelism.Parallel);
+            CtcOutputs.WithGradient(gfp), new CtcSettings(CtcInputKind.LogProbs, 0, false, Reduction.Sum, CtcParallelism.Parallel));
         Assert.Equal(fs, fp);
         Assert.True(gfs.AsSpan().SequenceEqual(gfp));
         // The public API (Auto) picks the parallel path here and must agree too.
@@ -674,7 +674,7 @@ public class CtcTests
         var gseq = new double[lp.Length];
         double la = Losses.CtcWithGradient(lp, n, c, CtcTargets.Concatenated(labels), inLens, tgtLens, ga);
         double lseq = Losses.CtcCore<double, double>(lp, n, c, CtcTargets.Concatenated(labels), inLens, tgtLens,
-            gseq, true, default, false, CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential);
+            CtcOutputs.WithGradient(gseq), new CtcSettings(CtcInputKind.LogProbs, 0, false, Reduction.Mean, CtcParallelism.Sequential));
         Assert.Equal(lseq, la);
         Assert.True(ga.AsSpan().SequenceEqual(gseq));
     }
@@ -774,9 +774,9 @@ public class CtcVectorWidthTests
         var forced = new T[lp.Length];
         var auto = new T[lp.Length];
         double lossForced = LossGen.Tests.Infrastructure.VectorWidth.With(bits, () => Losses.CtcCore<T, T>(lp, 5, 11, CtcTargets.Concatenated(labels), inLens, tgtLens,
-            forced, true, default, false, kind, 0, false, Reduction.Mean, CtcParallelism.Sequential));
+            CtcOutputs.WithGradient(forced), new CtcSettings(kind, 0, false, Reduction.Mean, CtcParallelism.Sequential)));
         double lossAuto = Losses.CtcCore<T, T>(lp, 5, 11, CtcTargets.Concatenated(labels), inLens, tgtLens,
-            auto, true, default, false, kind, 0, false, Reduction.Mean, CtcParallelism.Sequential);
+            CtcOutputs.WithGradient(auto), new CtcSettings(kind, 0, false, Reduction.Mean, CtcParallelism.Sequential));
         Assert.Equal(lossAuto, lossForced);
         Assert.True(auto.AsSpan().SequenceEqual(forced), $"{typeof(T).Name} {kind}: gradients differ at {bits} bits");
     }
@@ -838,7 +838,7 @@ public class CtcParallelAllocationTests
     {
         var (lp, labels, inLens, tgtLens) = BenchmarkBatch();
         float Call(float[] gradient, CtcParallelism parallelism) => (float)Losses.CtcCore<float, float>(lp, 32, 40, CtcTargets.Concatenated(labels), inLens, tgtLens,
-            gradient, true, default, false, CtcInputKind.Logits, 0, false, Reduction.Mean, parallelism);
+            CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.Logits, 0, false, Reduction.Mean, parallelism));
         var expectedGradient = new float[lp.Length];
         float expected = Call(expectedGradient, CtcParallelism.Sequential);
 
