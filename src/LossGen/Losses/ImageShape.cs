@@ -9,7 +9,7 @@ internal static class ImageShape
     /// C·H·W and H·W of one image, each dimension at least 1. A product past the largest span is an
     /// <see cref="ArgumentException"/> naming the dimensions, not a wrapped product: 16·2^30·2^30 wraps a long to 0.
     /// </summary>
-    public static (int Image, int Plane) Sizes(int channels, int height, int width, string channelsName)
+    private static (int Image, int Plane) Sizes(int channels, int height, int width, string channelsName)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1, channelsName);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1, nameof(height));
@@ -22,5 +22,21 @@ internal static class ImageShape
         }
 
         return ((int)(plane * channels), (int)plane);
+    }
+
+    /// <summary>
+    /// The number of <c>[C, H, W]</c> images in <paramref name="length"/> values, with <see cref="Sizes"/>' checks and one
+    /// more: the values must be a whole number of images.
+    /// </summary>
+    public static (int Count, int Image, int Plane) Batch(int length, string valuesName, int channels, int height, int width, string channelsName)
+    {
+        (int image, int plane) = Sizes(channels, height, width, channelsName);
+        if (length % image != 0)
+        {
+            throw new ArgumentException(
+                $"'{valuesName}' has {length} elements, which is not a whole number of [C, H, W] images of {channels}·{height}·{width} = {image}.", valuesName);
+        }
+
+        return (length / image, image, plane);
     }
 }

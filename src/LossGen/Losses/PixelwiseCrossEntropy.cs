@@ -177,12 +177,7 @@ public static partial class Losses
         where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
     {
         Kernels.ReductionChecks.ThrowIfNotMeanOrSum(reduction);
-        (int image, int plane) = ImageShape.Sizes(classes, height, width, nameof(classes));
-        if (logits.Length % image != 0)
-            throw new ArgumentException(
-                $"'logits' has {logits.Length} elements, which is not a whole number of [C, H, W] images of {classes}·{height}·{width} = {image}.", nameof(logits));
-        int images = logits.Length / image;
-        int pixels = plane;
+        (int images, int image, int pixels) = ImageShape.Batch(logits.Length, nameof(logits), classes, height, width, nameof(classes));
         if (labels.Length != (long)images * pixels)
             throw new ArgumentException(
                 $"'labels' has {labels.Length} labels, but the logits hold {images} images of {height}·{width} pixels: one label per pixel, [N, H, W] = {(long)images * pixels}.", nameof(labels));

@@ -164,11 +164,7 @@ public static partial class Losses
         Kernels.ReductionChecks.ThrowIfNotMeanOrSum(reduction);
         if (norm is not (TotalVariationNorm.Squared or TotalVariationNorm.L1))
             throw new ArgumentOutOfRangeException(nameof(norm), norm, "The norm must be TotalVariationNorm.Squared or TotalVariationNorm.L1.");
-        (int image, int plane) = ImageShape.Sizes(channels, height, width, nameof(channels));
-        if (images.Length % image != 0)
-            throw new ArgumentException(
-                $"'images' has {images.Length} elements, which is not a whole number of [C, H, W] images of {channels}·{height}·{width} = {image}.", nameof(images));
-        int count = images.Length / image;
+        (int count, int image, int plane) = ImageShape.Batch(images.Length, nameof(images), channels, height, width, nameof(channels));
         if (wantGradient)
         {
             if (gradient.Length != images.Length)
