@@ -45,7 +45,14 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper output
         // Only LossGen's own assemblies: Roslyn is the compiler's, never shipped.
         Assert.All(plugins, f => Assert.Matches(@"^analyzers/dotnet/cs/LossGen\.[A-Za-z]+\.dll$", f));
         Assert.Contains("README.md", files);
+        Assert.Contains("icon.png", files);
         Assert.DoesNotContain(files, f => f.EndsWith(".pdb", StringComparison.Ordinal));
+        AssertReadmeForTheNuGetPage(zip);
+
+        // The diagnostics' pages, which no help link can reach, travel in the package.
+        string[] pages = files.Where(f => f.StartsWith("docs/diagnostics/LG", StringComparison.Ordinal)).ToArray();
+        string pagesInRepository = Path.Combine(package.RepositoryRoot, "docs", "diagnostics");
+        Assert.Equal(Directory.GetFiles(pagesInRepository, "LG*.md").Select(f => "docs/diagnostics/" + Path.GetFileName(f)).Order(StringComparer.Ordinal), pages);
 
         foreach (string dll in files.Where(f => f.EndsWith(".dll", StringComparison.Ordinal)))
         {
@@ -70,8 +77,12 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper output
         Assert.Equal("MIT", Value("license"));
         Assert.Equal("expression", Element("license").Attribute("type")?.Value);
         Assert.Equal("README.md", Value("readme"));
-        Assert.Equal("https://github.com/lossgen/lossgen", Element("repository").Attribute("url")?.Value);
-        Assert.Equal("https://github.com/lossgen/lossgen", Value("projectUrl"));
+        Assert.Equal("icon.png", Value("icon"));
+        Assert.StartsWith("Copyright (c) 2026", Value("copyright"), StringComparison.Ordinal);
+        Assert.Matches(@"^\d+\.\d+\.\d+: ", Value("releaseNotes"));
+        // No invented home page: the project has no public URL yet, so the package names none (a clone with a real
+        // remote still records it, through Source Link, in the repository element).
+        Assert.DoesNotContain(metadata.Elements(), e => e.Name.LocalName == "projectUrl");
         Assert.Contains("source generator", Value("description"), StringComparison.Ordinal);
         Assert.Contains("source-generator", Value("tags").Split(' '));
 
@@ -137,6 +148,9 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper output
             Assert.Contains($"<dependency id=\"LossGen\" version=\"{package.Version}\" include=\"All\" />", nuspec);
             Assert.Contains("<dependency id=\"TorchSharp\"", nuspec);
             Assert.DoesNotContain("libtorch", nuspec);
+            Assert.Contains("<icon>icon.png</icon>", nuspec);
+            Assert.Contains("icon.png", zip.Entries.Select(e => e.FullName));
+            AssertReadmeForTheNuGetPage(zip);
         }
 
         string consumer = CopyConsumer("TorchConsumer");
@@ -148,6 +162,15 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper output
         output.WriteLine($"TorchSharp consumer build: {build.Duration.TotalSeconds:F1} s");
         Assert.True(build.ExitCode == 0, build.ToString());
         Assert.DoesNotContain(": warning ", build.Output);
+    }
+
+    /// <summary>The package README is the NuGet page: it links nowhere relative (no repository beside it there) and has the package's title.</summary>
+    private static void AssertReadmeForTheNuGetPage(ZipArchive zip)
+    {
+        using var reader = new StreamReader(zip.GetEntry("README.md")!.Open());
+        string readme = reader.ReadToEnd();
+        Assert.StartsWith("# LossGen", readme, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\]\((?!https?://)", readme);
     }
 
     /// <summary>The build reported warning <paramref name="id"/> at a line of <paramref name="file"/>.</summary>

@@ -194,8 +194,11 @@ internal static class DiagnosticDescriptors
     private static DiagnosticDescriptor Warning(string id, string category, string title, string message, string description)
         => Create(id, category, title, message, description, DiagnosticSeverity.Warning);
 
-    /// <summary>A descriptor whose description says why and what to do, so the IDE's tooltip needs no help page.</summary>
+    /// <summary>
+    /// A descriptor whose description says why and what to do, so the IDE's tooltip needs no help page. No help link: the
+    /// project has no public URL yet, and a link to an invented one would be dead. The longer pages ship in the package
+    /// (docs/diagnostics/{id}.md), which the package README points to.
+    /// </summary>
     private static DiagnosticDescriptor Create(string id, string category, string title, string message, string description, DiagnosticSeverity severity)
-        => new(id, title, message, category, severity, isEnabledByDefault: true, description: description,
-            helpLinkUri: $"https://github.com/lossgen/lossgen/blob/main/docs/diagnostics/{id}.md");
+        => new(id, title, message, category, severity, isEnabledByDefault: true, description: description);
 }
