@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using LossGen.Generators.Model;
 using Microsoft.CodeAnalysis;
 
 namespace LossGen.Analyzers;
@@ -52,9 +53,6 @@ internal readonly struct LossParameter(Role role, string? gradientOf, ImmutableA
 /// </summary>
 internal sealed class LossCallShape
 {
-    private const string WithGradientSuffix = "WithGradient";
-    private const string ElementwiseSuffix = "Elementwise";
-
     private LossCallShape(IMethodSymbol loss, ImmutableArray<LossParameter> parameters, bool withGradient)
     {
         Loss = loss;
@@ -82,7 +80,7 @@ internal sealed class LossCallShape
             return null;
         }
 
-        foreach ((string name, bool withGradient, bool elementwise) in Candidates(method.Name))
+        foreach ((string name, bool withGradient, bool elementwise) in GeneratedNames.Origins(method.Name))
         {
             foreach (IMethodSymbol loss in type.GetMembers(name).OfType<IMethodSymbol>())
             {
@@ -96,29 +94,6 @@ internal sealed class LossCallShape
         return null;
     }
 
-    /// <summary>The formula names a method name can come from: itself first, then without a generated suffix.</summary>
-    private static (string Name, bool WithGradient, bool Elementwise)[] Candidates(string name)
-    {
-        var candidates = new List<(string, bool, bool)> { (name, false, false) };
-        const string elementwiseWithGradient = ElementwiseSuffix + WithGradientSuffix;
-        if (name.Length > elementwiseWithGradient.Length && name.EndsWith(elementwiseWithGradient, StringComparison.Ordinal))
-        {
-            candidates.Add((name.Substring(0, name.Length - elementwiseWithGradient.Length), true, true));
-        }
-
-        if (name.Length > WithGradientSuffix.Length && name.EndsWith(WithGradientSuffix, StringComparison.Ordinal))
-        {
-            candidates.Add((name.Substring(0, name.Length - WithGradientSuffix.Length), true, false));
-        }
-
-        if (name.Length > ElementwiseSuffix.Length && name.EndsWith(ElementwiseSuffix, StringComparison.Ordinal))
-        {
-            candidates.Add((name.Substring(0, name.Length - ElementwiseSuffix.Length), false, true));
-        }
-
-        return candidates.ToArray();
-    }
-
     private static LossParameter Map(IParameterSymbol parameter, IMethodSymbol loss, bool withGradient, bool elementwise, LossSymbols symbols)
     {
         if (loss.Parameters.FirstOrDefault(p => p.Name == parameter.Name) is { } same)
@@ -129,16 +104,14 @@ internal sealed class LossCallShape
             return new LossParameter(role, null, symbols.Domains(same).ToImmutableArray(), symbols.RangeOf(same));
         }
 
-        const string gradient = "Gradient";
-        if (withGradient && parameter.Name.EndsWith(gradient, StringComparison.Ordinal))
+        if (withGradient && GeneratedNames.IsGradient(parameter.Name, out string of))
         {
-            string of = parameter.Name.Substring(0, parameter.Name.Length - gradient.Length);
             if (loss.Parameters.Any(p => p.Name == of && !symbols.HasAttribute(p, symbols.TargetAttribute) && !symbols.HasAttribute(p, symbols.HyperAttribute)))
             {
                 return new LossParameter(Role.Gradient, of, ImmutableArray<Domain>.Empty);
             }
         }
 
-        return new LossParameter(elementwise && parameter.Name == "losses" ? Role.Losses : Role.Other, null, ImmutableArray<Domain>.Empty);
+        return new LossParameter(elementwise && parameter.Name == GeneratedNames.Losses ? Role.Losses : Role.Other, null, ImmutableArray<Domain>.Empty);
     }
 }

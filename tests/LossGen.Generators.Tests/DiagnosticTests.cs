@@ -99,6 +99,9 @@ public sealed class DiagnosticTests
         ["method with a generated signature"] = ("LG0012", Member("    public static float [|F|](ReadOnlySpan<float> x, Reduction r) => 0;\n    [Loss] public static double F(double x) => x * x;")),
         ["method with a generated gradient signature"] = ("LG0012", Member("    public static void [|FWithGradient|](ReadOnlySpan<double> x, Span<double> g, double k, Reduction r) { }\n    [Loss] public static double F(double x, [Hyper] double k) => k * x * x;")),
         ["containing type named like a generated method"] = ("LG0012", GeneratorHarness.Usings + "public static partial class [|FElementwise|]\n{\n    [Loss] public static double F(double x) => x * x;\n}\n"),
+        // The fourth generated name (GeneratedNames.Methods): it went unchecked while the parser listed three by hand.
+        ["field named like the per-element gradient method"] = ("LG0012", Member("    private static int [|FElementwiseWithGradient|];\n    [Loss] public static double F(double x) => x * x;")),
+        ["method with the per-element gradient signature"] = ("LG0012", Member("    public static void [|FElementwiseWithGradient|](ReadOnlySpan<double> x, Span<double> losses, Span<double> g) { }\n    [Loss] public static double F(double x) => x * x;")),
         ["LG0013 file-local type"] = ("LG0013", GeneratorHarness.Usings + "file static partial class C\n{\n    [Loss] public static double [|F|](double x) => x * x;\n}\n"),
         ["LG0014 no element types"] = ("LG0014", Member("    [[|Loss(ElementTypes = 0)|]] public static double F(double x) => x * x;")),
         ["unknown element type flag"] = ("LG0014", Member("    [[|Loss(ElementTypes = (LossElementTypes)9)|]] public static double F(double x) => x * x;")),

@@ -264,19 +264,19 @@ internal sealed class KernelPlan
         foreach (LossParameter p in Hypers.Concat(Spec.Parameters.Where(p => p.Role != ParameterRole.Hyper)))
         {
             string name = p.Name;
-            while (taken.Contains(name) || (p.Role == ParameterRole.Hyper && taken.Contains("_" + name)) || (p.Role == ParameterRole.Input && taken.Contains(name + "Gradient")))
+            while (taken.Contains(name) || (p.Role == ParameterRole.Hyper && taken.Contains("_" + name)) || (p.Role == ParameterRole.Input && taken.Contains(GeneratedNames.Gradient(name))))
             {
                 name += "_";
             }
 
             _parameterNames[p.Name] = name;
             taken.Add(name);
-            taken.Add(p.Role == ParameterRole.Hyper ? "_" + name : name + "Gradient");
+            taken.Add(p.Role == ParameterRole.Hyper ? "_" + name : GeneratedNames.Gradient(name));
         }
 
         if (IsRowFormula)
         {
-            taken.Add("rowLength");
+            taken.Add(GeneratedNames.RowLength);
         }
 
         for (int id = 0; id < Graph.Nodes.Count; id++)
@@ -295,7 +295,7 @@ internal sealed class KernelPlan
             }
             else if (n.Op == Op.RowLength)
             {
-                _names[id] = "rowLength";
+                _names[id] = GeneratedNames.RowLength;
             }
             else if (n.Op == Op.ElementIndex)
             {

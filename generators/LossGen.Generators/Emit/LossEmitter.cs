@@ -180,7 +180,7 @@ internal static class LossEmitter
         WriteInputParams(w, plan);
         foreach (LossParameter p in plan.DifferentiableInputs)
         {
-            w.WriteLine($"/// <param name=\"{p.Name}Gradient\">Receives the gradient of the reduced loss with respect to <paramref name=\"{p.Name}\"/> (divided by the count for the mean).</param>");
+            w.WriteLine($"/// <param name=\"{GeneratedNames.Gradient(p.Name)}\">Receives the gradient of the reduced loss with respect to <paramref name=\"{p.Name}\"/> (divided by the count for the mean).</param>");
         }
 
         WriteHyperParams(w, plan);
@@ -188,9 +188,9 @@ internal static class LossEmitter
         w.WriteLine("/// <returns>The reduced loss.</returns>");
         WriteRemarks(w, plan, withDerivative: true);
         w.WriteLine(GeneratedCode);
-        IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient");
+        IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {GeneratedNames.Gradient(p.Name)}");
         string parameters = string.Join(", ", InputParameters(plan, type).Concat(gradients).Concat(HyperParameters(plan)).Append($"{ReductionType} reduction = {ReductionType}.Mean"));
-        w.WriteLine($"{spec.Accessibility} static {type} {spec.MethodName}WithGradient({parameters})");
+        w.WriteLine($"{spec.Accessibility} static {type} {GeneratedNames.WithGradient(spec.MethodName)}({parameters})");
         string gradientArguments = GradientArguments(plan);
         WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"ReduceWithGradient<{type}, {kernel}>" : $"ReduceWithGradientHalf<{kernel}>")}({NewKernel(plan, kernel)}, {PaddedInputs(plan)}, {gradientArguments}, reduction)", kernelType, returns: true);
     }
@@ -204,8 +204,8 @@ internal static class LossEmitter
         WriteHyperParams(w, plan);
         WriteRemarks(w, plan, withDerivative: false);
         w.WriteLine(GeneratedCode);
-        string parameters = string.Join(", ", InputParameters(plan, type).Append($"{Span}<{type}> losses").Concat(HyperParameters(plan)));
-        w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({parameters})");
+        string parameters = string.Join(", ", InputParameters(plan, type).Append($"{Span}<{type}> {GeneratedNames.Losses}").Concat(HyperParameters(plan)));
+        w.WriteLine($"{spec.Accessibility} static void {GeneratedNames.Elementwise(spec.MethodName)}({parameters})");
         WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"Map<{type}, {kernel}>" : $"MapHalf<{kernel}>")}({NewKernel(plan, kernel)}, {PaddedInputs(plan)}, losses)", kernelType, returns: false);
     }
 
@@ -217,15 +217,15 @@ internal static class LossEmitter
         w.WriteLine("/// <param name=\"losses\">Receives the loss of each element; the same length as the inputs.</param>");
         foreach (LossParameter p in plan.DifferentiableInputs)
         {
-            w.WriteLine($"/// <param name=\"{p.Name}Gradient\">Receives the derivative of each element's loss with respect to that element of <paramref name=\"{p.Name}\"/> (not divided by the count).</param>");
+            w.WriteLine($"/// <param name=\"{GeneratedNames.Gradient(p.Name)}\">Receives the derivative of each element's loss with respect to that element of <paramref name=\"{p.Name}\"/> (not divided by the count).</param>");
         }
 
         WriteHyperParams(w, plan);
         WriteRemarks(w, plan, withDerivative: false);
         w.WriteLine(GeneratedCode);
-        IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient");
-        string parameters = string.Join(", ", InputParameters(plan, type).Append($"{Span}<{type}> losses").Concat(gradients).Concat(HyperParameters(plan)));
-        w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}ElementwiseWithGradient({parameters})");
+        IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {GeneratedNames.Gradient(p.Name)}");
+        string parameters = string.Join(", ", InputParameters(plan, type).Append($"{Span}<{type}> {GeneratedNames.Losses}").Concat(gradients).Concat(HyperParameters(plan)));
+        w.WriteLine($"{spec.Accessibility} static void {GeneratedNames.ElementwiseWithGradient(spec.MethodName)}({parameters})");
         string gradientArguments = GradientArguments(plan);
         WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"MapWithGradient<{type}, {kernel}>" : $"MapWithGradientHalf<{kernel}>")}({NewKernel(plan, kernel)}, {PaddedInputs(plan)}, losses, {gradientArguments})", kernelType, returns: false);
     }
@@ -408,7 +408,7 @@ internal static class LossEmitter
         w.BlankLine();
         WriteNameSwitch(w, "InputName", inputs.Select(p => p.Name).ToList());
         w.BlankLine();
-        WriteNameSwitch(w, "GradientName", differentiable.Select(p => p.Name + "Gradient").ToList());
+        WriteNameSwitch(w, "GradientName", differentiable.Select(p => GeneratedNames.Gradient(p.Name)).ToList());
         w.BlankLine();
 
         string inputParameters = string.Join(", ", Enumerable.Range(0, KernelContract.MaxInputs).Select(k => "TVec " + (k < inputs.Count ? plan.KernelName(inputs[k]) : "unused" + k)));
@@ -853,7 +853,7 @@ internal static class LossEmitter
 
     /// <summary>The kernel method's out parameter for gradient <paramref name="k"/>, or the slot a loss does not use.</summary>
     internal static string GradientOut(KernelPlan plan, List<LossParameter> differentiable, int k)
-        => k < differentiable.Count ? plan.KernelName(differentiable[k]) + "Gradient" : "unusedGradient" + k;
+        => k < differentiable.Count ? GeneratedNames.Gradient(plan.KernelName(differentiable[k])) : "unusedGradient" + k;
 
     /// <summary>The kernel <paramref name="kernel"/> constructed from the overload's settings (a specialized flag is in its type).</summary>
     internal static string NewKernel(KernelPlan plan, string kernel)
@@ -861,7 +861,7 @@ internal static class LossEmitter
 
     /// <summary>The gradient spans as the engine takes them: one per differentiable input, the rest of the four slots default.</summary>
     private static string GradientArguments(KernelPlan plan)
-        => string.Join(", ", plan.DifferentiableInputs.Select(p => p.Name + "Gradient").Concat(Enumerable.Repeat("default", 4 - plan.DifferentiableInputs.Count())));
+        => string.Join(", ", plan.DifferentiableInputs.Select(p => GeneratedNames.Gradient(p.Name)).Concat(Enumerable.Repeat("default", 4 - plan.DifferentiableInputs.Count())));
 
     private static string PaddedInputs(KernelPlan plan)
         => string.Join(", ", plan.Inputs.Select(p => p.Name).Concat(Enumerable.Repeat("default", 4 - plan.Inputs.Count())));

@@ -39,7 +39,7 @@ internal static class RowKernelEmitter
         WriteParams(w, plan, gradients: true, losses: false);
         WriteRemarks(w, plan, withProgram: true);
         w.WriteLine(GeneratedCode);
-        w.WriteLine($"{spec.Accessibility} static {type} {spec.MethodName}WithGradient({Parameters(plan, type, gradients: true, losses: false).Append(reduction).Join()})");
+        w.WriteLine($"{spec.Accessibility} static {type} {GeneratedNames.WithGradient(spec.MethodName)}({Parameters(plan, type, gradients: true, losses: false).Append(reduction).Join()})");
         WriteBody(w, plan, type, kernel => $"{Engine}.ReduceWithGradient{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: true)}, rowLength, reduction)", kernelType, returns: true);
         w.BlankLine();
 
@@ -47,7 +47,7 @@ internal static class RowKernelEmitter
         WriteParams(w, plan, gradients: false, losses: true);
         WriteRemarks(w, plan, withProgram: false);
         w.WriteLine(GeneratedCode);
-        w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}Elementwise({Parameters(plan, type, gradients: false, losses: true).Join()})");
+        w.WriteLine($"{spec.Accessibility} static void {GeneratedNames.Elementwise(spec.MethodName)}({Parameters(plan, type, gradients: false, losses: true).Join()})");
         WriteBody(w, plan, type, kernel => $"{Engine}.Map{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: false)}, losses, rowLength)", kernelType, returns: false);
         w.BlankLine();
 
@@ -55,7 +55,7 @@ internal static class RowKernelEmitter
         WriteParams(w, plan, gradients: true, losses: true);
         WriteRemarks(w, plan, withProgram: false);
         w.WriteLine(GeneratedCode);
-        w.WriteLine($"{spec.Accessibility} static void {spec.MethodName}ElementwiseWithGradient({Parameters(plan, type, gradients: true, losses: true).Join()})");
+        w.WriteLine($"{spec.Accessibility} static void {GeneratedNames.ElementwiseWithGradient(spec.MethodName)}({Parameters(plan, type, gradients: true, losses: true).Join()})");
         WriteBody(w, plan, type, kernel => $"{Engine}.MapWithGradient{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: true)}, losses, rowLength)", kernelType, returns: false);
     }
 
@@ -64,12 +64,12 @@ internal static class RowKernelEmitter
         IEnumerable<string> inputs = plan.Inputs.Select(p => p.Shape == ParameterShape.Label ? $"{ReadOnlySpan}<int> {p.Name}" : $"{ReadOnlySpan}<{type}> {p.Name}");
         if (losses)
         {
-            inputs = inputs.Append($"{Span}<{type}> losses");
+            inputs = inputs.Append($"{Span}<{type}> {GeneratedNames.Losses}");
         }
 
         if (gradients)
         {
-            inputs = inputs.Concat(plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {p.Name}Gradient"));
+            inputs = inputs.Concat(plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {GeneratedNames.Gradient(p.Name)}"));
         }
 
         return inputs.Append("int rowLength").Concat(HyperParameters(plan));
@@ -83,7 +83,7 @@ internal static class RowKernelEmitter
         fields.AddRange(plan.OfShape(ParameterShape.RowValue).Select(p => $"Values{p.Index} = {p.Name}"));
         if (gradients)
         {
-            fields.AddRange(plan.DifferentiableInputs.Select((p, k) => $"G{k} = {p.Name}Gradient"));
+            fields.AddRange(plan.DifferentiableInputs.Select((p, k) => $"G{k} = {GeneratedNames.Gradient(p.Name)}"));
         }
 
         return $"new {KernelsNamespace}.RowOperands<{type}> {{ {fields.Join()} }}";
@@ -243,7 +243,7 @@ internal static class RowKernelEmitter
         w.BlankLine();
         WriteNameSwitch(w, "ValueName", plan.OfShape(ParameterShape.RowValue).Select(p => p.Name).ToList());
         w.BlankLine();
-        WriteNameSwitch(w, "GradientName", plan.DifferentiableInputs.Select(p => p.Name + "Gradient").ToList());
+        WriteNameSwitch(w, "GradientName", plan.DifferentiableInputs.Select(p => GeneratedNames.Gradient(p.Name)).ToList());
         w.BlankLine();
 
         WriteScalars(w, plan, schedule);

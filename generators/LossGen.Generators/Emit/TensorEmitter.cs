@@ -70,7 +70,7 @@ internal static class TensorEmitter
         w.WriteLine($"/// <returns>The losses, shaped as the {(rows ? "rows' leading dimensions" : "inputs")}.</returns>");
         WriteExceptionDocs(w);
         w.WriteLine(LossEmitter.GeneratedCode);
-        w.WriteLine($"{forms.Accessibility} static {Tensor} {loss.MethodName}Elementwise({tensorList}{hyperList})");
+        w.WriteLine($"{forms.Accessibility} static {Tensor} {GeneratedNames.Elementwise(loss.MethodName)}({tensorList}{hyperList})");
         w.WriteLineIndented($"=> {Runtime}.TensorLoss.Elementwise({newKernel}, {arguments});");
     }
 
@@ -158,13 +158,13 @@ internal static class TensorEmitter
             w.WriteLineIndented($"=> {owner}({inputs}{tail}, reduction);");
             w.BlankLine();
             w.WriteLine($"public override {type} ReduceWithGradient({spans}, {ReductionType} reduction)");
-            w.WriteLineIndented($"=> {owner}WithGradient({inputs}{gradients}{tail}, reduction);");
+            w.WriteLineIndented($"=> {GeneratedNames.WithGradient(owner)}({inputs}{gradients}{tail}, reduction);");
             w.BlankLine();
             w.WriteLine($"public override void Elementwise({spans})");
-            w.WriteLineIndented($"=> {owner}Elementwise({inputs}, spans.Losses{tail});");
+            w.WriteLineIndented($"=> {GeneratedNames.Elementwise(owner)}({inputs}, spans.Losses{tail});");
             w.BlankLine();
             w.WriteLine($"public override void ElementwiseWithGradient({spans})");
-            w.WriteLineIndented($"=> {owner}ElementwiseWithGradient({inputs}, spans.Losses{gradients}{tail});");
+            w.WriteLineIndented($"=> {GeneratedNames.ElementwiseWithGradient(owner)}({inputs}, spans.Losses{gradients}{tail});");
         }
     }
 

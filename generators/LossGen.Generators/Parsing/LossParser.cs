@@ -605,9 +605,9 @@ internal sealed class LossParser
     /// </summary>
     private static string? ReservedBy(string name, IMethodSymbol method, bool rowFormula)
     {
-        if (rowFormula && name == "rowLength")
+        if (rowFormula && name == GeneratedNames.RowLength)
         {
-            return "the 'rowLength' parameter of the span overloads";
+            return $"the '{GeneratedNames.RowLength}' parameter of the span overloads";
         }
 
         if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
@@ -615,12 +615,12 @@ internal sealed class LossParser
             return "it is a C# keyword, written with '@'";
         }
 
-        if (name is "reduction" or "losses")
+        if (name is GeneratedNames.Reduction or GeneratedNames.Losses)
         {
             return $"the '{name}' parameter of the span overloads";
         }
 
-        return method.Parameters.Any(other => other.Name + "Gradient" == name) ? $"the gradient of '{name.Substring(0, name.Length - "Gradient".Length)}'" : null;
+        return GeneratedNames.IsGradient(name, out string input) && method.Parameters.Any(other => other.Name == input) ? $"the gradient of '{input}'" : null;
     }
 
     private static string RefKindKeyword(RefKind kind) => kind switch
@@ -670,7 +670,7 @@ internal sealed class LossParser
     {
         INamedTypeSymbol type = method.ContainingType;
         var generated = GeneratedSignatures(method.Name, parameters, elementTypes);
-        string[] names = [method.Name, method.Name + "WithGradient", method.Name + "Elementwise"];
+        string[] names = GeneratedNames.Methods(method.Name);
         if (Array.IndexOf(names, type.Name) >= 0)
         {
             Report(GeneratedMemberTaken, type.Locations.FirstOrDefault() ?? method.Locations[0], "containing type", type.Name, method.Name);
@@ -724,8 +724,10 @@ internal sealed class LossParser
             var tail = (rows ? new[] { "int" } : []).Concat(Enumerable.Repeat("double", hypers)).ToList();
             string Signature(string method, IEnumerable<string> types) => method + "(" + string.Join(",", types) + ")";
             signatures.Add(Signature(name, inputs.Concat(tail).Append("LossGen.Reduction")));
-            signatures.Add(Signature(name + "WithGradient", inputs.Concat(Enumerable.Repeat($"System.Span<{type}>", gradients)).Concat(tail).Append("LossGen.Reduction")));
-            signatures.Add(Signature(name + "Elementwise", inputs.Append($"System.Span<{type}>").Concat(tail)));
+            var gradientSpans = Enumerable.Repeat($"System.Span<{type}>", gradients);
+            signatures.Add(Signature(GeneratedNames.WithGradient(name), inputs.Concat(gradientSpans).Concat(tail).Append("LossGen.Reduction")));
+            signatures.Add(Signature(GeneratedNames.Elementwise(name), inputs.Append($"System.Span<{type}>").Concat(tail)));
+            signatures.Add(Signature(GeneratedNames.ElementwiseWithGradient(name), inputs.Append($"System.Span<{type}>").Concat(gradientSpans).Concat(tail)));
         }
 
         return signatures;
