@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using LossGen.Generators.Diagnostics;
+using LossGen.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -107,9 +108,9 @@ public sealed class LossCallAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        private void CheckDomains(IInvocationOperation call, (IArgumentOperation Argument, LossParameter Parameter)[] arguments, string method)
+        private void CheckDomains(IInvocationOperation call, (IArgumentOperation Argument, CallParameter Parameter)[] arguments, string method)
         {
-            foreach ((IArgumentOperation argument, LossParameter parameter) in arguments.Where(a => !a.Parameter.Domains.IsEmpty))
+            foreach ((IArgumentOperation argument, CallParameter parameter) in arguments.Where(a => !a.Parameter.Domains.IsEmpty))
             {
                 ImmutableArray<Element> values = symbols.IsSpan(argument.Parameter!.Type)
                     ? _values.ContentsOf(argument.Value, call).Values
@@ -119,11 +120,11 @@ public sealed class LossCallAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
-                foreach (Domain domain in parameter.Domains)
+                foreach (ValueDomain domain in parameter.Domains)
                 {
                     // {0, 1} labels for a ±1 input: the fix rewrites every 0 of the set at once, so each
                     // diagnostic carries all of them (a set half rewritten would no longer be {0, 1}).
-                    Location[] zeros = domain == Domain.PlusOrMinusOne && values.All(v => v.Value is 0 or 1)
+                    Location[] zeros = domain == ValueDomain.PlusOrMinusOne && values.All(v => v.Value is 0 or 1)
                         ? values.Where(v => IsZeroLiteral(v.Source) && v.Source.Syntax.SyntaxTree == call.Syntax.SyntaxTree)
                             .Select(v => v.Source.Syntax.GetLocation()).Distinct().ToArray()
                         : [];
@@ -144,10 +145,10 @@ public sealed class LossCallAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        private void CheckLengths(IInvocationOperation call, (IArgumentOperation Argument, LossParameter Parameter)[] arguments, string method)
+        private void CheckLengths(IInvocationOperation call, (IArgumentOperation Argument, CallParameter Parameter)[] arguments, string method)
         {
             (IArgumentOperation Argument, int Length)? first = null;
-            foreach ((IArgumentOperation argument, LossParameter parameter) in arguments.Where(a => a.Parameter.IsPerElementSpan))
+            foreach ((IArgumentOperation argument, CallParameter parameter) in arguments.Where(a => a.Parameter.IsPerElementSpan))
             {
                 if (_values.ContentsOf(argument.Value, call).Length is not { } length)
                 {
@@ -170,7 +171,7 @@ public sealed class LossCallAnalyzer : DiagnosticAnalyzer
         /// A gradient may be written over the input it is the gradient of (documented, and tested in the
         /// engine); over a target, another input or another output it destroys data the caller still has.
         /// </summary>
-        private void CheckAliasing((IArgumentOperation Argument, LossParameter Parameter)[] arguments, string method)
+        private void CheckAliasing((IArgumentOperation Argument, CallParameter Parameter)[] arguments, string method)
         {
             var spans = arguments.Where(a => a.Parameter.IsPerElementSpan)
                 .Select(a => (a.Argument, a.Parameter, Storage: _values.Storage(a.Argument.Value)))
@@ -178,7 +179,7 @@ public sealed class LossCallAnalyzer : DiagnosticAnalyzer
                 .ToArray();
             for (int g = 0; g < spans.Length; g++)
             {
-                if (spans[g].Parameter.Role != Role.Gradient)
+                if (!spans[g].Parameter.IsGradient)
                 {
                     continue;
                 }
@@ -186,19 +187,19 @@ public sealed class LossCallAnalyzer : DiagnosticAnalyzer
                 string of = spans[g].Parameter.GradientOf!;
                 for (int other = 0; other < spans.Length; other++)
                 {
-                    (IArgumentOperation argument, LossParameter parameter, ISymbol? storage) = spans[other];
+                    (IArgumentOperation argument, CallParameter parameter, ISymbol? storage) = spans[other];
                     bool allowed = other == g
-                        || (parameter.Role == Role.Input && argument.Parameter!.Name == of)
-                        || (parameter.Role == Role.Gradient && other > g);
+                        || (parameter.FormulaRole == ParameterRole.Input && argument.Parameter!.Name == of)
+                        || (parameter.IsGradient && other > g);
                     if (allowed || !SymbolEqualityComparer.Default.Equals(storage, spans[g].Storage))
                     {
                         continue;
                     }
 
-                    string consequence = parameter.Role switch
+                    string consequence = parameter.FormulaRole switch
                     {
-                        Role.Target => $"the gradient of '{of}' overwrites the targets",
-                        Role.Input => $"the gradient of '{of}' overwrites the input '{argument.Parameter!.Name}' (a gradient may overwrite only its own input)",
+                        ParameterRole.Target => $"the gradient of '{of}' overwrites the targets",
+                        ParameterRole.Input => $"the gradient of '{of}' overwrites the input '{argument.Parameter!.Name}' (a gradient may overwrite only its own input)",
                         _ => "both gradients are written into it, so one overwrites the other",
                     };
                     Report(DiagnosticDescriptors.GradientOverwritesArgument, spans[g].Argument.Value.Syntax.GetLocation(), [], ImmutableDictionary<string, string?>.Empty,

@@ -7,42 +7,49 @@ using Microsoft.CodeAnalysis;
 
 namespace LossGen.Analyzers;
 
-/// <summary>What a parameter of a generated loss method (or of the [Loss] formula itself) stands for.</summary>
-internal enum Role
+/// <summary>
+/// One parameter of a called generated method: a parameter of the [Loss] formula, in the formula's own
+/// <see cref="ParameterRole"/>, or one the generator adds (a gradient or losses output, the reduction, the row length).
+/// </summary>
+internal readonly struct CallParameter
 {
-    /// <summary>Not a per-element value: <c>reduction</c>, a row length.</summary>
-    Other,
+    private CallParameter(ParameterRole? formulaRole, string? gradientOf, bool isLosses, ImmutableArray<ValueDomain> domains, (double Min, double Max) range)
+    {
+        FormulaRole = formulaRole;
+        GradientOf = gradientOf;
+        IsLosses = isLosses;
+        Domains = domains.IsDefault ? ImmutableArray<ValueDomain>.Empty : domains;
+        Range = range;
+    }
 
-    /// <summary>A per-element input that gets a gradient.</summary>
-    Input,
+    /// <summary>The formula's parameter of the same name, in its role, with the domains it declares.</summary>
+    public static CallParameter OfFormula(ParameterRole role, ImmutableArray<ValueDomain> domains, (double Min, double Max) range) => new(role, null, false, domains, range);
 
-    /// <summary>A <c>[Target]</c> input: no gradient.</summary>
-    Target,
+    /// <summary>The gradient output of the input named <paramref name="input"/>.</summary>
+    public static CallParameter GradientOutput(string input) => new(null, input, false, default, default);
 
-    /// <summary>A <c>[Hyper]</c> scalar setting.</summary>
-    Hyper,
+    /// <summary>The per-element (per-row) losses output.</summary>
+    public static CallParameter LossesOutput => new(null, null, true, default, default);
 
-    /// <summary>The <c>xGradient</c> output of a <c>WithGradient</c> method.</summary>
-    Gradient,
+    /// <summary>Anything else the generator adds: the reduction, the row length.</summary>
+    public static CallParameter Added => new(null, null, false, default, default);
 
-    /// <summary>The <c>losses</c> output of an <c>Elementwise</c> method.</summary>
-    Losses,
-}
+    /// <summary>The role of the formula's parameter it passes; null for one the generator adds.</summary>
+    public ParameterRole? FormulaRole { get; }
 
-/// <summary>One parameter of a called loss method: its role and the domains of the [Loss] parameter it maps to.</summary>
-internal readonly struct LossParameter(Role role, string? gradientOf, ImmutableArray<Domain> domains, (double Min, double Max) range = default)
-{
-    /// <summary>The bounds of an <see cref="Domain.InRange"/> setting.</summary>
-    public (double Min, double Max) Range { get; } = range;
+    /// <summary>For a gradient output: the name of the input it is the gradient of.</summary>
+    public string? GradientOf { get; }
 
-    public Role Role { get; } = role;
+    public bool IsGradient => GradientOf is not null;
 
-    /// <summary>For a <see cref="Role.Gradient"/>: the name of the input it is the gradient of.</summary>
-    public string? GradientOf { get; } = gradientOf;
+    public bool IsLosses { get; }
 
-    public ImmutableArray<Domain> Domains { get; } = domains;
+    public ImmutableArray<ValueDomain> Domains { get; }
 
-    public bool IsPerElementSpan => Role is Role.Input or Role.Target or Role.Gradient or Role.Losses;
+    /// <summary>The bounds of an <see cref="ValueDomain.InRange"/> setting.</summary>
+    public (double Min, double Max) Range { get; }
+
+    public bool IsPerElementSpan => FormulaRole is ParameterRole.Input or ParameterRole.Target || IsGradient || IsLosses;
 }
 
 /// <summary>
@@ -53,7 +60,7 @@ internal readonly struct LossParameter(Role role, string? gradientOf, ImmutableA
 /// </summary>
 internal sealed class LossCallShape
 {
-    private LossCallShape(IMethodSymbol loss, ImmutableArray<LossParameter> parameters, bool withGradient)
+    private LossCallShape(IMethodSymbol loss, ImmutableArray<CallParameter> parameters, bool withGradient)
     {
         Loss = loss;
         Parameters = parameters;
@@ -66,7 +73,7 @@ internal sealed class LossCallShape
     public IMethodSymbol Loss { get; }
 
     /// <summary>By parameter ordinal of the called method.</summary>
-    public ImmutableArray<LossParameter> Parameters { get; }
+    public ImmutableArray<CallParameter> Parameters { get; }
 
     public bool WithGradient { get; }
 
@@ -94,24 +101,24 @@ internal sealed class LossCallShape
         return null;
     }
 
-    private static LossParameter Map(IParameterSymbol parameter, IMethodSymbol loss, bool withGradient, bool elementwise, LossSymbols symbols)
+    private static CallParameter Map(IParameterSymbol parameter, IMethodSymbol loss, bool withGradient, bool elementwise, LossSymbols symbols)
     {
         if (loss.Parameters.FirstOrDefault(p => p.Name == parameter.Name) is { } same)
         {
-            Role role = symbols.HasAttribute(same, symbols.HyperAttribute) ? Role.Hyper
-                : symbols.HasAttribute(same, symbols.TargetAttribute) ? Role.Target
-                : Role.Input;
-            return new LossParameter(role, null, symbols.Domains(same).ToImmutableArray(), symbols.RangeOf(same));
+            ParameterRole role = symbols.HasAttribute(same, symbols.HyperAttribute) ? ParameterRole.Hyper
+                : symbols.HasAttribute(same, symbols.TargetAttribute) ? ParameterRole.Target
+                : ParameterRole.Input;
+            return CallParameter.OfFormula(role, symbols.Domains(same).ToImmutableArray(), symbols.RangeOf(same));
         }
 
         if (withGradient && GeneratedNames.IsGradient(parameter.Name, out string of))
         {
             if (loss.Parameters.Any(p => p.Name == of && !symbols.HasAttribute(p, symbols.TargetAttribute) && !symbols.HasAttribute(p, symbols.HyperAttribute)))
             {
-                return new LossParameter(Role.Gradient, of, ImmutableArray<Domain>.Empty);
+                return CallParameter.GradientOutput(of);
             }
         }
 
-        return new LossParameter(elementwise && parameter.Name == GeneratedNames.Losses ? Role.Losses : Role.Other, null, ImmutableArray<Domain>.Empty);
+        return elementwise && parameter.Name == GeneratedNames.Losses ? CallParameter.LossesOutput : CallParameter.Added;
     }
 }

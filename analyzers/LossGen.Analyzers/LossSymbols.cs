@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Linq;
+using LossGen.Generators.Model;
 using Microsoft.CodeAnalysis;
 
 namespace LossGen.Analyzers;
@@ -10,7 +11,6 @@ namespace LossGen.Analyzers;
 /// </summary>
 internal sealed class LossSymbols
 {
-    private readonly INamedTypeSymbol?[] _domainAttributes;
     private readonly ConcurrentDictionary<IMethodSymbol, LossCallShape?> _shapes = new(SymbolEqualityComparer.Default);
 
     private LossSymbols(Compilation compilation, INamedTypeSymbol lossAttribute)
@@ -18,7 +18,6 @@ internal sealed class LossSymbols
         LossAttribute = lossAttribute;
         TargetAttribute = compilation.GetTypeByMetadataName("LossGen.TargetAttribute");
         HyperAttribute = compilation.GetTypeByMetadataName("LossGen.HyperAttribute");
-        _domainAttributes = DomainFacts.AttributeNames.Select(compilation.GetTypeByMetadataName).ToArray();
         Span = compilation.GetTypeByMetadataName("System.Span`1");
         ReadOnlySpan = compilation.GetTypeByMetadataName("System.ReadOnlySpan`1");
         ReadOnlyMemory = compilation.GetTypeByMetadataName("System.ReadOnlyMemory`1");
@@ -58,13 +57,13 @@ internal sealed class LossSymbols
     public bool HasAttribute(ISymbol symbol, INamedTypeSymbol? attribute)
         => attribute is not null && symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute));
 
-    /// <summary>The domains a [Loss] method's parameter declares, in <see cref="Domain"/> order.</summary>
-    public Domain[] Domains(IParameterSymbol parameter)
-        => System.Linq.Enumerable.Range(0, _domainAttributes.Length).Where(i => HasAttribute(parameter, _domainAttributes[i])).Select(i => (Domain)i).ToArray();
+    /// <summary>The domains a [Loss] method's parameter declares, each once, in <see cref="ValueDomain"/> order.</summary>
+    public ValueDomain[] Domains(IParameterSymbol parameter)
+        => ValueDomains.Declared(parameter).Select(d => d.Domain).Distinct().OrderBy(d => d).ToArray();
 
     /// <summary>The bounds of the parameter's <c>[InRange(min, max)]</c>, or (−∞, +∞).</summary>
     public (double Min, double Max) RangeOf(IParameterSymbol parameter)
-        => parameter.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, _domainAttributes[(int)Domain.InRange]))
+        => ValueDomains.Declared(parameter).FirstOrDefault(d => d.Domain == ValueDomain.InRange).Attribute
             is { ConstructorArguments: [{ Value: double min }, { Value: double max }] }
             ? (min, max)
             : (double.NegativeInfinity, double.PositiveInfinity);

@@ -7,7 +7,6 @@ using LossGen.Generators.Ir;
 using LossGen.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using SpecParameter = LossGen.Generators.Model.LossParameter;
 using LossGen.Kernels;
 
 namespace LossGen.Analyzers.Formulas;
@@ -53,7 +52,7 @@ internal sealed class FormulaView
         var hypers = new List<Hyper>();
         for (int i = 0; i < spec.Parameters.Count; i++)
         {
-            SpecParameter parameter = spec.Parameters[i];
+            LossParameter parameter = spec.Parameters[i];
             IParameterSymbol symbol = method.Parameters.First(p => p.Name == parameter.Name);
             if (parameter.Role == ParameterRole.Hyper)
             {
@@ -195,11 +194,11 @@ internal sealed class FormulaView
         var interval = Interval.All;
         foreach (AttributeData attribute in symbol.GetAttributes())
         {
-            interval = attribute.AttributeClass?.ToDisplayString() switch
+            interval = ValueDomains.Of(attribute) switch
             {
-                "LossGen.ProbabilityAttribute" => interval.Intersect(new Interval(0, 1)),
-                "LossGen.NonNegativeAttribute" => interval.Intersect(Interval.AtLeast(0)),
-                "LossGen.PlusOrMinusOneAttribute" => interval.Intersect(new Interval(-1, 1, nonZero: true)),
+                ValueDomain.Probability => interval.Intersect(new Interval(0, 1)),
+                ValueDomain.NonNegative => interval.Intersect(Interval.AtLeast(0)),
+                ValueDomain.PlusOrMinusOne => interval.Intersect(new Interval(-1, 1, nonZero: true)),
                 _ => interval,
             };
         }

@@ -237,7 +237,7 @@ internal static class LossEmitter
     /// </summary>
     internal static void WriteBody(CodeWriter w, KernelPlan plan, string type, Func<string, string> call, string kernelType, bool returns)
     {
-        List<LossParameter> checkedInputs = plan.Inputs.Where(p => p.Domain != ParameterDomain.None).ToList();
+        List<LossParameter> checkedInputs = plan.Inputs.Where(p => p.Domain is not null).ToList();
         List<LossParameter> checkedSettings = plan.Hypers.Where(p => p.Range is not null).ToList();
         if (checkedInputs.Count == 0 && checkedSettings.Count == 0 && !plan.IsSpecialized)
         {
@@ -254,7 +254,7 @@ internal static class LossEmitter
 
         foreach (LossParameter p in checkedInputs)
         {
-            w.WriteLine($"{KernelsNamespace}.Domains.{p.Domain}<{type}>({p.Name}, \"{p.Name}\");");
+            w.WriteLine($"{KernelsNamespace}.Domains.{p.Domain!.Value.Written()}<{type}>({p.Name}, \"{p.Name}\");");
         }
 
         if (checkedInputs.Count + checkedSettings.Count > 0 && plan.IsSpecialized)
@@ -359,12 +359,12 @@ internal static class LossEmitter
     private static void WriteExceptions(CodeWriter w, KernelPlan plan)
     {
         w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The spans' lengths differ.</exception>");
-        foreach (LossParameter p in plan.Inputs.Where(p => p.Domain != ParameterDomain.None))
+        foreach (LossParameter p in plan.Inputs.Where(p => p.Domain is not null))
         {
             string domain = p.Domain switch
             {
-                ParameterDomain.PlusOrMinusOne => "is not exactly -1 or +1",
-                ParameterDomain.Probability => "is outside [0, 1]",
+                ValueDomain.PlusOrMinusOne => "is not exactly -1 or +1",
+                ValueDomain.Probability => "is outside [0, 1]",
                 _ => "is negative",
             };
             w.WriteLine($"/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A value of <paramref name=\"{p.Name}\"/> {domain} (or NaN).</exception>");

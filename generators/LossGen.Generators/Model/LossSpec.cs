@@ -36,25 +36,17 @@ internal enum ParameterShape
     RowValue,
 }
 
-/// <summary>The value domain a parameter declares with an attribute; the generated overloads check it at run time.</summary>
-internal enum ParameterDomain
-{
-    None,
-    PlusOrMinusOne,
-    Probability,
-    NonNegative,
-}
-
 /// <summary>
 /// A formula parameter. <paramref name="Index"/> counts the parameters of the same shape that are not
 /// hyperparameters (targets included), or the hyperparameters.
 /// </summary>
 /// <remarks>
 /// <paramref name="Shared"/> marks a <c>[Hyper] Row</c>: one row of settings (class weights) read by every row. A setting may
-/// declare its <paramref name="Range"/>; <paramref name="IsFlag"/> marks a <c>[Hyper] bool</c>, 1 or 0 in the kernels.
+/// declare its <paramref name="Range"/>; <paramref name="IsFlag"/> marks a <c>[Hyper] bool</c>, 1 or 0 in the kernels. An input's
+/// <paramref name="Domain"/> (PlusOrMinusOne, Probability or NonNegative) is checked by the generated overloads at run time.
 /// </remarks>
 internal readonly record struct LossParameter(
-    string Name, ParameterRole Role, int Index, string? DefaultValue, ParameterShape Shape = ParameterShape.Element, ParameterDomain Domain = ParameterDomain.None,
+    string Name, ParameterRole Role, int Index, string? DefaultValue, ParameterShape Shape = ParameterShape.Element, ValueDomain? Domain = null,
     bool Shared = false, SettingRange? Range = null, bool IsFlag = false, string? Doc = null);
 
 /// <summary>

@@ -243,9 +243,9 @@ internal sealed class LossParser
                 Report(ReservedParameterName, location, p.Name, reservedBy);
             }
 
-            if (s == ParameterShape.Label && DomainOf(p) is not ParameterDomain.None and var labelDomain)
+            if (s == ParameterShape.Label && DomainOf(p) is { } labelDomain)
             {
-                Report(DomainOnLabel, location, p.Name, labelDomain.ToString(), "a label is a class index, always checked to lie in [0, rowLength)");
+                Report(DomainOnLabel, location, p.Name, labelDomain.Written(), "a label is a class index, always checked to lie in [0, rowLength)");
             }
 
             // Without Row inputs the formula is reported once, as LG0010, not once per parameter.
@@ -264,7 +264,7 @@ internal sealed class LossParser
 
             string? defaultValue = DefaultValueOf(p);
             SettingRange? range = role == ParameterRole.Hyper ? RangeOf(p, flag, location) : null;
-            parameters.Add(new LossParameter(p.Name, role, index, defaultValue, role == ParameterRole.Hyper ? ParameterShape.Element : s, role == ParameterRole.Hyper ? ParameterDomain.None : DomainOf(p), shared, range, flag,
+            parameters.Add(new LossParameter(p.Name, role, index, defaultValue, role == ParameterRole.Hyper ? ParameterShape.Element : s, role == ParameterRole.Hyper ? null : DomainOf(p), shared, range, flag,
                 ParamDoc(method, p.Name, _cancellationToken)));
             // A flag is a number in the kernels (1 or 0) and a condition in the formula.
             _values[p] = flag ? _graph.Compare(Op.NotEqual, _graph.Hyper(index), _graph.Zero) : role == ParameterRole.Hyper ? _graph.Hyper(index) : s switch
@@ -347,21 +347,20 @@ internal sealed class LossParser
     private SettingRange? RangeOf(IParameterSymbol p, bool flag, Location location)
     {
         SettingRange? range = null;
-        foreach (AttributeData attribute in p.GetAttributes())
+        foreach ((ValueDomain domain, AttributeData attribute) in ValueDomains.Declared(p))
         {
-            string name = attribute.AttributeClass is { } type ? QualifiedName(type) : "";
-            SettingRange? declared = name switch
+            SettingRange? declared = domain switch
             {
-                "LossGen.PositiveAttribute" => new SettingRange(0, double.PositiveInfinity, true, "must be greater than 0 (it is declared [Positive])"),
-                "LossGen.NonNegativeAttribute" => new SettingRange(0, double.PositiveInfinity, false, "must be at least 0 (it is declared [NonNegative])"),
-                "LossGen.ProbabilityAttribute" => new SettingRange(0, 1, false, "must be in [0, 1] (it is declared [Probability])"),
-                "LossGen.InRangeAttribute" when attribute.ConstructorArguments is [{ Value: double min }, { Value: double max }]
+                ValueDomain.Positive => new SettingRange(0, double.PositiveInfinity, true, "must be greater than 0 (it is declared [Positive])"),
+                ValueDomain.NonNegative => new SettingRange(0, double.PositiveInfinity, false, "must be at least 0 (it is declared [NonNegative])"),
+                ValueDomain.Probability => new SettingRange(0, 1, false, "must be in [0, 1] (it is declared [Probability])"),
+                ValueDomain.InRange when attribute.ConstructorArguments is [{ Value: double min }, { Value: double max }]
                     => new SettingRange(min, max, false, $"must be in [{Literal(min)}, {Literal(max)}] (it is declared [InRange])"),
                 _ => null,
             };
-            if (name is "LossGen.PlusOrMinusOneAttribute" or "LossGen.ClassIndexAttribute" || (flag && declared is not null))
+            if (domain is ValueDomain.PlusOrMinusOne or ValueDomain.ClassIndex || (flag && declared is not null))
             {
-                Report(DomainOnLabel, location, p.Name, name.Substring("LossGen.".Length, name.Length - "LossGen.Attribute".Length),
+                Report(DomainOnLabel, location, p.Name, domain.Written(),
                     flag ? "a bool setting is true or false" : "it describes data; a setting declares [Positive], [NonNegative], [Probability] or [InRange(min, max)]");
                 continue;
             }
@@ -380,11 +379,20 @@ internal sealed class LossParser
     }
 
     /// <summary>The value domain an input declares; the overloads check it before the kernel runs.</summary>
-    private static ParameterDomain DomainOf(IParameterSymbol p)
-        => HasAttribute(p, "LossGen.PlusOrMinusOneAttribute") ? ParameterDomain.PlusOrMinusOne
-            : HasAttribute(p, "LossGen.ProbabilityAttribute") ? ParameterDomain.Probability
-            : HasAttribute(p, "LossGen.NonNegativeAttribute") ? ParameterDomain.NonNegative
-            : ParameterDomain.None;
+    private static ValueDomain? DomainOf(IParameterSymbol p)
+    {
+        ValueDomain? checkedDomain = null;
+        foreach ((ValueDomain domain, _) in ValueDomains.Declared(p))
+        {
+            // The first of the run-time-checked data domains in this order, whatever the attributes' order.
+            if (domain is ValueDomain.PlusOrMinusOne or ValueDomain.Probability or ValueDomain.NonNegative && (checkedDomain is null || domain < checkedDomain))
+            {
+                checkedDomain = domain;
+            }
+        }
+
+        return checkedDomain;
+    }
 
     internal static bool IsRowFormula(IMethodSymbol method)
         => method.Parameters.Any(p => IsRow(p.Type) || (p.Type.SpecialType == SpecialType.System_Int32 && !HasAttribute(p, HyperAttributeName)));
