@@ -69,7 +69,7 @@ internal sealed class LossCallShape
         IsElementwise = loss.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Double);
     }
 
-    /// <summary>The [Loss] formula.</summary>
+    /// <summary>The [Loss] formula; for a loss written by hand, the called method itself.</summary>
     public IMethodSymbol Loss { get; }
 
     /// <summary>By parameter ordinal of the called method.</summary>
@@ -98,8 +98,22 @@ internal sealed class LossCallShape
             }
         }
 
+        // A loss written by hand (the catalogue's CTC, InfoNce, image and class-weighted losses, or a user's) has no
+        // formula to map its parameters onto; the value domains it declares on them are checked all the same (LG0201).
+        // Lengths and aliasing need a formula's shape, so they stay the formula's.
+        if (method.Parameters.Any(p => symbols.Domains(p).Length > 0))
+        {
+            return new LossCallShape(method, method.Parameters.Select(p => DeclaredHere(p, symbols) ?? CallParameter.Added).ToImmutableArray(), withGradient: false);
+        }
+
         return null;
     }
+
+    /// <summary>A parameter of the called method itself that declares value domains (a hand-written overload's), or null.</summary>
+    private static CallParameter? DeclaredHere(IParameterSymbol parameter, LossSymbols symbols)
+        => symbols.Domains(parameter) is { Length: > 0 } domains
+            ? CallParameter.OfFormula(symbols.IsSpan(parameter.Type) ? ParameterRole.Target : ParameterRole.Hyper, domains.ToImmutableArray(), symbols.RangeOf(parameter))
+            : null;
 
     private static CallParameter Map(IParameterSymbol parameter, IMethodSymbol loss, bool withGradient, bool elementwise, LossSymbols symbols)
     {
@@ -119,6 +133,9 @@ internal sealed class LossCallShape
             }
         }
 
-        return elementwise && parameter.Name == GeneratedNames.Losses ? CallParameter.LossesOutput : CallParameter.Added;
+        // What the formula does not have: a generated output, or a parameter of a hand-written overload beside the formula's
+        // (class weights, a row length), checked against the domains it declares itself.
+        return elementwise && parameter.Name == GeneratedNames.Losses ? CallParameter.LossesOutput
+            : DeclaredHere(parameter, symbols) ?? CallParameter.Added;
     }
 }

@@ -41,6 +41,34 @@ public sealed class DomainTests
             """));
 
     [Fact]
+    public Task Losses_written_by_hand_are_checked_against_the_domains_their_parameters_declare()
+        => Verify.Analyzer(
+            InMethod("""
+                    Losses.InfoNce(p, p, {|LG0201:0|});
+                    Losses.InfoNce(p, p, 2, temperature: {|LG0201:-0.1|});
+                    Losses.InfoNce(p, p, 2, 0.07, symmetric: true);
+                    Losses.TotalVariation(p, 1, {|LG0201:0|}, 2);
+                    Losses.SparseSoftmaxCrossEntropy(p, new int[1], {|LG0201:0|}, p, labelSmoothing: {|LG0201:1.5|});
+                    Losses.SparseSoftmaxCrossEntropy(p, new int[1], 2, p, labelSmoothing: 0.1);
+                    Losses.MultiMargin(p, new int[1], 2, p, p: {|LG0201:3|});
+                    Mine.Keep(p, {|LG0201:2|});
+                    Mine.Keep(p, 0.5);
+            """) + """
+
+            static class Mine
+            {
+                public static float Keep(System.ReadOnlySpan<float> x, [Probability] double share) => 0;
+            }
+            """);
+
+    [Fact]
+    public Task A_hand_written_loss_message_names_its_parameter_and_domain()
+        => Verify.Analyzer(
+            InMethod("        Losses.InfoNce(p, p, 4, -1.0);"),
+            Verify.Diagnostic("LG0201").WithSpan(10, 33, 10, 37)
+                .WithArguments("-1", "temperature", "Losses.InfoNce", "values must be greater than 0 ([Positive])"));
+
+    [Fact]
     public Task A_setting_range_message_names_the_setting_and_the_range()
         => Verify.Analyzer(
             InMethod("        Losses.BinaryFocalWithLogits(p, p, alpha: 2);"),

@@ -92,9 +92,9 @@ public static partial class Losses
     /// <c>[0, C)</c>, an input length outside <c>[0, T]</c>, a target length negative or above the padded width, or a
     /// label outside <c>[0, C)</c> or equal to the blank (the message names the sample, the position and the value).
     /// </exception>
-    public static double Ctc(ReadOnlySpan<double> logProbs, int batchSize, int classCount, CtcTargets targets,
+    public static double Ctc(ReadOnlySpan<double> logProbs, [NonNegative] int batchSize, [Positive] int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths,
-        int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
+        [NonNegative] int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => CtcCore<double, double>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
             default, new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, reduction));
 
@@ -118,9 +118,9 @@ public static partial class Losses
     /// <param name="zeroInfinity">Write 0 instead of +inf for impossible samples, and accept targets longer than their input.</param>
     /// <exception cref="ArgumentException">As for <c>Ctc</c>, or <paramref name="losses"/> not of length N; nothing is written.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <c>Ctc</c>; nothing is written.</exception>
-    public static void CtcElementwise(ReadOnlySpan<double> logProbs, int batchSize, int classCount, CtcTargets targets,
+    public static void CtcElementwise(ReadOnlySpan<double> logProbs, [NonNegative] int batchSize, [Positive] int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<double> losses,
-        int blank = 0, bool zeroInfinity = false)
+        [NonNegative] int blank = 0, bool zeroInfinity = false)
         => CtcCore<double, double>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
             CtcOutputs.PerSample(losses), new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, Reduction.Sum));
 
@@ -165,9 +165,9 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">As for <c>Ctc</c>, or <paramref name="gradient"/> of the wrong length; nothing is written.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <c>Ctc</c>; nothing is written.</exception>
-    public static double CtcWithGradient(ReadOnlySpan<double> logProbs, int batchSize, int classCount, CtcTargets targets,
+    public static double CtcWithGradient(ReadOnlySpan<double> logProbs, [NonNegative] int batchSize, [Positive] int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<double> gradient,
-        int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
+        [NonNegative] int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => CtcCore<double, double>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
             CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, reduction));
 
@@ -205,9 +205,9 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">As for <c>Ctc</c>, or <paramref name="gradient"/> of the wrong length; nothing is written.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <c>Ctc</c>; nothing is written.</exception>
-    public static double CtcFromLogitsWithGradient(ReadOnlySpan<double> logits, int batchSize, int classCount, CtcTargets targets,
+    public static double CtcFromLogitsWithGradient(ReadOnlySpan<double> logits, [NonNegative] int batchSize, [Positive] int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<double> gradient,
-        int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
+        [NonNegative] int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => CtcCore<double, double>(logits, batchSize, classCount, targets, inputLengths, targetLengths,
             CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.Logits, blank, zeroInfinity, reduction));
 
@@ -215,33 +215,33 @@ public static partial class Losses
 
     /// <inheritdoc cref="Ctc(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, int, bool, Reduction)"/>
     /// <summary>CTC loss, single precision: the recursions run in <see cref="float"/>, the reduction in <see cref="double"/>, rounded once.</summary>
-    public static float Ctc(ReadOnlySpan<float> logProbs, int batchSize, int classCount, CtcTargets targets,
+    public static float Ctc(ReadOnlySpan<float> logProbs, [NonNegative] int batchSize, [Positive] int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths,
-        int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
+        [NonNegative] int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => (float)CtcCore<float, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
             default, new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, reduction));
 
     /// <inheritdoc cref="CtcElementwise(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool)"/>
     /// <summary>Per-sample CTC losses, single precision.</summary>
-    public static void CtcElementwise(ReadOnlySpan<float> logProbs, int batchSize, int classCount, CtcTargets targets,
+    public static void CtcElementwise(ReadOnlySpan<float> logProbs, [NonNegative] int batchSize, [Positive] int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<float> losses,
-        int blank = 0, bool zeroInfinity = false)
+        [NonNegative] int blank = 0, bool zeroInfinity = false)
         => CtcCore<float, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
             CtcOutputs.PerSample(losses), new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, Reduction.Sum));
 
     /// <inheritdoc cref="CtcWithGradient(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool, Reduction)"/>
     /// <summary>CTC loss and its true gradient with respect to the log-probabilities, single precision.</summary>
-    public static float CtcWithGradient(ReadOnlySpan<float> logProbs, int batchSize, int classCount, CtcTargets targets,
+    public static float CtcWithGradient(ReadOnlySpan<float> logProbs, [NonNegative] int batchSize, [Positive] int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<float> gradient,
-        int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
+        [NonNegative] int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => (float)CtcCore<float, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
             CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, reduction));
 
     /// <inheritdoc cref="CtcFromLogitsWithGradient(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool, Reduction)"/>
     /// <summary>CTC loss of <c>log_softmax(logits)</c> and its gradient with respect to the logits, single precision.</summary>
-    public static float CtcFromLogitsWithGradient(ReadOnlySpan<float> logits, int batchSize, int classCount, CtcTargets targets,
+    public static float CtcFromLogitsWithGradient(ReadOnlySpan<float> logits, [NonNegative] int batchSize, [Positive] int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<float> gradient,
-        int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
+        [NonNegative] int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => (float)CtcCore<float, float>(logits, batchSize, classCount, targets, inputLengths, targetLengths,
             CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.Logits, blank, zeroInfinity, reduction));
 
@@ -253,33 +253,33 @@ public static partial class Losses
     /// float, and the reduced value is the float overload's, rounded to <see cref="Half"/> as every Half result is (a loss
     /// above 65504 becomes +inf: use the float overload for large sums).
     /// </summary>
-    public static Half Ctc(ReadOnlySpan<Half> logProbs, int batchSize, int classCount, CtcTargets targets,
+    public static Half Ctc(ReadOnlySpan<Half> logProbs, [NonNegative] int batchSize, [Positive] int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths,
-        int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
+        [NonNegative] int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => SpanPieces.Round<Half>(CtcCore<Half, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
             default, new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, reduction)));
 
     /// <inheritdoc cref="CtcElementwise(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool)"/>
     /// <summary>Per-sample CTC losses, half precision (computed in float, each then rounded to Half).</summary>
-    public static void CtcElementwise(ReadOnlySpan<Half> logProbs, int batchSize, int classCount, CtcTargets targets,
+    public static void CtcElementwise(ReadOnlySpan<Half> logProbs, [NonNegative] int batchSize, [Positive] int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<Half> losses,
-        int blank = 0, bool zeroInfinity = false)
+        [NonNegative] int blank = 0, bool zeroInfinity = false)
         => CtcCore<Half, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
             CtcOutputs.PerSample(losses), new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, Reduction.Sum));
 
     /// <inheritdoc cref="CtcWithGradient(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool, Reduction)"/>
     /// <summary>CTC loss and its true gradient with respect to the log-probabilities, half precision (computed in float, then rounded to Half).</summary>
-    public static Half CtcWithGradient(ReadOnlySpan<Half> logProbs, int batchSize, int classCount, CtcTargets targets,
+    public static Half CtcWithGradient(ReadOnlySpan<Half> logProbs, [NonNegative] int batchSize, [Positive] int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<Half> gradient,
-        int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
+        [NonNegative] int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => SpanPieces.Round<Half>(CtcCore<Half, float>(logProbs, batchSize, classCount, targets, inputLengths, targetLengths,
             CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.LogProbs, blank, zeroInfinity, reduction)));
 
     /// <inheritdoc cref="CtcFromLogitsWithGradient(ReadOnlySpan{double}, int, int, CtcTargets, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, int, bool, Reduction)"/>
     /// <summary>CTC loss of <c>log_softmax(logits)</c> and its gradient with respect to the logits, half precision (computed in float, then rounded to Half).</summary>
-    public static Half CtcFromLogitsWithGradient(ReadOnlySpan<Half> logits, int batchSize, int classCount, CtcTargets targets,
+    public static Half CtcFromLogitsWithGradient(ReadOnlySpan<Half> logits, [NonNegative] int batchSize, [Positive] int classCount, CtcTargets targets,
         ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, Span<Half> gradient,
-        int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
+        [NonNegative] int blank = 0, bool zeroInfinity = false, Reduction reduction = Reduction.Mean)
         => SpanPieces.Round<Half>(CtcCore<Half, float>(logits, batchSize, classCount, targets, inputLengths, targetLengths,
             CtcOutputs.WithGradient(gradient), new CtcSettings(CtcInputKind.Logits, blank, zeroInfinity, reduction)));
 

@@ -45,7 +45,7 @@ public static partial class Losses
     /// <returns>The reduced loss: NaN for an empty batch with Mean, 0 with Sum.</returns>
     /// <exception cref="ArgumentException"><paramref name="x1"/> and <paramref name="x2"/> differ in length, or are not whole rows of D.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> below 1, τ not positive and finite, or an unknown <paramref name="reduction"/>.</exception>
-    public static double InfoNce(ReadOnlySpan<double> x1, ReadOnlySpan<double> x2, int dimension, double temperature = 0.1,
+    public static double InfoNce(ReadOnlySpan<double> x1, ReadOnlySpan<double> x2, [Positive] int dimension, [Positive] double temperature = 0.1,
         bool symmetric = false, bool normalize = true, Reduction reduction = Reduction.Mean)
         => InfoNceKernel.Run<double, double>(x1, x2, default, default, false, dimension, temperature, symmetric, normalize, reduction);
 
@@ -70,34 +70,34 @@ public static partial class Losses
     /// <exception cref="ArgumentException">As for <c>InfoNce</c>, or a gradient span not of the inputs' length; nothing is written.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <c>InfoNce</c>; nothing is written.</exception>
     public static double InfoNceWithGradient(ReadOnlySpan<double> x1, ReadOnlySpan<double> x2, Span<double> x1Gradient, Span<double> x2Gradient,
-        int dimension, double temperature = 0.1, bool symmetric = false, bool normalize = true, Reduction reduction = Reduction.Mean)
+        [Positive] int dimension, [Positive] double temperature = 0.1, bool symmetric = false, bool normalize = true, Reduction reduction = Reduction.Mean)
         => InfoNceKernel.Run<double, double>(x1, x2, x1Gradient, x2Gradient, true, dimension, temperature, symmetric, normalize, reduction);
 
     // ------------------------------------------------------------------ float
 
     /// <inheritdoc cref="InfoNce(ReadOnlySpan{double}, ReadOnlySpan{double}, int, double, bool, bool, Reduction)"/>
     /// <summary>InfoNCE over <c>[B, D]</c> pairs, single precision (the products in float, the reduction finished in double and rounded once).</summary>
-    public static float InfoNce(ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, int dimension, double temperature = 0.1,
+    public static float InfoNce(ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, [Positive] int dimension, [Positive] double temperature = 0.1,
         bool symmetric = false, bool normalize = true, Reduction reduction = Reduction.Mean)
         => (float)InfoNceKernel.Run<float, float>(x1, x2, default, default, false, dimension, temperature, symmetric, normalize, reduction);
 
     /// <inheritdoc cref="InfoNceWithGradient(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double}, int, double, bool, bool, Reduction)"/>
     /// <summary>InfoNCE over <c>[B, D]</c> pairs and its gradients, single precision.</summary>
     public static float InfoNceWithGradient(ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, Span<float> x1Gradient, Span<float> x2Gradient,
-        int dimension, double temperature = 0.1, bool symmetric = false, bool normalize = true, Reduction reduction = Reduction.Mean)
+        [Positive] int dimension, [Positive] double temperature = 0.1, bool symmetric = false, bool normalize = true, Reduction reduction = Reduction.Mean)
         => (float)InfoNceKernel.Run<float, float>(x1, x2, x1Gradient, x2Gradient, true, dimension, temperature, symmetric, normalize, reduction);
 
     // ------------------------------------------------------------------ Half
 
     /// <inheritdoc cref="InfoNce(ReadOnlySpan{double}, ReadOnlySpan{double}, int, double, bool, bool, Reduction)"/>
     /// <summary>InfoNCE over <c>[B, D]</c> pairs, half precision: computed in float on the converted values (the float overload's bits), rounded to Half once.</summary>
-    public static Half InfoNce(ReadOnlySpan<Half> x1, ReadOnlySpan<Half> x2, int dimension, double temperature = 0.1,
+    public static Half InfoNce(ReadOnlySpan<Half> x1, ReadOnlySpan<Half> x2, [Positive] int dimension, [Positive] double temperature = 0.1,
         bool symmetric = false, bool normalize = true, Reduction reduction = Reduction.Mean)
         => (Half)(float)InfoNceKernel.Run<Half, float>(x1, x2, default, default, false, dimension, temperature, symmetric, normalize, reduction);
 
     /// <inheritdoc cref="InfoNceWithGradient(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double}, int, double, bool, bool, Reduction)"/>
     /// <summary>InfoNCE over <c>[B, D]</c> pairs and its gradients, half precision (computed in float, each value rounded to Half once).</summary>
     public static Half InfoNceWithGradient(ReadOnlySpan<Half> x1, ReadOnlySpan<Half> x2, Span<Half> x1Gradient, Span<Half> x2Gradient,
-        int dimension, double temperature = 0.1, bool symmetric = false, bool normalize = true, Reduction reduction = Reduction.Mean)
+        [Positive] int dimension, [Positive] double temperature = 0.1, bool symmetric = false, bool normalize = true, Reduction reduction = Reduction.Mean)
         => (Half)(float)InfoNceKernel.Run<Half, float>(x1, x2, x1Gradient, x2Gradient, true, dimension, temperature, symmetric, normalize, reduction);
 }

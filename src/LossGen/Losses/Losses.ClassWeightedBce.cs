@@ -36,15 +36,15 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">The lengths are not whole rows of C, or differ.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A negative or NaN weight, or smoothing outside [0, 1].</exception>
-    public static float BinaryCrossEntropyWithLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, ReadOnlySpan<float> posWeight, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    public static float BinaryCrossEntropyWithLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, ReadOnlySpan<float> posWeight, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
         => ClassWeightedBinaryCrossEntropyWithLogits(logits, target, posWeight, Classes(posWeight.Length), labelSmoothing, Averaged(reduction), reduction);
 
     /// <inheritdoc cref="BinaryCrossEntropyWithLogits(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, double, Reduction)"/>
-    public static double BinaryCrossEntropyWithLogits(ReadOnlySpan<double> logits, ReadOnlySpan<double> target, ReadOnlySpan<double> posWeight, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    public static double BinaryCrossEntropyWithLogits(ReadOnlySpan<double> logits, ReadOnlySpan<double> target, ReadOnlySpan<double> posWeight, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
         => ClassWeightedBinaryCrossEntropyWithLogits(logits, target, posWeight, Classes(posWeight.Length), labelSmoothing, Averaged(reduction), reduction);
 
     /// <inheritdoc cref="BinaryCrossEntropyWithLogits(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, double, Reduction)"/>
-    public static Half BinaryCrossEntropyWithLogits(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> target, ReadOnlySpan<Half> posWeight, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    public static Half BinaryCrossEntropyWithLogits(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> target, ReadOnlySpan<Half> posWeight, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
         => ClassWeightedBinaryCrossEntropyWithLogits(logits, target, posWeight, Classes(posWeight.Length), labelSmoothing, Averaged(reduction), reduction);
 
     /// <summary>
@@ -60,15 +60,15 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">The lengths are not whole rows of C, or differ.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A negative or NaN weight, or smoothing outside [0, 1].</exception>
-    public static float BinaryCrossEntropyWithLogitsWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> logitsGradient, ReadOnlySpan<float> posWeight, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    public static float BinaryCrossEntropyWithLogitsWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> logitsGradient, ReadOnlySpan<float> posWeight, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
         => ClassWeightedBinaryCrossEntropyWithLogitsWithGradient(logits, target, posWeight, logitsGradient, Classes(posWeight.Length), labelSmoothing, Averaged(reduction), reduction);
 
     /// <inheritdoc cref="BinaryCrossEntropyWithLogitsWithGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, double, Reduction)"/>
-    public static double BinaryCrossEntropyWithLogitsWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<double> target, Span<double> logitsGradient, ReadOnlySpan<double> posWeight, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    public static double BinaryCrossEntropyWithLogitsWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<double> target, Span<double> logitsGradient, ReadOnlySpan<double> posWeight, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
         => ClassWeightedBinaryCrossEntropyWithLogitsWithGradient(logits, target, posWeight, logitsGradient, Classes(posWeight.Length), labelSmoothing, Averaged(reduction), reduction);
 
     /// <inheritdoc cref="BinaryCrossEntropyWithLogitsWithGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, double, Reduction)"/>
-    public static Half BinaryCrossEntropyWithLogitsWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> target, Span<Half> logitsGradient, ReadOnlySpan<Half> posWeight, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
+    public static Half BinaryCrossEntropyWithLogitsWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> target, Span<Half> logitsGradient, ReadOnlySpan<Half> posWeight, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
         => ClassWeightedBinaryCrossEntropyWithLogitsWithGradient(logits, target, posWeight, logitsGradient, Classes(posWeight.Length), labelSmoothing, Averaged(reduction), reduction);
 
     /// <summary>The row length is the number of weights; none is an error that names the weights, not a row length.</summary>

@@ -36,15 +36,15 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that are not whole rows, or a weight span that is not one per class.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength), a negative or NaN weight, or a setting outside its range.</exception>
-    public static float MultiMargin(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> classWeights, double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
+    public static float MultiMargin(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, ReadOnlySpan<float> classWeights, [InRange(1, 2)] double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
         => ClassWeightedMultiMargin(logits, labels, classWeights, rowLength, p, margin, reduction);
 
     /// <inheritdoc cref="MultiMargin(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, double, Reduction)"/>
-    public static double MultiMargin(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> classWeights, double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
+    public static double MultiMargin(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, ReadOnlySpan<double> classWeights, [InRange(1, 2)] double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
         => ClassWeightedMultiMargin(logits, labels, classWeights, rowLength, p, margin, reduction);
 
     /// <inheritdoc cref="MultiMargin(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, double, Reduction)"/>
-    public static Half MultiMargin(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> classWeights, double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
+    public static Half MultiMargin(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, ReadOnlySpan<Half> classWeights, [InRange(1, 2)] double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
         => ClassWeightedMultiMargin(logits, labels, classWeights, rowLength, p, margin, reduction);
 
     /// <summary>
@@ -62,15 +62,15 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that are not whole rows, or a weight span that is not one per class.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength), a negative or NaN weight, or a setting outside its range.</exception>
-    public static float MultiMarginWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, int rowLength, ReadOnlySpan<float> classWeights, double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
+    public static float MultiMarginWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, [Positive] int rowLength, ReadOnlySpan<float> classWeights, [InRange(1, 2)] double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
         => ClassWeightedMultiMarginWithGradient(logits, labels, classWeights, logitsGradient, rowLength, p, margin, reduction);
 
     /// <inheritdoc cref="MultiMarginWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, double, double, Reduction)"/>
-    public static double MultiMarginWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, int rowLength, ReadOnlySpan<double> classWeights, double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
+    public static double MultiMarginWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, [Positive] int rowLength, ReadOnlySpan<double> classWeights, [InRange(1, 2)] double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
         => ClassWeightedMultiMarginWithGradient(logits, labels, classWeights, logitsGradient, rowLength, p, margin, reduction);
 
     /// <inheritdoc cref="MultiMarginWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, double, double, Reduction)"/>
-    public static Half MultiMarginWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, int rowLength, ReadOnlySpan<Half> classWeights, double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
+    public static Half MultiMarginWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, [Positive] int rowLength, ReadOnlySpan<Half> classWeights, [InRange(1, 2)] double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
         => ClassWeightedMultiMarginWithGradient(logits, labels, classWeights, logitsGradient, rowLength, p, margin, reduction);
 
     /// <summary>
@@ -85,15 +85,15 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that are not whole rows, or a weight span that is not one per class.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A negative or NaN weight.</exception>
-    public static float MultiLabelSoftMargin(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, int rowLength, ReadOnlySpan<float> classWeights, Reduction reduction = Reduction.Mean)
+    public static float MultiLabelSoftMargin(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, [Positive] int rowLength, ReadOnlySpan<float> classWeights, Reduction reduction = Reduction.Mean)
         => ClassWeightedMultiLabelSoftMargin(logits, target, classWeights, rowLength, reduction);
 
     /// <inheritdoc cref="MultiLabelSoftMargin(ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{float}, Reduction)"/>
-    public static double MultiLabelSoftMargin(ReadOnlySpan<double> logits, ReadOnlySpan<double> target, int rowLength, ReadOnlySpan<double> classWeights, Reduction reduction = Reduction.Mean)
+    public static double MultiLabelSoftMargin(ReadOnlySpan<double> logits, ReadOnlySpan<double> target, [Positive] int rowLength, ReadOnlySpan<double> classWeights, Reduction reduction = Reduction.Mean)
         => ClassWeightedMultiLabelSoftMargin(logits, target, classWeights, rowLength, reduction);
 
     /// <inheritdoc cref="MultiLabelSoftMargin(ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{float}, Reduction)"/>
-    public static Half MultiLabelSoftMargin(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> target, int rowLength, ReadOnlySpan<Half> classWeights, Reduction reduction = Reduction.Mean)
+    public static Half MultiLabelSoftMargin(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> target, [Positive] int rowLength, ReadOnlySpan<Half> classWeights, Reduction reduction = Reduction.Mean)
         => ClassWeightedMultiLabelSoftMargin(logits, target, classWeights, rowLength, reduction);
 
     /// <summary>
@@ -109,14 +109,14 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that are not whole rows, or a weight span that is not one per class.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A negative or NaN weight.</exception>
-    public static float MultiLabelSoftMarginWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> logitsGradient, int rowLength, ReadOnlySpan<float> classWeights, Reduction reduction = Reduction.Mean)
+    public static float MultiLabelSoftMarginWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> logitsGradient, [Positive] int rowLength, ReadOnlySpan<float> classWeights, Reduction reduction = Reduction.Mean)
         => ClassWeightedMultiLabelSoftMarginWithGradient(logits, target, classWeights, logitsGradient, rowLength, reduction);
 
     /// <inheritdoc cref="MultiLabelSoftMarginWithGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float}, Reduction)"/>
-    public static double MultiLabelSoftMarginWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<double> target, Span<double> logitsGradient, int rowLength, ReadOnlySpan<double> classWeights, Reduction reduction = Reduction.Mean)
+    public static double MultiLabelSoftMarginWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<double> target, Span<double> logitsGradient, [Positive] int rowLength, ReadOnlySpan<double> classWeights, Reduction reduction = Reduction.Mean)
         => ClassWeightedMultiLabelSoftMarginWithGradient(logits, target, classWeights, logitsGradient, rowLength, reduction);
 
     /// <inheritdoc cref="MultiLabelSoftMarginWithGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float}, Reduction)"/>
-    public static Half MultiLabelSoftMarginWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> target, Span<Half> logitsGradient, int rowLength, ReadOnlySpan<Half> classWeights, Reduction reduction = Reduction.Mean)
+    public static Half MultiLabelSoftMarginWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> target, Span<Half> logitsGradient, [Positive] int rowLength, ReadOnlySpan<Half> classWeights, Reduction reduction = Reduction.Mean)
         => ClassWeightedMultiLabelSoftMarginWithGradient(logits, target, classWeights, logitsGradient, rowLength, reduction);
 }

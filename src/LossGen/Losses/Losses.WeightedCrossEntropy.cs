@@ -41,21 +41,21 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that do not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
-    public static float SparseSoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static float SparseSoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction, bool)"/>
-    public static double SparseSoftmaxCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static double SparseSoftmaxCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, double, Reduction, bool)"/>
-    public static Half SparseSoftmaxCrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static Half SparseSoftmaxCrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropy(logits, rows.Labels, classWeights, rows.Scales, rowLength, labelSmoothing, Reduction.Sum), zeroWhenAllIgnored);
@@ -77,21 +77,21 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that do not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
-    public static float SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static float SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, [Positive] int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, double, Reduction, bool)"/>
-    public static double SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static double SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, [Positive] int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, double, Reduction, bool)"/>
-    public static Half SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static Half SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, [Positive] int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logits), logits.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedSparseSoftmaxCrossEntropyWithGradient(logits, rows.Labels, classWeights, rows.Scales, logitsGradient, rowLength, labelSmoothing, Reduction.Sum), zeroWhenAllIgnored);
@@ -118,21 +118,21 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that do not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
-    public static float Nll(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static float Nll(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, [Positive] int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedNll(logProbs, rows.Labels, classWeights, rows.Scales, rowLength, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <inheritdoc cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction, bool)"/>
-    public static double Nll(ReadOnlySpan<double> logProbs, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static double Nll(ReadOnlySpan<double> logProbs, ReadOnlySpan<int> labels, [Positive] int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedNll(logProbs, rows.Labels, classWeights, rows.Scales, rowLength, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <inheritdoc cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, int, Reduction, bool)"/>
-    public static Half Nll(ReadOnlySpan<Half> logProbs, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static Half Nll(ReadOnlySpan<Half> logProbs, ReadOnlySpan<int> labels, [Positive] int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedNll(logProbs, rows.Labels, classWeights, rows.Scales, rowLength, Reduction.Sum), zeroWhenAllIgnored);
@@ -154,21 +154,21 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that do not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
-    public static float NllWithGradient(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, Span<float> logProbsGradient, int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static float NllWithGradient(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, Span<float> logProbsGradient, [Positive] int rowLength, ReadOnlySpan<float> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedNllWithGradient(logProbs, rows.Labels, classWeights, rows.Scales, logProbsGradient, rowLength, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <inheritdoc cref="NllWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, Reduction, bool)"/>
-    public static double NllWithGradient(ReadOnlySpan<double> logProbs, ReadOnlySpan<int> labels, Span<double> logProbsGradient, int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static double NllWithGradient(ReadOnlySpan<double> logProbs, ReadOnlySpan<int> labels, Span<double> logProbsGradient, [Positive] int rowLength, ReadOnlySpan<double> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedNllWithGradient(logProbs, rows.Labels, classWeights, rows.Scales, logProbsGradient, rowLength, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <inheritdoc cref="NllWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, Reduction, bool)"/>
-    public static Half NllWithGradient(ReadOnlySpan<Half> logProbs, ReadOnlySpan<int> labels, Span<Half> logProbsGradient, int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static Half NllWithGradient(ReadOnlySpan<Half> logProbs, ReadOnlySpan<int> labels, Span<Half> logProbsGradient, [Positive] int rowLength, ReadOnlySpan<Half> classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logProbs), logProbs.Length, labels, rowLength, classWeights, ignoreIndex, reduction);
         return rows.Finish(WeightedNllWithGradient(logProbs, rows.Labels, classWeights, rows.Scales, logProbsGradient, rowLength, Reduction.Sum), zeroWhenAllIgnored);
@@ -202,21 +202,21 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that do not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>, a negative or NaN weight or gamma.</exception>
-    public static float SparseSoftmaxFocal(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<float> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static float SparseSoftmaxFocal(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, ReadOnlySpan<float> alpha, [NonNegative] double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
         return rows.Finish(WeightedSparseSoftmaxFocal(logits, rows.Labels, alpha, rows.Scales, rowLength, gamma, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <inheritdoc cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction, bool)"/>
-    public static double SparseSoftmaxFocal(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<double> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static double SparseSoftmaxFocal(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, ReadOnlySpan<double> alpha, [NonNegative] double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
         return rows.Finish(WeightedSparseSoftmaxFocal(logits, rows.Labels, alpha, rows.Scales, rowLength, gamma, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <inheritdoc cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction, bool)"/>
-    public static Half SparseSoftmaxFocal(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int rowLength, ReadOnlySpan<Half> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static Half SparseSoftmaxFocal(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, ReadOnlySpan<Half> alpha, [NonNegative] double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
         return rows.Finish(WeightedSparseSoftmaxFocal(logits, rows.Labels, alpha, rows.Scales, rowLength, gamma, Reduction.Sum), zeroWhenAllIgnored);
@@ -238,21 +238,21 @@ public static partial class Losses
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentException">Lengths that do not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>, a negative or NaN weight or gamma.</exception>
-    public static float SparseSoftmaxFocalWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, int rowLength, ReadOnlySpan<float> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static float SparseSoftmaxFocalWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, [Positive] int rowLength, ReadOnlySpan<float> alpha, [NonNegative] double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
         return rows.Finish(WeightedSparseSoftmaxFocalWithGradient(logits, rows.Labels, alpha, rows.Scales, logitsGradient, rowLength, gamma, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <inheritdoc cref="SparseSoftmaxFocalWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, double, int, Reduction, bool)"/>
-    public static double SparseSoftmaxFocalWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, int rowLength, ReadOnlySpan<double> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static double SparseSoftmaxFocalWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, [Positive] int rowLength, ReadOnlySpan<double> alpha, [NonNegative] double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
         return rows.Finish(WeightedSparseSoftmaxFocalWithGradient(logits, rows.Labels, alpha, rows.Scales, logitsGradient, rowLength, gamma, Reduction.Sum), zeroWhenAllIgnored);
     }
 
     /// <inheritdoc cref="SparseSoftmaxFocalWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, double, int, Reduction, bool)"/>
-    public static Half SparseSoftmaxFocalWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, int rowLength, ReadOnlySpan<Half> alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    public static Half SparseSoftmaxFocalWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, [Positive] int rowLength, ReadOnlySpan<Half> alpha, [NonNegative] double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
     {
         WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(logits), logits.Length, labels, rowLength, alpha, ignoreIndex, reduction, nameof(alpha), meanByWeight: false);
         return rows.Finish(WeightedSparseSoftmaxFocalWithGradient(logits, rows.Labels, alpha, rows.Scales, logitsGradient, rowLength, gamma, Reduction.Sum), zeroWhenAllIgnored);

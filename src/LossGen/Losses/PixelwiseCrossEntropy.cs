@@ -69,7 +69,7 @@ public static partial class Losses
     /// <paramref name="reduction"/>, or a label outside <c>[0, C)</c> that is not <paramref name="ignoreIndex"/> (the
     /// message names the first such label's index, its image, row and column, and its value).
     /// </exception>
-    public static double PixelwiseCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, int classes, int height, int width,
+    public static double PixelwiseCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, [Positive] int classes, [Positive] int height, [Positive] int width,
         Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
         => PixelwiseCore<double, double>(logits, labels, default, false, default, false, classes, height, width, reduction, ignoreIndex, zeroWhenAllIgnored);
 
@@ -100,7 +100,7 @@ public static partial class Losses
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <c>PixelwiseCrossEntropy</c>; nothing is written.</exception>
     public static double PixelwiseCrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient,
-        int classes, int height, int width, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        [Positive] int classes, [Positive] int height, [Positive] int width, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
         => PixelwiseCore<double, double>(logits, labels, logitsGradient, true, default, false, classes, height, width, reduction, ignoreIndex, zeroWhenAllIgnored);
 
     /// <summary>The pixelwise softmax cross-entropy of each pixel, unreduced: <c>losses[n, h, w]</c>, 0 for ignored pixels.</summary>
@@ -118,27 +118,27 @@ public static partial class Losses
     /// <exception cref="ArgumentException">As for <c>PixelwiseCrossEntropy</c>, or <paramref name="losses"/> not of N·H·W elements; nothing is written.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <c>PixelwiseCrossEntropy</c>; nothing is written.</exception>
     public static void PixelwiseCrossEntropyElementwise(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> losses,
-        int classes, int height, int width, int ignoreIndex = DefaultIgnoreIndex)
+        [Positive] int classes, [Positive] int height, [Positive] int width, int ignoreIndex = DefaultIgnoreIndex)
         => PixelwiseCore<double, double>(logits, labels, default, false, losses, true, classes, height, width, Reduction.Sum, ignoreIndex);
 
     // ------------------------------------------------------------------ float
 
     /// <inheritdoc cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, int, int, Reduction, int, bool)"/>
     /// <summary>Pixelwise softmax cross-entropy of <c>[N, C, H, W]</c> logits, single precision (the sum is accumulated in double, rounded once).</summary>
-    public static float PixelwiseCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, int height, int width,
+    public static float PixelwiseCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, [Positive] int classes, [Positive] int height, [Positive] int width,
         Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
         => (float)PixelwiseCore<float, float>(logits, labels, default, false, default, false, classes, height, width, reduction, ignoreIndex, zeroWhenAllIgnored);
 
     /// <inheritdoc cref="PixelwiseCrossEntropyWithGradient(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, int, int, Reduction, int, bool)"/>
     /// <summary>Pixelwise softmax cross-entropy and its gradient with respect to the logits, single precision.</summary>
     public static float PixelwiseCrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient,
-        int classes, int height, int width, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        [Positive] int classes, [Positive] int height, [Positive] int width, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
         => (float)PixelwiseCore<float, float>(logits, labels, logitsGradient, true, default, false, classes, height, width, reduction, ignoreIndex, zeroWhenAllIgnored);
 
     /// <inheritdoc cref="PixelwiseCrossEntropyElementwise(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, int, int, int)"/>
     /// <summary>The pixelwise softmax cross-entropy of each pixel, single precision.</summary>
     public static void PixelwiseCrossEntropyElementwise(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> losses,
-        int classes, int height, int width, int ignoreIndex = DefaultIgnoreIndex)
+        [Positive] int classes, [Positive] int height, [Positive] int width, int ignoreIndex = DefaultIgnoreIndex)
         => PixelwiseCore<float, float>(logits, labels, default, false, losses, true, classes, height, width, Reduction.Sum, ignoreIndex);
 
     // ------------------------------------------------------------------ Half
@@ -148,20 +148,20 @@ public static partial class Losses
     /// Pixelwise softmax cross-entropy of <c>[N, C, H, W]</c> logits, half precision: computed in float on converted
     /// tiles, the same bits as the float overload on the same values, rounded to Half once.
     /// </summary>
-    public static Half PixelwiseCrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, int classes, int height, int width,
+    public static Half PixelwiseCrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, [Positive] int classes, [Positive] int height, [Positive] int width,
         Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
         => (Half)(float)PixelwiseCore<Half, float>(logits, labels, default, false, default, false, classes, height, width, reduction, ignoreIndex, zeroWhenAllIgnored);
 
     /// <inheritdoc cref="PixelwiseCrossEntropyWithGradient(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, int, int, Reduction, int, bool)"/>
     /// <summary>Pixelwise softmax cross-entropy and its gradient with respect to the logits, half precision (computed in float, each value rounded once).</summary>
     public static Half PixelwiseCrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient,
-        int classes, int height, int width, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        [Positive] int classes, [Positive] int height, [Positive] int width, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
         => (Half)(float)PixelwiseCore<Half, float>(logits, labels, logitsGradient, true, default, false, classes, height, width, reduction, ignoreIndex, zeroWhenAllIgnored);
 
     /// <inheritdoc cref="PixelwiseCrossEntropyElementwise(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, int, int, int)"/>
     /// <summary>The pixelwise softmax cross-entropy of each pixel, half precision (computed in float, each rounded once).</summary>
     public static void PixelwiseCrossEntropyElementwise(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> losses,
-        int classes, int height, int width, int ignoreIndex = DefaultIgnoreIndex)
+        [Positive] int classes, [Positive] int height, [Positive] int width, int ignoreIndex = DefaultIgnoreIndex)
         => PixelwiseCore<Half, float>(logits, labels, default, false, losses, true, classes, height, width, Reduction.Sum, ignoreIndex);
 
     // ------------------------------------------------------------------ engine entry

@@ -66,7 +66,7 @@ public static partial class Losses
     /// <paramref name="channels"/>, <paramref name="height"/> or <paramref name="width"/> below 1, or an unknown
     /// <paramref name="norm"/> or <paramref name="reduction"/>.
     /// </exception>
-    public static double TotalVariation(ReadOnlySpan<double> images, int channels, int height, int width,
+    public static double TotalVariation(ReadOnlySpan<double> images, [Positive] int channels, [Positive] int height, [Positive] int width,
         TotalVariationNorm norm = TotalVariationNorm.Squared, Reduction reduction = Reduction.Mean)
         => TotalVariationCore<double, double>(images, default, false, default, false, channels, height, width, norm, reduction);
 
@@ -92,7 +92,7 @@ public static partial class Losses
     /// Nothing is written.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <c>TotalVariation</c>; nothing is written.</exception>
-    public static double TotalVariationWithGradient(ReadOnlySpan<double> images, Span<double> imagesGradient, int channels, int height, int width,
+    public static double TotalVariationWithGradient(ReadOnlySpan<double> images, Span<double> imagesGradient, [Positive] int channels, [Positive] int height, [Positive] int width,
         TotalVariationNorm norm = TotalVariationNorm.Squared, Reduction reduction = Reduction.Mean)
         => TotalVariationCore<double, double>(images, imagesGradient, true, default, false, channels, height, width, norm, reduction);
 
@@ -106,7 +106,7 @@ public static partial class Losses
     /// <param name="norm">Squared (default) or absolute differences.</param>
     /// <exception cref="ArgumentException">As for <c>TotalVariation</c>, or <paramref name="losses"/> not of length N; nothing is written.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <c>TotalVariation</c>; nothing is written.</exception>
-    public static void TotalVariationElementwise(ReadOnlySpan<double> images, Span<double> losses, int channels, int height, int width,
+    public static void TotalVariationElementwise(ReadOnlySpan<double> images, Span<double> losses, [Positive] int channels, [Positive] int height, [Positive] int width,
         TotalVariationNorm norm = TotalVariationNorm.Squared)
         => TotalVariationCore<double, double>(images, default, false, losses, true, channels, height, width, norm, Reduction.Sum);
 
@@ -114,19 +114,19 @@ public static partial class Losses
 
     /// <inheritdoc cref="TotalVariation(ReadOnlySpan{double}, int, int, int, TotalVariationNorm, Reduction)"/>
     /// <summary>Total variation of <c>[N, C, H, W]</c> images, single precision (sums finished in double, rounded once).</summary>
-    public static float TotalVariation(ReadOnlySpan<float> images, int channels, int height, int width,
+    public static float TotalVariation(ReadOnlySpan<float> images, [Positive] int channels, [Positive] int height, [Positive] int width,
         TotalVariationNorm norm = TotalVariationNorm.Squared, Reduction reduction = Reduction.Mean)
         => (float)TotalVariationCore<float, float>(images, default, false, default, false, channels, height, width, norm, reduction);
 
     /// <inheritdoc cref="TotalVariationWithGradient(ReadOnlySpan{double}, Span{double}, int, int, int, TotalVariationNorm, Reduction)"/>
     /// <summary>Total variation of <c>[N, C, H, W]</c> images and its gradient, single precision.</summary>
-    public static float TotalVariationWithGradient(ReadOnlySpan<float> images, Span<float> imagesGradient, int channels, int height, int width,
+    public static float TotalVariationWithGradient(ReadOnlySpan<float> images, Span<float> imagesGradient, [Positive] int channels, [Positive] int height, [Positive] int width,
         TotalVariationNorm norm = TotalVariationNorm.Squared, Reduction reduction = Reduction.Mean)
         => (float)TotalVariationCore<float, float>(images, imagesGradient, true, default, false, channels, height, width, norm, reduction);
 
     /// <inheritdoc cref="TotalVariationElementwise(ReadOnlySpan{double}, Span{double}, int, int, int, TotalVariationNorm)"/>
     /// <summary>The total variation of each image, single precision.</summary>
-    public static void TotalVariationElementwise(ReadOnlySpan<float> images, Span<float> losses, int channels, int height, int width,
+    public static void TotalVariationElementwise(ReadOnlySpan<float> images, Span<float> losses, [Positive] int channels, [Positive] int height, [Positive] int width,
         TotalVariationNorm norm = TotalVariationNorm.Squared)
         => TotalVariationCore<float, float>(images, default, false, losses, true, channels, height, width, norm, Reduction.Sum);
 
@@ -137,19 +137,19 @@ public static partial class Losses
     /// Total variation of <c>[N, C, H, W]</c> images, half precision: computed in float on converted rows, the same
     /// bits as the float overload on the same values, rounded to Half once (a sum above 65504 is +∞: use float).
     /// </summary>
-    public static Half TotalVariation(ReadOnlySpan<Half> images, int channels, int height, int width,
+    public static Half TotalVariation(ReadOnlySpan<Half> images, [Positive] int channels, [Positive] int height, [Positive] int width,
         TotalVariationNorm norm = TotalVariationNorm.Squared, Reduction reduction = Reduction.Mean)
         => (Half)(float)TotalVariationCore<Half, float>(images, default, false, default, false, channels, height, width, norm, reduction);
 
     /// <inheritdoc cref="TotalVariationWithGradient(ReadOnlySpan{double}, Span{double}, int, int, int, TotalVariationNorm, Reduction)"/>
     /// <summary>Total variation of <c>[N, C, H, W]</c> images and its gradient, half precision (computed in float, each value rounded once).</summary>
-    public static Half TotalVariationWithGradient(ReadOnlySpan<Half> images, Span<Half> imagesGradient, int channels, int height, int width,
+    public static Half TotalVariationWithGradient(ReadOnlySpan<Half> images, Span<Half> imagesGradient, [Positive] int channels, [Positive] int height, [Positive] int width,
         TotalVariationNorm norm = TotalVariationNorm.Squared, Reduction reduction = Reduction.Mean)
         => (Half)(float)TotalVariationCore<Half, float>(images, imagesGradient, true, default, false, channels, height, width, norm, reduction);
 
     /// <inheritdoc cref="TotalVariationElementwise(ReadOnlySpan{double}, Span{double}, int, int, int, TotalVariationNorm)"/>
     /// <summary>The total variation of each image, half precision (computed in float, each rounded once).</summary>
-    public static void TotalVariationElementwise(ReadOnlySpan<Half> images, Span<Half> losses, int channels, int height, int width,
+    public static void TotalVariationElementwise(ReadOnlySpan<Half> images, Span<Half> losses, [Positive] int channels, [Positive] int height, [Positive] int width,
         TotalVariationNorm norm = TotalVariationNorm.Squared)
         => TotalVariationCore<Half, float>(images, default, false, losses, true, channels, height, width, norm, Reduction.Sum);
 
