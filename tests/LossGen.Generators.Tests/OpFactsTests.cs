@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Reflection;
 using LossGen.Generators.Ir;
 using LossGen.Kernels;
@@ -7,14 +8,19 @@ using Xunit;
 namespace LossGen.Generators.Tests;
 
 /// <summary>
-/// Every IR op is complete in each place that needs it, so adding one fails here, not at a user's compile: it has an
-/// arity, a derivative (or is declared to have none: never a silent gradient of 0), a constant fold that agrees with
-/// the kernel's function, and, where a kernel calls it, an ISimd member of the name the emitter writes.
+/// Every IR op is complete in each place that needs it, so adding one fails here, not at a user's compile: its row of
+/// facts (arity, transcendental, commutative, inlined twin), a derivative or a declaration that it has none (never a
+/// silent gradient of 0), a constant fold that agrees with the kernel's function, and, where a kernel calls it, an ISimd
+/// member of the name the emitter writes.
 /// </summary>
 public sealed class OpFactsTests
 {
     /// <summary>Every op, by name (Op is internal to the generator).</summary>
     public static TheoryData<string> AllOps => new(Enum.GetNames<Op>());
+
+    /// <summary>One row per op, in enum order: a new op must state its arity and every flag, none left at a default.</summary>
+    [Fact]
+    public void The_facts_table_lists_every_op_in_order() => Assert.Equal(Enum.GetValues<Op>(), OpFacts.Table.Select(f => f.Op));
 
     [Theory]
     [MemberData(nameof(AllOps))]

@@ -81,15 +81,80 @@ internal enum Op
     Not,
 }
 
+/// <summary>What the pipeline knows of an op besides its derivative and its fold (see <see cref="OpFacts"/>).</summary>
+/// <param name="Op">The op; the table is in enum order.</param>
+/// <param name="Arity">Its operands: 0 for values the kernel reads, 1 to 3 otherwise.</param>
+/// <param name="IsTranscendental">
+/// A call into SimdMath rather than a few instructions (exp, log, tanh, pow and what is built of them): a kernel holding
+/// one is not memory-bound, and a select arm holding one is skipped by vectors that do not take it.
+/// </param>
+/// <param name="IsCommutative">The graph orders its operands, so a·b and b·a are one node.</param>
+/// <param name="HasInlinedTwin">ISimd has the function twice, as a call and as an ...Inlined twin (ExpInlined, LogInlined, …).</param>
+internal readonly record struct OpFact(Op Op, int Arity, bool IsTranscendental, bool IsCommutative, bool HasInlinedTwin);
+
 internal static class OpFacts
 {
+    /// <summary>
+    /// One row per op, every fact stated: a new op without its row fails OpFactsTests (the table must list the enum in
+    /// order), and a row cannot leave a fact at a default. Log1pOnUnitInterval is not transcendental: a dozen operations,
+    /// always inlined, and never alone (its argument is an exp).
+    /// </summary>
+    internal static readonly OpFact[] Table =
+    [
+        // op                     arity transc. commut. inlined twin
+        new(Op.Constant,            0,  false,  false,  false),
+        new(Op.Input,               0,  false,  false,  false),
+        new(Op.Hyper,               0,  false,  false,  false),
+        new(Op.Epsilon,             0,  false,  false,  false),
+        new(Op.RowInput,            0,  false,  false,  false),
+        new(Op.Label,               0,  false,  false,  false),
+        new(Op.RowValue,            0,  false,  false,  false),
+        new(Op.RowLength,           0,  false,  false,  false),
+        new(Op.ElementIndex,        0,  false,  false,  false),
+        new(Op.Gather,              1,  false,  false,  false),
+        new(Op.Add,                 2,  false,  true ,  false),
+        new(Op.Subtract,            2,  false,  false,  false),
+        new(Op.Multiply,            2,  false,  true ,  false),
+        new(Op.Divide,              2,  false,  false,  false),
+        new(Op.Negate,              1,  false,  false,  false),
+        new(Op.Exp,                 1,  true ,  false,  true),
+        new(Op.Log,                 1,  true ,  false,  true),
+        new(Op.Log1p,               1,  true ,  false,  true),
+        new(Op.Log1pOnUnitInterval, 1,  false,  false,  false),
+        new(Op.Expm1,               1,  true ,  false,  true),
+        new(Op.Sqrt,                1,  false,  false,  false),
+        new(Op.Abs,                 1,  false,  false,  false),
+        new(Op.Tanh,                1,  true ,  false,  true),
+        new(Op.Max,                 2,  false,  true ,  false),
+        new(Op.Min,                 2,  false,  true ,  false),
+        new(Op.Pow,                 2,  true ,  false,  false),
+        new(Op.Softplus,            1,  true ,  false,  false),
+        new(Op.Sigmoid,             1,  true ,  false,  false),
+        new(Op.Select,              3,  false,  false,  false),
+        new(Op.ReduceSum,           1,  false,  false,  false),
+        new(Op.ReduceMax,           1,  false,  false,  false),
+        new(Op.ReduceMin,           1,  false,  false,  false),
+        new(Op.LogSumExp,           1,  true ,  false,  false),
+        new(Op.LessThan,            2,  false,  false,  false),
+        new(Op.LessThanOrEqual,     2,  false,  false,  false),
+        new(Op.GreaterThan,         2,  false,  false,  false),
+        new(Op.GreaterThanOrEqual,  2,  false,  false,  false),
+        new(Op.Equal,               2,  false,  true ,  false),
+        new(Op.NotEqual,            2,  false,  true ,  false),
+        new(Op.And,                 2,  false,  true ,  false),
+        new(Op.Or,                  2,  false,  true ,  false),
+        new(Op.Not,                 1,  false,  false,  false),
+    ];
+
+    private static OpFact Fact(Op op)
+        => (uint)op < (uint)Table.Length && Table[(int)op].Op == op
+            ? Table[(int)op]
+            : throw new ArgumentOutOfRangeException(nameof(op), op, "OpFacts.Table does not list this op in enum order.");
+
     public static bool IsMask(this Op op) => op is >= Op.LessThan and <= Op.Not;
 
-    /// <summary>
-    /// Exp, log, tanh and pow: the operations that are calls into SimdMath rather than a few instructions. Not
-    /// <see cref="Op.Log1pOnUnitInterval"/>: a dozen operations, always inlined, and never alone (its argument is an exp).
-    /// </summary>
-    public static bool IsTranscendental(this Op op) => op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh or Op.Pow or Op.LogSumExp or Op.Softplus or Op.Sigmoid;
+    /// <inheritdoc cref="OpFact.IsTranscendental"/>
+    public static bool IsTranscendental(this Op op) => Fact(op).IsTranscendental;
 
     /// <summary>
     /// The operations worth a branch to skip (see SelectArms): the transcendental ones, and
@@ -97,8 +162,8 @@ internal static class OpFacts
     /// </summary>
     public static bool IsCostly(this Op op) => op.IsTranscendental() || op == Op.Log1pOnUnitInterval;
 
-    /// <summary>The functions ISimd has twice, as a call and as an ...Inlined twin (ExpInlined, LogInlined, …).</summary>
-    public static bool HasInlinedTwin(this Op op) => op is Op.Exp or Op.Log or Op.Log1p or Op.Expm1 or Op.Tanh;
+    /// <inheritdoc cref="OpFact.HasInlinedTwin"/>
+    public static bool HasInlinedTwin(this Op op) => Fact(op).HasInlinedTwin;
 
     /// <summary>The operations that turn a row into one number per row, each computed in a pass over the row.</summary>
     public static bool IsReduction(this Op op) => op is Op.ReduceSum or Op.ReduceMax or Op.ReduceMin or Op.LogSumExp;
@@ -106,19 +171,11 @@ internal static class OpFacts
     /// <summary>Values the kernel reads rather than computes.</summary>
     public static bool IsLeaf(this Op op) => op.Arity() == 0;
 
-    public static bool IsCommutative(this Op op) => op is Op.Add or Op.Multiply or Op.Max or Op.Min or Op.Equal or Op.NotEqual or Op.And or Op.Or;
+    /// <inheritdoc cref="OpFact.IsCommutative"/>
+    public static bool IsCommutative(this Op op) => Fact(op).IsCommutative;
 
-    public static int Arity(this Op op) => op switch
-    {
-        Op.Constant or Op.Input or Op.Hyper or Op.Epsilon or Op.RowInput or Op.Label or Op.RowValue or Op.RowLength or Op.ElementIndex => 0,
-        Op.Negate or Op.Exp or Op.Log or Op.Log1p or Op.Log1pOnUnitInterval or Op.Expm1 or Op.Sqrt or Op.Abs or Op.Tanh or Op.Softplus or Op.Sigmoid or Op.Not or Op.Gather => 1,
-        Op.ReduceSum or Op.ReduceMax or Op.ReduceMin or Op.LogSumExp => 1,
-        Op.Select => 3,
-        Op.Add or Op.Subtract or Op.Multiply or Op.Divide or Op.Max or Op.Min or Op.Pow => 2,
-        Op.LessThan or Op.LessThanOrEqual or Op.GreaterThan or Op.GreaterThanOrEqual or Op.Equal or Op.NotEqual or Op.And or Op.Or => 2,
-        // A new op is listed above, or every generator test that builds a graph fails (OpFactsTests names it).
-        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "OpFacts.Arity does not list this op."),
-    };
+    /// <inheritdoc cref="OpFact.Arity"/>
+    public static int Arity(this Op op) => Fact(op).Arity;
 
     /// <summary>
     /// The <c>ISimd</c> member a kernel calls for <paramref name="op"/> (its ...Inlined twin where
