@@ -276,6 +276,24 @@ public static partial class TorchLosses
     public static Tensor InfoNce(Tensor x1, Tensor x2, double temperature = 0.1, bool symmetric = false, bool normalize = true, Reduction reduction = Reduction.Mean)
         => TensorLoss.Reduce(new InfoNceTensorKernel(temperature, symmetric, normalize), reduction, x1, x2);
 
+    /// <summary>
+    /// The multi-label margin loss, as PyTorch's <c>multilabel_margin_loss</c>: see
+    /// <see cref="Losses.MultiLabelMargin(ReadOnlySpan{float}, ReadOnlySpan{int}, int, Reduction)"/>.
+    /// </summary>
+    /// <param name="logits">Scores <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="targets">The same shape, int64 (or int32): each row's target classes, then −1.</param>
+    /// <param name="reduction">Mean or sum over rows.</param>
+    /// <returns>The loss, a 0-dim tensor of the scores' element type.</returns>
+    public static Tensor MultiLabelMargin(Tensor logits, Tensor targets, Reduction reduction = Reduction.Mean)
+        => TensorLoss.Reduce(new MultiLabelMarginKernel(), reduction, logits, targets);
+
+    /// <summary>The multi-label margin loss of each row, <c>[...]</c>, differentiable; see <see cref="MultiLabelMargin"/>.</summary>
+    /// <param name="logits">Scores <c>[..., C]</c>.</param>
+    /// <param name="targets">The same shape: each row's target classes, then −1.</param>
+    /// <returns>The per-row losses.</returns>
+    public static Tensor MultiLabelMarginElementwise(Tensor logits, Tensor targets)
+        => TensorLoss.Elementwise(new MultiLabelMarginKernel(), logits, targets);
+
     /// <summary>Checks that tensor <paramref name="argument"/> has <paramref name="rank"/> dimensions, naming the layout it needs.</summary>
     private static void Rank(TensorKernel kernel, ReadOnlySpan<Tensor> tensors, int argument, int rank, string layout)
     {
@@ -527,6 +545,55 @@ public static partial class TorchLosses
             (int c, int h, int w) = Image(s);
             Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, h, w, ignoreIndex);
         }
+    }
+
+    private sealed class MultiLabelMarginKernel() : TensorKernel("MultiLabelMargin",
+        new TensorParameter("logits", TensorArgumentKind.Custom, HasGradient: true),
+        new TensorParameter("targets", TensorArgumentKind.Custom, IsLabel: true))
+    {
+        public override int CheckShapes(ReadOnlySpan<Tensor> tensors)
+        {
+            if (tensors[0].ndim < 1)
+            {
+                throw new ArgumentException("MultiLabelMargin: logits is a 0-dim tensor; it must be [..., C].", "logits");
+            }
+
+            if (!tensors[1].shape.AsSpan().SequenceEqual(tensors[0].shape))
+            {
+                throw new ArgumentException(
+                    $"MultiLabelMargin: logits has shape {TensorShapes.Format(tensors[0].shape)}, so targets must have the same shape (each row's target classes, then -1), but has {TensorShapes.Format(tensors[1].shape)}.", "targets");
+            }
+
+            return 1;
+        }
+
+        public override long[] ElementwiseShape(ReadOnlySpan<Tensor> tensors) => tensors[0].shape[..^1];
+
+        public override Tensor ScaleElementwiseGradient(Tensor summedGradient, Tensor outputGradient, int argument)
+            => summedGradient * outputGradient.unsqueeze(-1);
+
+        private static int Classes<T>(in LossSpans<T> s) where T : unmanaged => (int)s.Size(0, s.Rank(0) - 1);
+
+        public override float Reduce(in LossSpans<float> s, Reduction reduction) => Losses.MultiLabelMargin(s.Values(0), s.Labels(1), Classes(s), reduction);
+
+        public override double Reduce(in LossSpans<double> s, Reduction reduction) => Losses.MultiLabelMargin(s.Values(0), s.Labels(1), Classes(s), reduction);
+
+        public override Half Reduce(in LossSpans<Half> s, Reduction reduction) => Losses.MultiLabelMargin(s.Values(0), s.Labels(1), Classes(s), reduction);
+
+        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
+            => Losses.MultiLabelMarginWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), Classes(s), reduction);
+
+        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
+            => Losses.MultiLabelMarginWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), Classes(s), reduction);
+
+        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
+            => Losses.MultiLabelMarginWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), Classes(s), reduction);
+
+        public override void Elementwise(in LossSpans<float> s) => Losses.MultiLabelMarginElementwise(s.Values(0), s.Labels(1), s.Losses, Classes(s));
+
+        public override void Elementwise(in LossSpans<double> s) => Losses.MultiLabelMarginElementwise(s.Values(0), s.Labels(1), s.Losses, Classes(s));
+
+        public override void Elementwise(in LossSpans<Half> s) => Losses.MultiLabelMarginElementwise(s.Values(0), s.Labels(1), s.Losses, Classes(s));
     }
 
     private sealed class InfoNceTensorKernel(double temperature, bool symmetric, bool normalize) : TensorKernel("InfoNce",

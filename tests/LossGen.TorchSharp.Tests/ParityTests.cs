@@ -438,6 +438,28 @@ public sealed class HandWrittenLossTests
     }
 
     [Fact]
+    public void MultiLabelMargin_is_multilabel_margin_loss()
+    {
+        Torch.Seed(34);
+        Tensor logits = Randn(6, 5);
+        // Each row: some target classes, then -1, then anything (ignored); the first row has none.
+        Tensor targets = tensor(new long[]
+        {
+            -1, 2, 0, 0, 0,
+            3, -1, 1, 1, 1,
+            0, 4, -1, 2, 2,
+            1, 2, 3, -1, 0,
+            4, 3, 2, 1, 0,
+            2, 2, -1, 0, 0,
+        }, [6, 5]);
+        Same("MultiLabelMargin", [logits, targets], [true, false], x => TorchLosses.MultiLabelMargin(x[0], x[1]), x => F.multi_label_margin_loss(x[0], x[1]));
+        Same("MultiLabelMargin, sum", [logits, targets], [true, false], x => TorchLosses.MultiLabelMargin(x[0], x[1], Reduction.Sum),
+            x => F.multi_label_margin_loss(x[0], x[1], TorchReduction.Sum));
+        Same("MultiLabelMargin, elementwise", [logits, targets], [true, false], x => TorchLosses.MultiLabelMarginElementwise(x[0], x[1]),
+            x => F.multi_label_margin_loss(x[0], x[1], TorchReduction.None));
+    }
+
+    [Fact]
     public void InfoNce_is_the_info_nce_and_CLIP_compositions()
     {
         Torch.Seed(33);

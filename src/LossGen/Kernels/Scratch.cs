@@ -47,6 +47,10 @@ internal enum ScratchSlot
     InfoNceLabels,
     /// <summary>InfoNce: one row of scratch.</summary>
     InfoNceRow,
+    /// <summary>Multi-label margin: which classes of a row are targets.</summary>
+    MultiLabelMarks,
+    /// <summary>Multi-label margin: each class's count of positive hinges.</summary>
+    MultiLabelCounts,
 }
 
 /// <summary>
