@@ -47,10 +47,10 @@ internal enum ScratchSlot
     InfoNceLabels,
     /// <summary>InfoNce: one row of scratch.</summary>
     InfoNceRow,
-    /// <summary>Multi-label margin: which classes of a row are targets.</summary>
-    MultiLabelMarks,
-    /// <summary>Multi-label margin: each class's count of positive hinges.</summary>
-    MultiLabelCounts,
+    /// <summary>Multi-label margin: per class, whether it is a target, its hinges' sum and its count of positive ones.</summary>
+    MultiLabelWork,
+    /// <summary>Multi-label margin: a Half row in float, its gradient and its loss.</summary>
+    MultiLabelHalfRow,
 }
 
 /// <summary>

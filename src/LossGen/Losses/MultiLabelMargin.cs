@@ -1,5 +1,8 @@
 using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using LossGen.Kernels;
 
 namespace LossGen;
@@ -20,9 +23,10 @@ public static partial class Losses
     /// (NaN for none), <see cref="Reduction.Sum"/> adds them.
     /// </para>
     /// <para>
-    /// <b>Written by hand.</b> The sum is over pairs of classes, which a row formula cannot say. Each row costs C·k
-    /// comparisons, computed in double in a fixed order (the same bits at every vector width, and no vector code); for
-    /// hundreds of classes and a few targets per row that is a small fraction of a training step.
+    /// <b>Written by hand.</b> The sum is over pairs of classes, which a row formula cannot say. Each target of a row is
+    /// one vectorized pass over the row's classes; each hinge is computed in the element type as PyTorch computes it,
+    /// (1 − x[y_j]) + x[i], and the row's sum is finished in double, in a fixed order, so every vector width gives the
+    /// same bits.
     /// </para>
     /// </remarks>
     /// <param name="logits">Rows of scores, row-major <c>[batch, rowLength]</c>.</param>
@@ -68,7 +72,7 @@ public static partial class Losses
     // ------------------------------------------------------------------ float
 
     /// <inheritdoc cref="MultiLabelMargin(ReadOnlySpan{double}, ReadOnlySpan{int}, int, Reduction)"/>
-    /// <summary>The multi-label margin loss, single precision (computed in double, rounded once).</summary>
+    /// <summary>The multi-label margin loss, single precision (each row finished in double, the reduction rounded once).</summary>
     public static float MultiLabelMargin(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, [Positive] int rowLength, Reduction reduction = Reduction.Mean)
         => (float)MultiLabelMarginKernel.Run(logits, targets, default, false, default, false, rowLength, reduction);
 
@@ -86,7 +90,7 @@ public static partial class Losses
     // ------------------------------------------------------------------ Half
 
     /// <inheritdoc cref="MultiLabelMargin(ReadOnlySpan{double}, ReadOnlySpan{int}, int, Reduction)"/>
-    /// <summary>The multi-label margin loss, half precision (computed in double, rounded to Half through float once).</summary>
+    /// <summary>The multi-label margin loss, half precision: the float overload on the converted values, rounded to Half through float.</summary>
     public static Half MultiLabelMargin(ReadOnlySpan<Half> logits, ReadOnlySpan<int> targets, [Positive] int rowLength, Reduction reduction = Reduction.Mean)
         => (Half)(float)MultiLabelMarginKernel.Run(logits, targets, default, false, default, false, rowLength, reduction);
 
@@ -102,7 +106,13 @@ public static partial class Losses
         => MultiLabelMarginKernel.Run(logits, targets, default, false, losses, true, rowLength, Reduction.Sum);
 }
 
-/// <summary>The multi-label margin loss over rows of any storage type, in double.</summary>
+/// <summary>The multi-label margin loss over rows of any storage type.</summary>
+/// <remarks>
+/// Per row and target j, one vectorized pass over the classes: the hinge (1 − x[y_j]) + x[i], in that order as PyTorch
+/// computes it, kept where it is positive and i is not a target; each class adds its hinges and counts its positive
+/// ones. Only elementwise operations, each class's sum taken in the order of the targets, so every width gives the same
+/// bits; the row's loss is then the classes' sums added in double, in order. Half rows are converted to float first.
+/// </remarks>
 internal static class MultiLabelMarginKernel
 {
     /// <summary>Validates everything, then computes each row; returns the reduced loss in double.</summary>
@@ -134,74 +144,158 @@ internal static class MultiLabelMarginKernel
         if (wantLosses && losses.Length != batch)
             throw new ArgumentException($"'losses' has {losses.Length} elements, but there are {batch} rows.", nameof(losses));
 
-        // Per class: whether it is a target (bit 0) and its count of positive hinges, + for a non-target, − for a target.
-        Span<int> marks = Scratch<int>.Span(ScratchSlot.MultiLabelMarks, rowLength);
-        Span<int> counts = Scratch<int>.Span(ScratchSlot.MultiLabelCounts, rowLength);
         double scale = (reduction == Reduction.Mean ? 1.0 / Math.Max(batch, 1) : 1.0) / rowLength;
+        double total = typeof(TS) == typeof(double)
+            ? Rows(MemoryMarshal.Cast<TS, double>(logits), targets, MemoryMarshal.Cast<TS, double>(gradient), wantGradient, MemoryMarshal.Cast<TS, double>(losses), wantLosses, rowLength, scale)
+            : typeof(TS) == typeof(float)
+            ? Rows(MemoryMarshal.Cast<TS, float>(logits), targets, MemoryMarshal.Cast<TS, float>(gradient), wantGradient, MemoryMarshal.Cast<TS, float>(losses), wantLosses, rowLength, scale)
+            : HalfRows(MemoryMarshal.Cast<TS, Half>(logits), targets, MemoryMarshal.Cast<TS, Half>(gradient), wantGradient, MemoryMarshal.Cast<TS, Half>(losses), wantLosses, rowLength, scale);
+        return reduction == Reduction.Sum ? total : batch == 0 ? double.NaN : total / batch;
+    }
+
+    /// <summary>Half rows through float copies: the float path's bits, each output rounded to Half through float.</summary>
+    private static double HalfRows(ReadOnlySpan<Half> logits, ReadOnlySpan<int> targets, Span<Half> gradient, bool wantGradient,
+        Span<Half> losses, bool wantLosses, int c, double scale)
+    {
+        Span<float> row = Scratch<float>.Span(ScratchSlot.MultiLabelHalfRow, 2 * c + 1);
+        Span<float> x = row[..c], g = row.Slice(c, c), loss = row.Slice(2 * c, 1);
         double total = 0;
-        for (int r = 0; r < batch; r++)
+        for (int r = 0; r < logits.Length / c; r++)
         {
-            ReadOnlySpan<TS> x = logits.Slice(r * rowLength, rowLength);
-            ReadOnlySpan<int> y = targets.Slice(r * rowLength, rowLength);
+            System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(logits.Slice(r * c, c), x);
+            total += Rows<float>(x, targets.Slice(r * c, c), g, wantGradient, loss, true, c, scale);
+            if (wantGradient) System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(g, gradient.Slice(r * c, c));
+            if (wantLosses) losses[r] = (Half)loss[0];
+        }
+
+        return total;
+    }
+
+    private static double Rows<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> gradient, bool wantGradient,
+        Span<T> losses, bool wantLosses, int c, double scale)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        // Per class: 1 where it is a target; the sum of its hinges; its count of positive hinges (− for a target).
+        Span<T> work = Scratch<T>.Span(ScratchSlot.MultiLabelWork, 3 * c);
+        Span<T> marks = work[..c], sums = work.Slice(c, c), counts = work.Slice(2 * c, c);
+        double total = 0;
+        for (int r = 0; r < logits.Length / c; r++)
+        {
+            ReadOnlySpan<T> x = logits.Slice(r * c, c);
+            ReadOnlySpan<int> y = targets.Slice(r * c, c);
             int k = 0;
-            while (k < rowLength && y[k] >= 0)
+            while (k < c && y[k] >= 0)
             {
                 k++;
             }
 
-            marks.Clear();
-            counts.Clear();
+            work.Clear();
             for (int j = 0; j < k; j++)
             {
-                marks[y[j]] = 1;
+                marks[y[j]] = T.One;
+            }
+
+            for (int j = 0; j < k; j++)
+            {
+                T positives = Hinges(x, marks, sums, counts, T.One - x[y[j]]);
+                counts[y[j]] -= positives;
             }
 
             double sum = 0;
-            for (int j = 0; j < k; j++)
+            foreach (T s in sums)
             {
-                double target = Value(x, y[j]);
-                for (int i = 0; i < rowLength; i++)
-                {
-                    if (marks[i] != 0)
-                    {
-                        continue;
-                    }
-
-                    double hinge = 1 - target + Value(x, i);
-                    if (hinge > 0)
-                    {
-                        sum += hinge;
-                        counts[i]++;
-                        counts[y[j]]--;
-                    }
-                }
+                sum += double.CreateTruncating(s);
             }
 
-            double loss = sum / rowLength;
+            double loss = sum / c;
             total += loss;
             if (wantLosses)
             {
-                losses[r] = SpanPieces.Round<TS>(loss);
+                losses[r] = T.CreateTruncating(loss);
             }
 
             if (wantGradient)
             {
-                Span<TS> g = gradient.Slice(r * rowLength, rowLength);
-                for (int i = 0; i < rowLength; i++)
+                Span<T> g = gradient.Slice(r * c, c);
+                for (int i = 0; i < c; i++)
                 {
-                    g[i] = SpanPieces.Round<TS>(counts[i] * scale);
+                    g[i] = T.CreateTruncating(double.CreateTruncating(counts[i]) * scale);
                 }
             }
         }
 
-        return reduction == Reduction.Sum ? total : batch == 0 ? double.NaN : total / batch;
+        return total;
     }
 
-    private static double Value<TS>(ReadOnlySpan<TS> x, int i)
-        where TS : unmanaged
+    /// <summary>
+    /// One target's pass: adds bias + x[i] to sums[i] and 1 to counts[i] wherever it is positive and i is not a target.
+    /// Returns the number of such i (exact: a sum of ones).
+    /// </summary>
+    private static T Hinges<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> marks, Span<T> sums, Span<T> counts, T bias)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (typeof(TS) == typeof(double)) return MemoryMarshal.Cast<TS, double>(x)[i];
-        if (typeof(TS) == typeof(float)) return MemoryMarshal.Cast<TS, float>(x)[i];
-        return (double)MemoryMarshal.Cast<TS, Half>(x)[i];
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T rm = ref MemoryMarshal.GetReference(marks);
+        ref T rs = ref MemoryMarshal.GetReference(sums);
+        ref T rc = ref MemoryMarshal.GetReference(counts);
+        int c = x.Length, i = 0;
+        T positives = T.Zero;
+        if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512)
+        {
+            i = HingeVectors<T, Vector512<T>, Simd512<T>>(ref rx, ref rm, ref rs, ref rc, bias, c, ref positives);
+        }
+        else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
+        {
+            i = HingeVectors<T, Vector256<T>, Simd256<T>>(ref rx, ref rm, ref rs, ref rc, bias, c, ref positives);
+        }
+        else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
+        {
+            i = HingeVectors<T, Vector128<T>, Simd128<T>>(ref rx, ref rm, ref rs, ref rc, bias, c, ref positives);
+        }
+
+        for (; i < c; i++)
+        {
+            positives += Step<T, T, ScalarSimd<T>>(ref rx, ref rm, ref rs, ref rc, bias, (nuint)i);
+        }
+
+        return positives;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int HingeVectors<T, TVec, TSimd>(ref T x, ref T marks, ref T sums, ref T counts, T bias, int c, ref T positives)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        int n = TSimd.Count, i = 0;
+        TVec b = TSimd.Create(bias), ones = default;
+        for (; i + n <= c; i += n)
+        {
+            ones = TSimd.Add(ones, Step<T, TVec, TSimd>(ref x, ref marks, ref sums, ref counts, b, (nuint)i));
+        }
+
+        Span<T> lanes = stackalloc T[n];
+        TSimd.StoreUnsafe(ones, ref MemoryMarshal.GetReference(lanes), 0);
+        foreach (T lane in lanes)
+        {
+            positives += lane;
+        }
+
+        return i;
+    }
+
+    /// <summary>The hinges of one vector of classes; returns 1 in each lane that counted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Step<T, TVec, TSimd>(ref T x, ref T marks, ref T sums, ref T counts, TVec bias, nuint i)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TSimd : ISimd<TVec, T>
+    {
+        TVec zero = TSimd.Constant(0), hinge = TSimd.Add(bias, TSimd.LoadUnsafe(in x, i));
+        TVec counted = TSimd.And(TSimd.GreaterThan(hinge, zero), TSimd.Equals(TSimd.LoadUnsafe(in marks, i), zero));
+        TVec one = TSimd.And(counted, TSimd.Constant(1));
+        TSimd.StoreUnsafe(TSimd.Add(TSimd.LoadUnsafe(in sums, i), TSimd.And(counted, hinge)), ref sums, i);
+        TSimd.StoreUnsafe(TSimd.Add(TSimd.LoadUnsafe(in counts, i), one), ref counts, i);
+        return one;
     }
 }
