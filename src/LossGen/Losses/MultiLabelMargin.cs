@@ -44,7 +44,7 @@ public static partial class Losses
     /// The conventions are those of <see cref="MultiLabelMargin(ReadOnlySpan{double}, ReadOnlySpan{int}, int, Reduction)"/>. Each
     /// pair with a positive hinge adds 1/C to its other class's gradient and takes 1/C from its target's, as PyTorch's
     /// backward; a hinge at exactly 0 contributes nothing. Each element's gradient is its count times 1/C (times 1/batch
-    /// for the mean), rounded once.
+    /// for the mean, taken in the element type), rounded once.
     /// </remarks>
     /// <param name="logits">Rows of scores, row-major <c>[batch, rowLength]</c>.</param>
     /// <param name="targets">For each row, <c>rowLength</c> entries: its target classes first, then −1.</param>
@@ -178,6 +178,7 @@ internal static class MultiLabelMarginKernel
         // Per class: 1 where it is a target; the sum of its hinges; its count of positive hinges (− for a target).
         Span<T> work = Scratch<T>.Span(ScratchSlot.MultiLabelWork, 3 * c);
         Span<T> marks = work[..c], sums = work.Slice(c, c), counts = work.Slice(2 * c, c);
+        T gradientScale = T.CreateTruncating(scale);
         double total = 0;
         for (int r = 0; r < logits.Length / c; r++)
         {
@@ -216,11 +217,8 @@ internal static class MultiLabelMarginKernel
 
             if (wantGradient)
             {
-                Span<T> g = gradient.Slice(r * c, c);
-                for (int i = 0; i < c; i++)
-                {
-                    g[i] = T.CreateTruncating(double.CreateTruncating(counts[i]) * scale);
-                }
+                // Counts are whole numbers, exact in T; one rounded product each, as the generated kernels scale theirs.
+                System.Numerics.Tensors.TensorPrimitives.Multiply(counts, gradientScale, gradient.Slice(r * c, c));
             }
         }
 
