@@ -1,0 +1,163 @@
+using System;
+using LossGen.Kernels;
+
+namespace LossGen;
+
+// The PyTorch call `cross_entropy(logits, labels, ignore_index=-100)` without class weights: overloads that take an
+// ignored label and nothing else. The label is an int? with no default, so that a positional integer after rowLength
+// is never read as one: (logits, labels, C, 0), which meant label smoothing 0, no longer compiles (CS0121, ambiguous;
+// write 0.0 or labelSmoothing: 0) rather than quietly ignoring class 0. Null ignores nothing (the plain overload's bits).
+public static partial class Losses
+{
+    /// <summary>
+    /// Softmax cross-entropy on logits with integer labels and an ignored label, as PyTorch
+    /// <c>CrossEntropyLoss(ignore_index, label_smoothing)</c> without class weights: rows labelled
+    /// <paramref name="ignoreIndex"/> count for nothing, and <see cref="Reduction.Mean"/> divides by the rows that count.
+    /// </summary>
+    /// <remarks>
+    /// The class-weights overload with every weight 1, which this runs, gives the same values; with
+    /// <paramref name="ignoreIndex"/> null, the plain overload runs. An all-ignored batch is NaN for the mean, as in PyTorch,
+    /// or 0 with <paramref name="zeroWhenAllIgnored"/>.
+    /// </remarks>
+    /// <param name="logits">Rows of logits, row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's is −100); null skips none.</param>
+    /// <param name="labelSmoothing">ε, as PyTorch's <c>label_smoothing</c>.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
+    public static float SparseSoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, int? ignoreIndex,
+        [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? SparseSoftmaxCrossEntropy(logits, labels, rowLength, labelSmoothing, reduction)
+            : SparseSoftmaxCrossEntropy(logits, labels, rowLength, UnitWeights<float>(rowLength), ignored, labelSmoothing, reduction, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, double, Reduction, bool)"/>
+    public static double SparseSoftmaxCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, int? ignoreIndex,
+        [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? SparseSoftmaxCrossEntropy(logits, labels, rowLength, labelSmoothing, reduction)
+            : SparseSoftmaxCrossEntropy(logits, labels, rowLength, UnitWeights<double>(rowLength), ignored, labelSmoothing, reduction, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, double, Reduction, bool)"/>
+    public static Half SparseSoftmaxCrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, int? ignoreIndex,
+        [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? SparseSoftmaxCrossEntropy(logits, labels, rowLength, labelSmoothing, reduction)
+            : SparseSoftmaxCrossEntropy(logits, labels, rowLength, UnitWeights<Half>(rowLength), ignored, labelSmoothing, reduction, zeroWhenAllIgnored);
+
+    /// <summary>
+    /// <see cref="SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, double, Reduction, bool)"/>
+    /// and its gradient with respect to the logits; ignored rows get a zero gradient.
+    /// </summary>
+    /// <param name="logits">Rows of logits, row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="logitsGradient">Receives the gradient of the reduced loss with respect to <paramref name="logits"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's is −100); null skips none.</param>
+    /// <param name="labelSmoothing">ε, as PyTorch's <c>label_smoothing</c>.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN (the gradient is 0 either way).</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match; nothing is written.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>; nothing is written.</exception>
+    public static float SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, [Positive] int rowLength,
+        int? ignoreIndex, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? SparseSoftmaxCrossEntropyWithGradient(logits, labels, logitsGradient, rowLength, labelSmoothing, reduction)
+            : SparseSoftmaxCrossEntropyWithGradient(logits, labels, logitsGradient, rowLength, UnitWeights<float>(rowLength), ignored, labelSmoothing, reduction, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int?, double, Reduction, bool)"/>
+    public static double SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, [Positive] int rowLength,
+        int? ignoreIndex, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? SparseSoftmaxCrossEntropyWithGradient(logits, labels, logitsGradient, rowLength, labelSmoothing, reduction)
+            : SparseSoftmaxCrossEntropyWithGradient(logits, labels, logitsGradient, rowLength, UnitWeights<double>(rowLength), ignored, labelSmoothing, reduction, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int?, double, Reduction, bool)"/>
+    public static Half SparseSoftmaxCrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, [Positive] int rowLength,
+        int? ignoreIndex, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? SparseSoftmaxCrossEntropyWithGradient(logits, labels, logitsGradient, rowLength, labelSmoothing, reduction)
+            : SparseSoftmaxCrossEntropyWithGradient(logits, labels, logitsGradient, rowLength, UnitWeights<Half>(rowLength), ignored, labelSmoothing, reduction, zeroWhenAllIgnored);
+
+    /// <summary>
+    /// Negative log-likelihood with an ignored label, as PyTorch <c>NLLLoss(ignore_index)</c> without class weights:
+    /// −logProbs[y] per row that counts, <see cref="Reduction.Mean"/> over those rows.
+    /// </summary>
+    /// <remarks>The conventions are those of the cross-entropy overload with <c>int? ignoreIndex</c>.</remarks>
+    /// <param name="logProbs">Rows of log-probabilities, row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's is −100); null skips none.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
+    public static float Nll(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, [Positive] int rowLength, int? ignoreIndex,
+        Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? Nll(logProbs, labels, rowLength, reduction)
+            : Nll(logProbs, labels, rowLength, UnitWeights<float>(rowLength), ignored, reduction, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, Reduction, bool)"/>
+    public static double Nll(ReadOnlySpan<double> logProbs, ReadOnlySpan<int> labels, [Positive] int rowLength, int? ignoreIndex,
+        Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? Nll(logProbs, labels, rowLength, reduction)
+            : Nll(logProbs, labels, rowLength, UnitWeights<double>(rowLength), ignored, reduction, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, Reduction, bool)"/>
+    public static Half Nll(ReadOnlySpan<Half> logProbs, ReadOnlySpan<int> labels, [Positive] int rowLength, int? ignoreIndex,
+        Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? Nll(logProbs, labels, rowLength, reduction)
+            : Nll(logProbs, labels, rowLength, UnitWeights<Half>(rowLength), ignored, reduction, zeroWhenAllIgnored);
+
+    /// <summary>
+    /// <see cref="Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, Reduction, bool)"/> and its gradient with respect to
+    /// the log-probabilities; ignored rows get a zero gradient.
+    /// </summary>
+    /// <param name="logProbs">Rows of log-probabilities, row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="logProbsGradient">Receives the gradient of the reduced loss with respect to <paramref name="logProbs"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's is −100); null skips none.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN (the gradient is 0 either way).</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match; nothing is written.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>; nothing is written.</exception>
+    public static float NllWithGradient(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> labels, Span<float> logProbsGradient, [Positive] int rowLength,
+        int? ignoreIndex, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? NllWithGradient(logProbs, labels, logProbsGradient, rowLength, reduction)
+            : NllWithGradient(logProbs, labels, logProbsGradient, rowLength, UnitWeights<float>(rowLength), ignored, reduction, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="NllWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int?, Reduction, bool)"/>
+    public static double NllWithGradient(ReadOnlySpan<double> logProbs, ReadOnlySpan<int> labels, Span<double> logProbsGradient, [Positive] int rowLength,
+        int? ignoreIndex, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? NllWithGradient(logProbs, labels, logProbsGradient, rowLength, reduction)
+            : NllWithGradient(logProbs, labels, logProbsGradient, rowLength, UnitWeights<double>(rowLength), ignored, reduction, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="NllWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int?, Reduction, bool)"/>
+    public static Half NllWithGradient(ReadOnlySpan<Half> logProbs, ReadOnlySpan<int> labels, Span<Half> logProbsGradient, [Positive] int rowLength,
+        int? ignoreIndex, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? NllWithGradient(logProbs, labels, logProbsGradient, rowLength, reduction)
+            : NllWithGradient(logProbs, labels, logProbsGradient, rowLength, UnitWeights<Half>(rowLength), ignored, reduction, zeroWhenAllIgnored);
+
+    /// <summary>One weight of 1 per class, in the calling thread's scratch: the class-weights overloads then weigh nothing.</summary>
+    private static ReadOnlySpan<T> UnitWeights<T>(int rowLength)
+        where T : unmanaged, System.Numerics.INumberBase<T>
+    {
+        Span<T> ones = Scratch<T>.Span(ScratchSlot.UnitClassWeights, Math.Max(rowLength, 0));
+        ones.Fill(T.One);
+        return ones;
+    }
+}
