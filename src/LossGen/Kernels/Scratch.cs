@@ -19,8 +19,8 @@ internal enum ScratchSlot
     WeightedLabels,
     /// <summary>Class-weighted cross-entropy: each row's scale.</summary>
     WeightedScales,
-    /// <summary>Cross-entropy with an ignored label and no class weights: a weight of 1 per class.</summary>
-    UnitClassWeights,
+    /// <summary>The ignoreIndex overloads without class weights: one equal weight per class (1, or the focal loss's α).</summary>
+    ConstantClassWeights,
     /// <summary>CTC: the per-sample losses of a call.</summary>
     CtcLosses,
     /// <summary>CTC: each sample's offset into concatenated targets.</summary>

@@ -152,12 +152,88 @@ public static partial class Losses
             ? NllWithGradient(logProbs, labels, logProbsGradient, rowLength, reduction)
             : NllWithGradient(logProbs, labels, logProbsGradient, rowLength, UnitWeights<Half>(rowLength), ignored, reduction, zeroWhenAllIgnored);
 
+    /// <summary>
+    /// The softmax focal loss with an ignored label: −α(1 − p)^γ log p per row that counts, <see cref="Reduction.Mean"/>
+    /// over those rows; the per-class overload with every α equal, which this runs (null runs the plain overload).
+    /// </summary>
+    /// <param name="logits">Rows of logits, row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's is −100); null skips none.</param>
+    /// <param name="alpha">α, a factor of every row's loss.</param>
+    /// <param name="gamma">γ, the focusing power.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than NaN.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>, or a setting outside its range.</exception>
+    public static float SparseSoftmaxFocal(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, int? ignoreIndex,
+        [NonNegative] double alpha = 0.25, [NonNegative] double gamma = 2.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? SparseSoftmaxFocal(logits, labels, rowLength, alpha, gamma, reduction)
+            : SparseSoftmaxFocal(logits, labels, rowLength, ConstantWeights<float>(rowLength, alpha), gamma, ignored, reduction, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, double, double, Reduction, bool)"/>
+    public static double SparseSoftmaxFocal(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, int? ignoreIndex,
+        [NonNegative] double alpha = 0.25, [NonNegative] double gamma = 2.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? SparseSoftmaxFocal(logits, labels, rowLength, alpha, gamma, reduction)
+            : SparseSoftmaxFocal(logits, labels, rowLength, ConstantWeights<double>(rowLength, alpha), gamma, ignored, reduction, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, double, double, Reduction, bool)"/>
+    public static Half SparseSoftmaxFocal(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, [Positive] int rowLength, int? ignoreIndex,
+        [NonNegative] double alpha = 0.25, [NonNegative] double gamma = 2.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? SparseSoftmaxFocal(logits, labels, rowLength, alpha, gamma, reduction)
+            : SparseSoftmaxFocal(logits, labels, rowLength, ConstantWeights<Half>(rowLength, alpha), gamma, ignored, reduction, zeroWhenAllIgnored);
+
+    /// <summary>
+    /// <see cref="SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, double, double, Reduction, bool)"/> and
+    /// its gradient with respect to the logits; ignored rows get a zero gradient.
+    /// </summary>
+    /// <param name="logits">Rows of logits, row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="logitsGradient">Receives the gradient of the reduced loss with respect to <paramref name="logits"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped (PyTorch's is −100); null skips none.</param>
+    /// <param name="alpha">α, a factor of every row's loss.</param>
+    /// <param name="gamma">γ, the focusing power.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than NaN (the gradient is 0 either way).</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match; nothing is written.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>, or a setting outside its range; nothing is written.</exception>
+    public static float SparseSoftmaxFocalWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, [Positive] int rowLength,
+        int? ignoreIndex, [NonNegative] double alpha = 0.25, [NonNegative] double gamma = 2.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? SparseSoftmaxFocalWithGradient(logits, labels, logitsGradient, rowLength, alpha, gamma, reduction)
+            : SparseSoftmaxFocalWithGradient(logits, labels, logitsGradient, rowLength, ConstantWeights<float>(rowLength, alpha), gamma, ignored, reduction, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="SparseSoftmaxFocalWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int?, double, double, Reduction, bool)"/>
+    public static double SparseSoftmaxFocalWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, [Positive] int rowLength,
+        int? ignoreIndex, [NonNegative] double alpha = 0.25, [NonNegative] double gamma = 2.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? SparseSoftmaxFocalWithGradient(logits, labels, logitsGradient, rowLength, alpha, gamma, reduction)
+            : SparseSoftmaxFocalWithGradient(logits, labels, logitsGradient, rowLength, ConstantWeights<double>(rowLength, alpha), gamma, ignored, reduction, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="SparseSoftmaxFocalWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int?, double, double, Reduction, bool)"/>
+    public static Half SparseSoftmaxFocalWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, [Positive] int rowLength,
+        int? ignoreIndex, [NonNegative] double alpha = 0.25, [NonNegative] double gamma = 2.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => ignoreIndex is not { } ignored
+            ? SparseSoftmaxFocalWithGradient(logits, labels, logitsGradient, rowLength, alpha, gamma, reduction)
+            : SparseSoftmaxFocalWithGradient(logits, labels, logitsGradient, rowLength, ConstantWeights<Half>(rowLength, alpha), gamma, ignored, reduction, zeroWhenAllIgnored);
+
     /// <summary>One weight of 1 per class, in the calling thread's scratch: the class-weights overloads then weigh nothing.</summary>
     private static ReadOnlySpan<T> UnitWeights<T>(int rowLength)
         where T : unmanaged, System.Numerics.INumberBase<T>
+        => ConstantWeights<T>(rowLength, 1.0);
+
+    /// <summary>One weight per class, all <paramref name="value"/> (NaN or negative ones are the overload's to reject).</summary>
+    private static ReadOnlySpan<T> ConstantWeights<T>(int rowLength, double value)
+        where T : unmanaged, System.Numerics.INumberBase<T>
     {
-        Span<T> ones = Scratch<T>.Span(ScratchSlot.UnitClassWeights, Math.Max(rowLength, 0));
-        ones.Fill(T.One);
-        return ones;
+        Span<T> weights = Scratch<T>.Span(ScratchSlot.ConstantClassWeights, Math.Max(rowLength, 0));
+        weights.Fill(T.CreateTruncating(value));
+        return weights;
     }
 }

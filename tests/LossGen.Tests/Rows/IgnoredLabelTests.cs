@@ -79,6 +79,29 @@ public sealed class IgnoredLabelTests
     }
 
     [Fact]
+    public void Softmax_focal_ignoring_a_label_is_the_plain_loss_over_the_other_rows()
+    {
+        (float[] logits, int[] labels, int[] kept) = Batch(4, 30, 0.3);
+        double[] x = logits.Select(v => (double)v).ToArray();
+        double[] keptX = kept.SelectMany(r => x.Skip(r * C).Take(C)).ToArray();
+        int[] keptLabels = kept.Select(r => labels[r]).ToArray();
+        var g = new double[x.Length];
+        var keptG = new double[keptX.Length];
+        double loss = Losses.SparseSoftmaxFocalWithGradient(x, labels, g, C, ignoreIndex: -100, alpha: 0.5, gamma: 1.5);
+        Assert.Equal(Losses.SparseSoftmaxFocalWithGradient(keptX, keptLabels, keptG, C, 0.5, 1.5), loss, 12);
+        for (int r = 0, k = 0; r < labels.Length; r++)
+        {
+            for (int c = 0; c < C; c++)
+                Assert.Equal(labels[r] == -100 ? 0.0 : keptG[k * C + c], g[r * C + c], 12);
+            if (labels[r] != -100) k++;
+        }
+
+#pragma warning disable LG0201 // the analyzer sees the negative α too; the run-time check is what is tested here
+        Assert.Throws<ArgumentOutOfRangeException>(() => Losses.SparseSoftmaxFocal(x, labels, C, ignoreIndex: -100, alpha: -1));
+#pragma warning restore LG0201
+    }
+
+    [Fact]
     public void Null_ignores_nothing_and_gives_the_plain_overloads_bits()
     {
         (float[] logits, int[] labels, _) = Batch(3, 20, 0.0);
@@ -122,10 +145,11 @@ public sealed class IgnoredLabelTests
     public void The_ignored_label_is_a_nullable_without_a_default()
     {
         var overloads = typeof(Losses).GetMethods(BindingFlags.Public | BindingFlags.Static)
-            .Where(m => m.Name is "SparseSoftmaxCrossEntropy" or "SparseSoftmaxCrossEntropyWithGradient" or "Nll" or "NllWithGradient")
+            .Where(m => m.Name is "SparseSoftmaxCrossEntropy" or "SparseSoftmaxCrossEntropyWithGradient" or "Nll" or "NllWithGradient"
+                or "SparseSoftmaxFocal" or "SparseSoftmaxFocalWithGradient")
             .Where(m => m.GetParameters().Any(p => p.Name == "ignoreIndex" && p.ParameterType == typeof(int?)))
             .ToList();
-        Assert.Equal(12, overloads.Count);
+        Assert.Equal(18, overloads.Count);
         Assert.All(overloads, m => Assert.False(m.GetParameters().Single(p => p.Name == "ignoreIndex").HasDefaultValue, m.ToString()));
     }
 }
