@@ -340,6 +340,26 @@ public sealed class ParityTests
             x => TorchLosses.Triplet(x[0], x[1], x[2], 1.0, swap: true), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.0, swap: true),
             x => TorchLosses.TripletElementwise(x[0], x[1], x[2], 1.0, swap: true),
             x => F.triplet_margin_loss(x[0], x[1], x[2], 1.0, swap: true, reduction: TorchReduction.None));
+        // Other norms (TripletPNorm): p = 1, 1.5 and 3, with and without swap, against pairwise_distance(p) (triplet_margin_loss
+        // takes an integer p only; for those it gives the same).
+        foreach ((double p, bool swap) in new[] { (1.0, false), (1.5, true), (3.0, false), (3.0, true) })
+        {
+            Tensor Rows(Tensor[] x)
+            {
+                Tensor toNegative = F.pairwise_distance(x[0], x[2], p: p, eps: 1e-6);
+                Tensor closer = swap ? minimum(toNegative, F.pairwise_distance(x[1], x[2], p: p, eps: 1e-6)) : toNegative;
+                return F.relu(F.pairwise_distance(x[0], x[1], p: p, eps: 1e-6) - closer + 1.0);
+            }
+
+            Both($"triplet, p = {p}, swap {swap}", swapping, [true, true, true],
+                x => TorchLosses.TripletPNorm(x[0], x[1], x[2], p, 1.0, swap: swap), x => Rows(x).mean(),
+                x => TorchLosses.TripletPNormElementwise(x[0], x[1], x[2], p, 1.0, swap: swap), Rows);
+            if (p == Math.Floor(p))
+            {
+                Same($"triplet_margin_loss, p = {p}, swap {swap}", swapping, [true, true, true],
+                    x => TorchLosses.TripletPNorm(x[0], x[1], x[2], p, 1.0, swap: swap), x => F.triplet_margin_loss(x[0], x[1], x[2], 1.0, p: (long)p, swap: swap));
+            }
+        }
     }
 
     [Theory]

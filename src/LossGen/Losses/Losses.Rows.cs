@@ -171,7 +171,7 @@ public static partial class Losses
     /// three rows: PyTorch <c>TripletMarginLoss</c> with p = 2 (the only norm here), its eps = 1e-6 inside each distance,
     /// and <paramref name="swap"/> (the distance to the negative is the smaller of the anchor's and the positive's, as
     /// in Balntas et al.; a tie splits the gradient ½ to each, as PyTorch's min). With eps = 0 a zero distance has the
-    /// norm's subgradient 0. The seed's form squares the distances.
+    /// norm's subgradient 0. The seed's form squares the distances. Another norm: <see cref="TripletPNorm(Row, Row, Row, double, double, double, bool)"/>.
     /// </summary>
     [Loss]
     public static double Triplet(Row anchor, Row positive, Row negative, [Hyper, NonNegative] double margin = 1.0,
@@ -182,6 +182,29 @@ public static partial class Losses
         var toNegative = Norm(anchor - negative + eps);
         var closerNegative = swap ? Min(toNegative, Norm(positive - negative + eps)) : toNegative;
         return Relu(Norm(anchor - positive + eps) - closerNegative + margin);
+    }
+
+    /// <summary>
+    /// <see cref="Triplet(Row, Row, Row, double, double, bool)"/> with the distances in the p-norm, ‖x‖_p = (Σ|x_i|^p)^(1/p), as PyTorch
+    /// <c>TripletMarginLoss(p)</c>: max(0, ‖anchor − positive + eps‖_p − ‖anchor − negative + eps‖_p + margin), with
+    /// <paramref name="swap"/> as there. p ≥ 1 (a norm); at a zero distance the gradient is 0, as PyTorch's. p = 2 gives
+    /// <see cref="Triplet(Row, Row, Row, double, double, bool)"/>'s value with a power per element where that takes one
+    /// square root per row: use it for p = 2.
+    /// </summary>
+    [Loss]
+    public static double TripletPNorm(Row anchor, Row positive, Row negative, [Hyper, InRange(1, double.PositiveInfinity)] double p = 2.0,
+        [Hyper, NonNegative] double margin = 1.0, [Hyper, InRange(double.NegativeInfinity, double.PositiveInfinity)] double eps = 1e-6,
+        [Hyper] bool swap = false)
+    {
+        // Σ|d|^p and its p-th root, which is 0 (with a gradient of 0) where the sum is: pairwise_distance's backward.
+        var powersToPositive = Sum(Pow(Abs(anchor - positive + eps), p));
+        var powersToNegative = Sum(Pow(Abs(anchor - negative + eps), p));
+        var toPositive = powersToPositive > 0 ? Pow(powersToPositive, 1 / p) : 0;
+        var toNegative = powersToNegative > 0 ? Pow(powersToNegative, 1 / p) : 0;
+        var powersBetween = swap ? Sum(Pow(Abs(positive - negative + eps), p)) : 0;
+        var between = powersBetween > 0 ? Pow(powersBetween, 1 / p) : 0;
+        var closerNegative = swap ? Min(toNegative, between) : toNegative;
+        return Relu(toPositive - closerNegative + margin);
     }
 
     /// <summary>

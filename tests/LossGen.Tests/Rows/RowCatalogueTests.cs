@@ -63,7 +63,7 @@ public sealed class RowCatalogueTests
         [
             "SoftmaxCrossEntropy", "SparseSoftmaxCrossEntropy", "CategoricalCrossEntropy", "SparseCategoricalCrossEntropy",
             "KLDivergence", "CategoricalHinge", "CategoricalFocal", "CosineProximity", "Contrastive", "Triplet", "Dice", "Jaccard", "Tversky",
-            "Nll", "KLDivergencePerElement", "MultiLabelSoftMargin", "CosineEmbedding", "SparseSoftmaxFocal", "MultiMargin",
+            "Nll", "KLDivergencePerElement", "MultiLabelSoftMargin", "CosineEmbedding", "SparseSoftmaxFocal", "MultiMargin", "TripletPNorm",
         ];
         Assert.Empty(expected.Except(RowLossUnderTest.All(typeof(Losses)).Select(l => l.Name)));
     }

@@ -107,7 +107,7 @@ internal static class RowData
                 }
 
                 break;
-            case ("Contrastive" or "Triplet", _):
+            case ("Contrastive" or "Triplet" or "TripletPNorm", _):
                 // Embeddings whose distances are of the order of the margin, at any row length.
                 for (int i = 0; i < n; i++)
                 {
