@@ -33,6 +33,14 @@ public sealed class RowEdgeCaseTests
         // swap: the positive is closer to the negative (‖p − n‖ = ‖(3, 0)‖ = 3 < ‖a − n‖ = 4), so 3 replaces 4
         Assert.Equal(5.0 - 3.0 + 1.0, Losses.Triplet([0.0, 0.0], [3.0, 4.0], [0.0, 4.0], 2, eps: 0, swap: true), 12);
         Assert.Equal(5.0 - 4.0 + 1.0, Losses.Triplet([0.0, 0.0], [3.0, 4.0], [0.0, 4.0], 2, eps: 0), 12);
+        // TripletPNorm: ‖(3, 4)‖_1 = 7 and ‖(0, 1)‖_1 = 1; p = 2 is Triplet's value.
+        Assert.Equal(7.0 - 1.0 + 1.0, Losses.TripletPNorm([0.0, 0.0], [3.0, 4.0], [0.0, 1.0], 2, p: 1, eps: 0), 12);
+        Assert.Equal(Losses.Triplet([0.0, 0.0], [3.0, 4.0], [0.0, 1.0], 2), Losses.TripletPNorm([0.0, 0.0], [3.0, 4.0], [0.0, 1.0], 2), 12);
+        // A zero distance to the positive: its gradient is 0, not NaN (pairwise_distance's backward), for p = 3.
+        double[] ga = new double[2], gp = new double[2], gn = new double[2];
+        Assert.Equal(10 - Math.Cbrt(27 + 64), Losses.TripletPNormWithGradient([0.0, 0.0], [0.0, 0.0], [3.0, 4.0], ga, gp, gn, 2, p: 3, margin: 10, eps: 0), 12);
+        Assert.Equal([0.0, 0.0], gp);
+        Assert.All(ga.Concat(gn), g => Assert.True(double.IsFinite(g) && g != 0));
         Assert.Equal(12.5, Losses.Contrastive([0.0, 0.0], [3.0, 4.0], [1.0], 2), 12);
         Assert.Equal(0.5, Losses.Contrastive([0.0, 0.0], [3.0, 4.0], [0.0], 2, margin: 6), 12);
         // max(0, 1 + max wrong score − true score): 1 + 3 − 2
