@@ -123,6 +123,48 @@ public static partial class TorchLosses
             reduction, logits, target, classWeights);
 
     /// <summary>
+    /// Softmax cross-entropy with an ignored label and no class weights, as PyTorch's <c>cross_entropy(ignore_index,
+    /// label_smoothing)</c>: see <see cref="Losses.SparseSoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, double, Reduction, bool)"/>
+    /// (the mean divides by the rows that count; null ignores nothing).
+    /// </summary>
+    /// <param name="logits">Rows of logits, <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="labels">One class index per row (int64), shaped as the leading dimensions.</param>
+    /// <param name="ignoreIndex">A label whose rows count for nothing (PyTorch's is −100), or null.</param>
+    /// <param name="labelSmoothing">ε, as PyTorch's <c>label_smoothing</c>.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
+    /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
+    public static Tensor SparseSoftmaxCrossEntropy(Tensor logits, Tensor labels, int? ignoreIndex, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => TensorLoss.Reduce(new RowLabelKernel(nameof(SparseSoftmaxCrossEntropy), "logits",
+            (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored),
+            (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored),
+            (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored),
+            (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored),
+            (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored),
+            (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored)),
+            reduction, logits, labels);
+
+    /// <summary>
+    /// Negative log-likelihood with an ignored label and no class weights, as PyTorch's <c>nll_loss(ignore_index)</c>: see
+    /// <see cref="Losses.Nll(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, Reduction, bool)"/>.
+    /// </summary>
+    /// <param name="logProbs">Rows of log-probabilities, <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="labels">One class index per row (int64), shaped as the leading dimensions.</param>
+    /// <param name="ignoreIndex">A label whose rows count for nothing (PyTorch's is −100), or null.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
+    /// <returns>The loss, a 0-dim tensor of the log-probabilities' element type.</returns>
+    public static Tensor Nll(Tensor logProbs, Tensor labels, int? ignoreIndex, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => TensorLoss.Reduce(new RowLabelKernel(nameof(Nll), "logProbs",
+            (in LossSpans<float> s, Reduction r) => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<double> s, Reduction r) => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<Half> s, Reduction r) => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<float> s, Reduction r) => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<double> s, Reduction r) => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<Half> s, Reduction r) => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored)),
+            reduction, logProbs, labels);
+
+    /// <summary>
     /// The softmax focal loss with a weight per class and an ignored label: see
     /// <see cref="Losses.SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{float}, double, int, Reduction, bool)"/>
     /// (the mean divides by the rows that count).
@@ -457,6 +499,27 @@ public static partial class TorchLosses
             new TensorParameter(input, TensorArgumentKind.Row, HasGradient: true),
             new TensorParameter(second, secondKind, IsLabel: secondKind == TensorArgumentKind.Label),
             new TensorParameter(weights, TensorArgumentKind.SharedRow))
+    {
+        public override float Reduce(in LossSpans<float> s, Reduction reduction) => reduceSingle(s, reduction);
+
+        public override double Reduce(in LossSpans<double> s, Reduction reduction) => reduceDouble(s, reduction);
+
+        public override Half Reduce(in LossSpans<Half> s, Reduction reduction) => reduceHalf(s, reduction);
+
+        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction) => gradientSingle(s, reduction);
+
+        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction) => gradientDouble(s, reduction);
+
+        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction) => gradientHalf(s, reduction);
+    }
+
+    /// <summary>A row loss over <c>[..., C]</c> scores and one int label per row, from its span overloads (the ignoreIndex forms).</summary>
+    private sealed class RowLabelKernel(string name, string input,
+        RowLoss<float> reduceSingle, RowLoss<double> reduceDouble, RowLoss<Half> reduceHalf,
+        RowLoss<float> gradientSingle, RowLoss<double> gradientDouble, RowLoss<Half> gradientHalf)
+        : TensorKernel(name,
+            new TensorParameter(input, TensorArgumentKind.Row, HasGradient: true),
+            new TensorParameter("labels", TensorArgumentKind.Label, IsLabel: true))
     {
         public override float Reduce(in LossSpans<float> s, Reduction reduction) => reduceSingle(s, reduction);
 

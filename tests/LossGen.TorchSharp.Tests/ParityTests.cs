@@ -141,7 +141,19 @@ public sealed class ParityTests
             Same($"cross_entropy, weights, sum, smoothing {smoothing}", [logits, ignoring, weights], [true, false, false],
                 x => TorchLosses.SparseSoftmaxCrossEntropy(x[0], x[1], x[2], ignoreIndex: -100, labelSmoothing: smoothing, reduction: Reduction.Sum),
                 x => F.cross_entropy(x[0], x[1], x[2], ignore_index: -100, reduction: TorchReduction.Sum, label_smoothing: smoothing));
+            // ignore_index without weights, as a PyTorch user writes it.
+            Same($"cross_entropy, ignore_index alone, smoothing {smoothing}", [logits, ignoring], grads,
+                x => TorchLosses.SparseSoftmaxCrossEntropy(x[0], x[1], ignoreIndex: -100, labelSmoothing: smoothing),
+                x => F.cross_entropy(x[0], x[1], ignore_index: -100, label_smoothing: smoothing));
         }
+
+        // TorchSharp's nll_loss has no ignore_index: the same in torch ops, −Σ over the kept rows of logProbs[y] (/ their count).
+        Tensor kept = (ignoring != -100).to(ScalarType.Float64);
+        Tensor Picked(Tensor logProbs) => -(logProbs.gather(1, ignoring.clamp_min(0).unsqueeze(1)).squeeze(1) * kept);
+        Same("nll_loss, ignore_index alone", [F.log_softmax(logits, 1), ignoring], grads,
+            x => TorchLosses.Nll(x[0], x[1], ignoreIndex: -100), x => Picked(x[0]).sum() / kept.sum());
+        Same("nll_loss, ignore_index alone, sum", [F.log_softmax(logits, 1), ignoring], grads,
+            x => TorchLosses.Nll(x[0], x[1], ignoreIndex: -100, reduction: Reduction.Sum), x => Picked(x[0]).sum());
 
         // Rows on the last dimension of any leading shape: [2, 4, 7] logits with [2, 4] labels.
         Same("cross_entropy, [2, 4, 7] rows", [logits.view(2, 4, 7), labels.view(2, 4)], grads,
