@@ -1,10 +1,11 @@
 using System;
 using LossGen.Kernels;
+using static LossGen.LossMath;
 
 namespace LossGen;
 
-// The PyTorch call `cross_entropy(logits, labels, ignore_index=-100)` without class weights: overloads that take an
-// ignored label and nothing else. The label is an int? with no default, so that a positional integer after rowLength
+// The PyTorch call `cross_entropy(logits, labels, ignore_index=-100)` without class weights (and Keras's ignore_class):
+// overloads that take an ignored label and nothing else. The label is an int? with no default, so that a positional integer after rowLength
 // is never read as one: (logits, labels, C, 0), which meant label smoothing 0, no longer compiles (CS0121, ambiguous;
 // write 0.0 or labelSmoothing: 0) rather than quietly ignoring class 0. Null ignores nothing (the plain overload's bits).
 public static partial class Losses
@@ -222,6 +223,116 @@ public static partial class Losses
         => ignoreIndex is not { } ignored
             ? SparseSoftmaxFocalWithGradient(logits, labels, logitsGradient, rowLength, alpha, gamma, reduction)
             : SparseSoftmaxFocalWithGradient(logits, labels, logitsGradient, rowLength, ConstantWeights<Half>(rowLength, alpha), gamma, ignored, reduction, zeroWhenAllIgnored);
+
+    /// <summary>One row of <see cref="SparseCategoricalCrossEntropy(Row, int)"/> times <paramref name="scale"/> (1/count for the mean, 0 for an ignored row).</summary>
+    [Loss]
+    private static double ScaledSparseCategoricalCrossEntropy(Row pred, int labels, [Target] double scale)
+        => -scale * Log(Clamp(pred[labels] / Sum(pred), Epsilon, 1 - Epsilon));
+
+    /// <summary>
+    /// Categorical cross-entropy on probabilities with integer labels and an ignored label, as Keras
+    /// <c>SparseCategoricalCrossentropy(ignore_class)</c>: −log p[y] per row that counts, p renormalized and clamped as in
+    /// <see cref="SparseCategoricalCrossEntropy(Row, int)"/>; <see cref="Reduction.Mean"/> over those rows (null ignores nothing,
+    /// the plain overload's bits).
+    /// </summary>
+    /// <param name="pred">Rows of probabilities, row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped, or null.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than NaN.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>.</exception>
+    public static float SparseCategoricalCrossEntropy(ReadOnlySpan<float> pred, ReadOnlySpan<int> labels, [Positive] int rowLength, int? ignoreIndex,
+        Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    {
+        if (ignoreIndex is not { } ignored)
+        {
+            return SparseCategoricalCrossEntropy(pred, labels, rowLength, reduction);
+        }
+
+        WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(pred), pred.Length, labels, rowLength, UnitWeights<float>(rowLength), ignored, reduction, meanByWeight: false);
+        return rows.Finish(ScaledSparseCategoricalCrossEntropy(pred, rows.Labels, rows.Scales, rowLength, Reduction.Sum), zeroWhenAllIgnored);
+    }
+
+    /// <inheritdoc cref="SparseCategoricalCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, Reduction, bool)"/>
+    public static double SparseCategoricalCrossEntropy(ReadOnlySpan<double> pred, ReadOnlySpan<int> labels, [Positive] int rowLength, int? ignoreIndex,
+        Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    {
+        if (ignoreIndex is not { } ignored)
+        {
+            return SparseCategoricalCrossEntropy(pred, labels, rowLength, reduction);
+        }
+
+        WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(pred), pred.Length, labels, rowLength, UnitWeights<double>(rowLength), ignored, reduction, meanByWeight: false);
+        return rows.Finish(ScaledSparseCategoricalCrossEntropy(pred, rows.Labels, rows.Scales, rowLength, Reduction.Sum), zeroWhenAllIgnored);
+    }
+
+    /// <inheritdoc cref="SparseCategoricalCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, Reduction, bool)"/>
+    public static Half SparseCategoricalCrossEntropy(ReadOnlySpan<Half> pred, ReadOnlySpan<int> labels, [Positive] int rowLength, int? ignoreIndex,
+        Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    {
+        if (ignoreIndex is not { } ignored)
+        {
+            return SparseCategoricalCrossEntropy(pred, labels, rowLength, reduction);
+        }
+
+        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(pred), pred.Length, labels, rowLength, UnitWeights<Half>(rowLength), ignored, reduction, meanByWeight: false);
+        return rows.Finish(ScaledSparseCategoricalCrossEntropy(pred, rows.Labels, rows.Scales, rowLength, Reduction.Sum), zeroWhenAllIgnored);
+    }
+
+    /// <summary>
+    /// <see cref="SparseCategoricalCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, Reduction, bool)"/> and its
+    /// gradient with respect to the probabilities; ignored rows get a zero gradient.
+    /// </summary>
+    /// <param name="pred">Rows of probabilities, row-major <c>[batch, rowLength]</c>.</param>
+    /// <param name="labels">One class index per row, in [0, rowLength), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="predGradient">Receives the gradient of the reduced loss with respect to <paramref name="pred"/>.</param>
+    /// <param name="rowLength">The number of classes.</param>
+    /// <param name="ignoreIndex">A label whose rows are skipped, or null.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than NaN (the gradient is 0 either way).</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">Lengths that do not match; nothing is written.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label outside [0, rowLength) that is not <paramref name="ignoreIndex"/>; nothing is written.</exception>
+    public static float SparseCategoricalCrossEntropyWithGradient(ReadOnlySpan<float> pred, ReadOnlySpan<int> labels, Span<float> predGradient, [Positive] int rowLength,
+        int? ignoreIndex, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    {
+        if (ignoreIndex is not { } ignored)
+        {
+            return SparseCategoricalCrossEntropyWithGradient(pred, labels, predGradient, rowLength, reduction);
+        }
+
+        WeightedRows<float> rows = WeightedRows<float>.Prepare(nameof(pred), pred.Length, labels, rowLength, UnitWeights<float>(rowLength), ignored, reduction, meanByWeight: false);
+        return rows.Finish(ScaledSparseCategoricalCrossEntropyWithGradient(pred, rows.Labels, rows.Scales, predGradient, rowLength, Reduction.Sum), zeroWhenAllIgnored);
+    }
+
+    /// <inheritdoc cref="SparseCategoricalCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int?, Reduction, bool)"/>
+    public static double SparseCategoricalCrossEntropyWithGradient(ReadOnlySpan<double> pred, ReadOnlySpan<int> labels, Span<double> predGradient, [Positive] int rowLength,
+        int? ignoreIndex, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    {
+        if (ignoreIndex is not { } ignored)
+        {
+            return SparseCategoricalCrossEntropyWithGradient(pred, labels, predGradient, rowLength, reduction);
+        }
+
+        WeightedRows<double> rows = WeightedRows<double>.Prepare(nameof(pred), pred.Length, labels, rowLength, UnitWeights<double>(rowLength), ignored, reduction, meanByWeight: false);
+        return rows.Finish(ScaledSparseCategoricalCrossEntropyWithGradient(pred, rows.Labels, rows.Scales, predGradient, rowLength, Reduction.Sum), zeroWhenAllIgnored);
+    }
+
+    /// <inheritdoc cref="SparseCategoricalCrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int?, Reduction, bool)"/>
+    public static Half SparseCategoricalCrossEntropyWithGradient(ReadOnlySpan<Half> pred, ReadOnlySpan<int> labels, Span<Half> predGradient, [Positive] int rowLength,
+        int? ignoreIndex, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+    {
+        if (ignoreIndex is not { } ignored)
+        {
+            return SparseCategoricalCrossEntropyWithGradient(pred, labels, predGradient, rowLength, reduction);
+        }
+
+        WeightedRows<Half> rows = WeightedRows<Half>.Prepare(nameof(pred), pred.Length, labels, rowLength, UnitWeights<Half>(rowLength), ignored, reduction, meanByWeight: false);
+        return rows.Finish(ScaledSparseCategoricalCrossEntropyWithGradient(pred, rows.Labels, rows.Scales, predGradient, rowLength, Reduction.Sum), zeroWhenAllIgnored);
+    }
 
     /// <summary>One weight of 1 per class, in the calling thread's scratch: the class-weights overloads then weigh nothing.</summary>
     private static ReadOnlySpan<T> UnitWeights<T>(int rowLength)

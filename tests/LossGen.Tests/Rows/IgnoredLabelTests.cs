@@ -102,6 +102,31 @@ public sealed class IgnoredLabelTests
     }
 
     [Fact]
+    public void Categorical_cross_entropy_on_probabilities_ignoring_a_label_is_the_plain_loss_over_the_other_rows()
+    {
+        (float[] logits, int[] labels, int[] kept) = Batch(5, 30, 0.3);
+        // Probabilities in (0, 1], not normalized: the loss renormalizes each row.
+        double[] p = logits.Select(v => (double)(v + 3.5f) / 7).ToArray();
+        double[] keptP = kept.SelectMany(r => p.Skip(r * C).Take(C)).ToArray();
+        int[] keptLabels = kept.Select(r => labels[r]).ToArray();
+        var g = new double[p.Length];
+        var keptG = new double[keptP.Length];
+        double loss = Losses.SparseCategoricalCrossEntropyWithGradient(p, labels, g, C, ignoreIndex: -100);
+        Assert.Equal(Losses.SparseCategoricalCrossEntropyWithGradient(keptP, keptLabels, keptG, C), loss, 12);
+        Assert.Equal(loss, Losses.SparseCategoricalCrossEntropy(p, labels, C, ignoreIndex: -100), 15);
+        for (int r = 0, k = 0; r < labels.Length; r++)
+        {
+            for (int c = 0; c < C; c++)
+                Assert.Equal(labels[r] == -100 ? 0.0 : keptG[k * C + c], g[r * C + c], 12);
+            if (labels[r] != -100) k++;
+        }
+
+        float[] pf = p.Select(v => (float)v).ToArray();
+        Assert.Equal(Losses.SparseCategoricalCrossEntropy(pf, labels.Select(l => l == -100 ? 0 : l).ToArray(), C),
+            Losses.SparseCategoricalCrossEntropy(pf, labels.Select(l => l == -100 ? 0 : l).ToArray(), C, ignoreIndex: null));
+    }
+
+    [Fact]
     public void Null_ignores_nothing_and_gives_the_plain_overloads_bits()
     {
         (float[] logits, int[] labels, _) = Batch(3, 20, 0.0);
@@ -146,10 +171,10 @@ public sealed class IgnoredLabelTests
     {
         var overloads = typeof(Losses).GetMethods(BindingFlags.Public | BindingFlags.Static)
             .Where(m => m.Name is "SparseSoftmaxCrossEntropy" or "SparseSoftmaxCrossEntropyWithGradient" or "Nll" or "NllWithGradient"
-                or "SparseSoftmaxFocal" or "SparseSoftmaxFocalWithGradient")
+                or "SparseSoftmaxFocal" or "SparseSoftmaxFocalWithGradient" or "SparseCategoricalCrossEntropy" or "SparseCategoricalCrossEntropyWithGradient")
             .Where(m => m.GetParameters().Any(p => p.Name == "ignoreIndex" && p.ParameterType == typeof(int?)))
             .ToList();
-        Assert.Equal(18, overloads.Count);
+        Assert.Equal(24, overloads.Count);
         Assert.All(overloads, m => Assert.False(m.GetParameters().Single(p => p.Name == "ignoreIndex").HasDefaultValue, m.ToString()));
     }
 }

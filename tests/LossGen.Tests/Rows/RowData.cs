@@ -73,7 +73,7 @@ internal static class RowData
                 }
 
                 break;
-            case ("CategoricalCrossEntropy" or "CategoricalFocal" or "SparseCategoricalCrossEntropy", 0):
+            case ("CategoricalCrossEntropy" or "CategoricalFocal" or "SparseCategoricalCrossEntropy" or "ScaledSparseCategoricalCrossEntropy", 0):
                 for (int i = 0; i < n; i++)
                 {
                     row[i] = 0.05 + random.NextDouble();
