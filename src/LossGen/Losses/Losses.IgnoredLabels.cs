@@ -5,9 +5,10 @@ using static LossGen.LossMath;
 namespace LossGen;
 
 // The PyTorch call `cross_entropy(logits, labels, ignore_index=-100)` without class weights (and Keras's ignore_class):
-// overloads that take an ignored label and nothing else. The label is an int? with no default, so that a positional integer after rowLength
-// is never read as one: (logits, labels, C, 0), which meant label smoothing 0, no longer compiles (CS0121, ambiguous;
-// write 0.0 or labelSmoothing: 0) rather than quietly ignoring class 0. Null ignores nothing (the plain overload's bits).
+// overloads that take an ignored label and nothing else. The label is an int? with no default, so that a positional
+// integer after rowLength is never read as one: (logits, labels, C, 0), which meant label smoothing 0, no longer
+// compiles (CS0121, ambiguous; write 0.0 or labelSmoothing: 0) rather than quietly ignoring class 0. Null ignores
+// nothing (the plain overload's bits).
 public static partial class Losses
 {
     /// <summary>
