@@ -72,7 +72,7 @@ public static partial class TorchLosses
     /// <param name="reduction">Mean over all elements, or sum.</param>
     /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
     public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor posWeight, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean)
-        => TensorLoss.Reduce(new ClassWeightedRowKernel(nameof(BinaryCrossEntropyWithLogits), "target", TensorArgumentKind.Row,
+        => TensorLoss.Reduce(new RowSpansKernel(nameof(BinaryCrossEntropyWithLogits), "target", TensorArgumentKind.Row,
             (in LossSpans<float> s, Reduction r) => Losses.BinaryCrossEntropyWithLogits(s.Values(0), s.Values(1), s.Values(2), labelSmoothing, r),
             (in LossSpans<double> s, Reduction r) => Losses.BinaryCrossEntropyWithLogits(s.Values(0), s.Values(1), s.Values(2), labelSmoothing, r),
             (in LossSpans<Half> s, Reduction r) => Losses.BinaryCrossEntropyWithLogits(s.Values(0), s.Values(1), s.Values(2), labelSmoothing, r),
@@ -94,7 +94,7 @@ public static partial class TorchLosses
     /// <param name="reduction">Mean over rows, or sum.</param>
     /// <returns>The loss, a 0-dim tensor of the scores' element type.</returns>
     public static Tensor MultiMargin(Tensor logits, Tensor labels, Tensor classWeights, double p = 1.0, double margin = 1.0, Reduction reduction = Reduction.Mean)
-        => TensorLoss.Reduce(new ClassWeightedRowKernel(nameof(MultiMargin), "labels", TensorArgumentKind.Label,
+        => TensorLoss.Reduce(new RowSpansKernel(nameof(MultiMargin), "labels", TensorArgumentKind.Label,
             (in LossSpans<float> s, Reduction r) => Losses.MultiMargin(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), p, margin, r),
             (in LossSpans<double> s, Reduction r) => Losses.MultiMargin(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), p, margin, r),
             (in LossSpans<Half> s, Reduction r) => Losses.MultiMargin(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), p, margin, r),
@@ -113,7 +113,7 @@ public static partial class TorchLosses
     /// <param name="reduction">Mean over rows, or sum.</param>
     /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
     public static Tensor MultiLabelSoftMargin(Tensor logits, Tensor target, Tensor classWeights, Reduction reduction = Reduction.Mean)
-        => TensorLoss.Reduce(new ClassWeightedRowKernel(nameof(MultiLabelSoftMargin), "target", TensorArgumentKind.Row,
+        => TensorLoss.Reduce(new RowSpansKernel(nameof(MultiLabelSoftMargin), "target", TensorArgumentKind.Row,
             (in LossSpans<float> s, Reduction r) => Losses.MultiLabelSoftMargin(s.Values(0), s.Values(1), s.RowLength, s.Values(2), r),
             (in LossSpans<double> s, Reduction r) => Losses.MultiLabelSoftMargin(s.Values(0), s.Values(1), s.RowLength, s.Values(2), r),
             (in LossSpans<Half> s, Reduction r) => Losses.MultiLabelSoftMargin(s.Values(0), s.Values(1), s.RowLength, s.Values(2), r),
@@ -135,13 +135,14 @@ public static partial class TorchLosses
     /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
     /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
     public static Tensor SparseSoftmaxCrossEntropy(Tensor logits, Tensor labels, int? ignoreIndex, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
-        => TensorLoss.Reduce(new RowLabelKernel(nameof(SparseSoftmaxCrossEntropy), "logits",
+        => TensorLoss.Reduce(new RowSpansKernel(nameof(SparseSoftmaxCrossEntropy), "labels", TensorArgumentKind.Label,
             (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored),
             (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored),
             (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored),
             (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored),
             (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored),
-            (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored)),
+            (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, labelSmoothing, r, zeroWhenAllIgnored),
+            weights: null),
             reduction, logits, labels);
 
     /// <summary>
@@ -155,13 +156,14 @@ public static partial class TorchLosses
     /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
     /// <returns>The loss, a 0-dim tensor of the log-probabilities' element type.</returns>
     public static Tensor Nll(Tensor logProbs, Tensor labels, int? ignoreIndex, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
-        => TensorLoss.Reduce(new RowLabelKernel(nameof(Nll), "logProbs",
+        => TensorLoss.Reduce(new RowSpansKernel(nameof(Nll), "labels", TensorArgumentKind.Label,
             (in LossSpans<float> s, Reduction r) => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
             (in LossSpans<double> s, Reduction r) => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
             (in LossSpans<Half> s, Reduction r) => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
             (in LossSpans<float> s, Reduction r) => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
             (in LossSpans<double> s, Reduction r) => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
-            (in LossSpans<Half> s, Reduction r) => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored)),
+            (in LossSpans<Half> s, Reduction r) => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
+            weights: null, input: "logProbs"),
             reduction, logProbs, labels);
 
     /// <summary>
@@ -178,7 +180,7 @@ public static partial class TorchLosses
     /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
     /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
     public static Tensor SparseSoftmaxFocal(Tensor logits, Tensor labels, Tensor alpha, double gamma = 2.0, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
-        => TensorLoss.Reduce(new ClassWeightedRowKernel(nameof(SparseSoftmaxFocal), "labels", TensorArgumentKind.Label,
+        => TensorLoss.Reduce(new RowSpansKernel(nameof(SparseSoftmaxFocal), "labels", TensorArgumentKind.Label,
             (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), gamma, ignoreIndex, r, zeroWhenAllIgnored),
             (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), gamma, ignoreIndex, r, zeroWhenAllIgnored),
             (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), gamma, ignoreIndex, r, zeroWhenAllIgnored),
@@ -201,7 +203,7 @@ public static partial class TorchLosses
     /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
     /// <returns>The loss, a 0-dim tensor of the log-probabilities' element type.</returns>
     public static Tensor Nll(Tensor logProbs, Tensor labels, Tensor classWeights, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
-        => TensorLoss.Reduce(new ClassWeightedRowKernel(nameof(Nll), "labels", TensorArgumentKind.Label,
+        => TensorLoss.Reduce(new RowSpansKernel(nameof(Nll), "labels", TensorArgumentKind.Label,
             (in LossSpans<float> s, Reduction r) => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, r, zeroWhenAllIgnored),
             (in LossSpans<double> s, Reduction r) => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, r, zeroWhenAllIgnored),
             (in LossSpans<Half> s, Reduction r) => Losses.Nll(s.Values(0), s.Labels(1), s.RowLength, s.Values(2), ignoreIndex, r, zeroWhenAllIgnored),
@@ -489,38 +491,22 @@ public static partial class TorchLosses
         where T : unmanaged;
 
     /// <summary>
-    /// A row loss over <c>[..., C]</c> scores, a second argument (labels or a target row) and <c>[C]</c> class weights, given
-    /// as its span overloads per element type.
+    /// A row loss over <c>[..., C]</c> scores, a second argument (labels or a target row) and, unless the weights' name is
+    /// null, <c>[C]</c> class weights, given as its span overloads per element type.
     /// </summary>
-    private sealed class ClassWeightedRowKernel(string name, string second, TensorArgumentKind secondKind,
+    private sealed class RowSpansKernel(string name, string second, TensorArgumentKind secondKind,
         RowLoss<float> reduceSingle, RowLoss<double> reduceDouble, RowLoss<Half> reduceHalf,
-        RowLoss<float> gradientSingle, RowLoss<double> gradientDouble, RowLoss<Half> gradientHalf, string weights = "classWeights", string input = "logits")
-        : TensorKernel(name,
-            new TensorParameter(input, TensorArgumentKind.Row, HasGradient: true),
-            new TensorParameter(second, secondKind, IsLabel: secondKind == TensorArgumentKind.Label),
-            new TensorParameter(weights, TensorArgumentKind.SharedRow))
+        RowLoss<float> gradientSingle, RowLoss<double> gradientDouble, RowLoss<Half> gradientHalf, string? weights = "classWeights", string input = "logits")
+        : TensorKernel(name, ArgumentsOf(input, second, secondKind, weights))
     {
-        public override float Reduce(in LossSpans<float> s, Reduction reduction) => reduceSingle(s, reduction);
+        /// <summary>The scores, the second argument and, unless <paramref name="weights"/> is null (the ignoreIndex forms), the weights.</summary>
+        private static TensorParameter[] ArgumentsOf(string input, string second, TensorArgumentKind secondKind, string? weights)
+        {
+            var scores = new TensorParameter(input, TensorArgumentKind.Row, HasGradient: true);
+            var other = new TensorParameter(second, secondKind, IsLabel: secondKind == TensorArgumentKind.Label);
+            return weights is null ? [scores, other] : [scores, other, new TensorParameter(weights, TensorArgumentKind.SharedRow)];
+        }
 
-        public override double Reduce(in LossSpans<double> s, Reduction reduction) => reduceDouble(s, reduction);
-
-        public override Half Reduce(in LossSpans<Half> s, Reduction reduction) => reduceHalf(s, reduction);
-
-        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction) => gradientSingle(s, reduction);
-
-        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction) => gradientDouble(s, reduction);
-
-        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction) => gradientHalf(s, reduction);
-    }
-
-    /// <summary>A row loss over <c>[..., C]</c> scores and one int label per row, from its span overloads (the ignoreIndex forms).</summary>
-    private sealed class RowLabelKernel(string name, string input,
-        RowLoss<float> reduceSingle, RowLoss<double> reduceDouble, RowLoss<Half> reduceHalf,
-        RowLoss<float> gradientSingle, RowLoss<double> gradientDouble, RowLoss<Half> gradientHalf)
-        : TensorKernel(name,
-            new TensorParameter(input, TensorArgumentKind.Row, HasGradient: true),
-            new TensorParameter("labels", TensorArgumentKind.Label, IsLabel: true))
-    {
         public override float Reduce(in LossSpans<float> s, Reduction reduction) => reduceSingle(s, reduction);
 
         public override double Reduce(in LossSpans<double> s, Reduction reduction) => reduceDouble(s, reduction);
