@@ -166,10 +166,18 @@ public struct RowState<T>
             return;
         }
 
+        if (kind == RowReduction.Sum && Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
+        {
+            // The same at 256 and 128 bits, as Vector128s (a call and the totals' round trip through memory cost Dice
+            // on [64, 1000] about 5% at these widths).
+            _scalars[k] = T.CreateTruncating(SumLanesAndTotals128(ref Set(k, 0), ref _totals[k * SetStride]));
+            return;
+        }
+
         FinishOutOfLine(k, kind, softmax);
     }
 
-    /// <summary><see cref="Finish"/> for every reduction but a sum on Vector512.</summary>
+    /// <summary><see cref="Finish"/> for every reduction but a sum with vectors.</summary>
     private void FinishOutOfLine(int k, RowReduction kind, bool softmax)
     {
         ref T a = ref Set(k, 0);
@@ -324,6 +332,39 @@ public struct RowState<T>
         Vector256<double> half = sum.GetLower() + sum.GetUpper();
         Vector128<double> quarter = half.GetLower() + half.GetUpper();
         return quarter.GetElement(0) + quarter.GetElement(1);
+    }
+
+    /// <summary><see cref="SumLanesAndTotals"/> as Vector128s: <see cref="FlushSum"/> and <see cref="SumTotals"/> in registers, the same additions in the same order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double SumLanesAndTotals128(ref T lanes, ref double totals)
+    {
+        // t[i] holds totals 2i and 2i + 1, each with its lanes added.
+        Vector128<double> t0, t1, t2, t3, t4, t5, t6, t7;
+        if (typeof(T) == typeof(float))
+        {
+            ref float f = ref Unsafe.As<T, float>(ref lanes);
+            Vector128<float> v0 = Vector128.LoadUnsafe(ref f), v1 = Vector128.LoadUnsafe(ref f, 4), v2 = Vector128.LoadUnsafe(ref f, 8), v3 = Vector128.LoadUnsafe(ref f, 12);
+            t0 = Vector128.LoadUnsafe(ref totals) + Vector128.WidenLower(v0);
+            t1 = Vector128.LoadUnsafe(ref totals, 2) + Vector128.WidenUpper(v0);
+            t2 = Vector128.LoadUnsafe(ref totals, 4) + Vector128.WidenLower(v1);
+            t3 = Vector128.LoadUnsafe(ref totals, 6) + Vector128.WidenUpper(v1);
+            t4 = Vector128.LoadUnsafe(ref totals, 8) + Vector128.WidenLower(v2);
+            t5 = Vector128.LoadUnsafe(ref totals, 10) + Vector128.WidenUpper(v2);
+            t6 = Vector128.LoadUnsafe(ref totals, 12) + Vector128.WidenLower(v3);
+            t7 = Vector128.LoadUnsafe(ref totals, 14) + Vector128.WidenUpper(v3);
+            // SumTotals for L = 16: totals i and i + 8, then i + 4, then i + 2.
+            Vector128<double> quarter = ((t0 + t4) + (t2 + t6)) + ((t1 + t5) + (t3 + t7));
+            return quarter.GetElement(0) + quarter.GetElement(1);
+        }
+
+        ref double d = ref Unsafe.As<T, double>(ref lanes);
+        t0 = Vector128.LoadUnsafe(ref totals) + Vector128.LoadUnsafe(ref d);
+        t1 = Vector128.LoadUnsafe(ref totals, 2) + Vector128.LoadUnsafe(ref d, 2);
+        t2 = Vector128.LoadUnsafe(ref totals, 4) + Vector128.LoadUnsafe(ref d, 4);
+        t3 = Vector128.LoadUnsafe(ref totals, 6) + Vector128.LoadUnsafe(ref d, 6);
+        // SumTotals for L = 8: totals i and i + 4, then i + 2.
+        Vector128<double> half = (t0 + t2) + (t1 + t3);
+        return half.GetElement(0) + half.GetElement(1);
     }
 
     /// <summary>

@@ -61,6 +61,44 @@ public sealed class RowEdgeCaseTests
     [InlineData(16)]
     [InlineData(37)]
     [InlineData(1000)]
+    [InlineData(1100)]
+    public void A_sum_adds_its_lanes_in_the_same_order_at_every_width(int rowLength)
+    {
+        // Small values and pairs of ±2^40 to ±2^60 that cancel: the sum is small, and whether its small part survives
+        // depends on the order in which the lanes (and totals) are added, so two orders give different losses. Float
+        // sums of ordinary values do not tell: widened to double, their lanes add exactly in any order.
+        var random = new Random(rowLength);
+        float[] pred = Enumerable.Range(0, 3 * rowLength).Select(_ => (float)random.Next(1, 5)).ToArray();
+        for (int r = 0; r < 3; r++)
+        {
+            for (int pair = 0; pair < Math.Min(6, rowLength / 2); pair++)
+            {
+                float big = MathF.ScaleB(1, random.Next(40, 61));
+                pred[(r * rowLength) + random.Next(rowLength)] = big;
+                pred[(r * rowLength) + random.Next(rowLength)] = -big;
+            }
+        }
+
+        float[] target = Enumerable.Repeat(1f, pred.Length).ToArray();
+        using (VectorWidth.Restored())
+        {
+            long[]? first = null;
+            foreach (int bits in new[] { 512, 256, 128, 0 })
+            {
+                VectorPaths.MaxBits = bits;
+                var losses = new float[3];
+                Losses.DiceElementwise(pred, target, losses, rowLength);
+                long[] all = Data.Bits(losses);
+                first ??= all;
+                Assert.True(first.SequenceEqual(all), $"{bits}-bit: [{string.Join(", ", losses)}]");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(37)]
+    [InlineData(1000)]
     public void Log_sum_exp_is_exact_for_logits_far_apart_and_far_from_zero(int rowLength)
     {
         // Logits spread over ±300 around 10⁴: e^x overflows float and double, and the running reference of the
