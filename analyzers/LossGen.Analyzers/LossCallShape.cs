@@ -133,6 +133,12 @@ internal sealed class LossCallShape
             }
         }
 
+        // The sample weights of the weighted overloads: read like a target (a gradient written over them destroys them).
+        if (parameter.Name == GeneratedNames.SampleWeights && symbols.IsSpan(parameter.Type))
+        {
+            return CallParameter.OfFormula(ParameterRole.Target, ImmutableArray<ValueDomain>.Empty, default);
+        }
+
         // What the formula does not have: a generated output, or a parameter of a hand-written overload beside the formula's
         // (class weights, a row length), checked against the domains it declares itself.
         return elementwise && parameter.Name == GeneratedNames.Losses ? CallParameter.LossesOutput

@@ -39,6 +39,12 @@ public sealed class AliasingTests
         """);
 
     [Fact]
+    public Task A_gradient_written_over_the_sample_weights_is_reported() => Verify.Analyzer(InMethod("""
+                Losses.MeanSquaredErrorWithGradient(p, y, g, {|LG0203:g|});
+                Losses.MeanSquaredErrorWithGradient(p, y, g, p);
+        """));
+
+    [Fact]
     public Task Two_gradients_in_one_buffer_and_a_gradient_over_another_input() => Verify.Analyzer(InMethod("""
                 Losses.MarginRankingWithGradient(x1, x2, y, g, {|LG0203:g|});
                 Losses.MarginRankingWithGradient(x1, x2, y, {|LG0203:x2|}, g);

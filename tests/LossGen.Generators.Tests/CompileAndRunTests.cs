@@ -80,7 +80,8 @@ public sealed class CompileAndRunTests : IClassFixture<CompileAndRunTests.Fixtur
     public void Every_overload_exists_for_every_element_type_with_the_documented_signature()
     {
         Type l = _fixture.Losses.Assembly.GetType("Gen.L", throwOnError: true)!;
-        MethodInfo huber = l.GetMethods().Single(m => m.Name == "HuberWithGradient" && m.GetParameters()[0].ParameterType == typeof(ReadOnlySpan<float>));
+        MethodInfo huber = l.GetMethods().Single(m => m.Name == "HuberWithGradient" && m.GetParameters()[0].ParameterType == typeof(ReadOnlySpan<float>)
+            && m.GetParameters()[^1].ParameterType == typeof(Reduction));
         Assert.Equal(
             ["pred", "target", "predGradient", "delta", "reduction"],
             huber.GetParameters().Select(p => p.Name));
@@ -91,11 +92,26 @@ public sealed class CompileAndRunTests : IClassFixture<CompileAndRunTests.Fixtur
         {
             Assert.Equal(
                 ["Double", "Half", "Single"],
-                l.GetMethods().Where(m => m.Name == method && m.GetParameters()[0].ParameterType.IsGenericType).Select(m => m.GetParameters()[0].ParameterType.GetGenericArguments()[0].Name).Order());
+                l.GetMethods().Where(m => m.Name == method && m.GetParameters()[0].ParameterType.IsGenericType && m.GetParameters().All(p => p.Name != "sampleWeights"))
+                    .Select(m => m.GetParameters()[0].ParameterType.GetGenericArguments()[0].Name).Order());
         }
 
         MethodInfo four = l.GetMethods().Single(m => m.Name == "FourWithGradient" && m.GetParameters()[0].ParameterType == typeof(ReadOnlySpan<double>));
         Assert.Equal(["y", "a", "b", "w", "aGradient", "bGradient", "m", "s", "reduction"], four.GetParameters().Select(p => p.Name));
+
+        // The sample-weighted overloads: the weights after the inputs, a WeightedReduction; none for four inputs (no slot left).
+        MethodInfo weighted = l.GetMethods().Single(m => m.Name == "HuberWithGradient" && m.GetParameters()[0].ParameterType == typeof(ReadOnlySpan<float>)
+            && m.GetParameters()[^1].ParameterType == typeof(WeightedReduction));
+        Assert.Equal(["pred", "target", "sampleWeights", "predGradient", "delta", "reduction"], weighted.GetParameters().Select(p => p.Name));
+        Assert.Equal(WeightedReduction.Mean, weighted.GetParameters()[^1].DefaultValue);
+        foreach (string method in new[] { "Huber", "HuberWithGradient" })
+        {
+            Assert.Equal(
+                ["Double", "Half", "Single"],
+                l.GetMethods().Where(m => m.Name == method && m.GetParameters().Any(p => p.Name == "sampleWeights")).Select(m => m.GetParameters()[0].ParameterType.GetGenericArguments()[0].Name).Order());
+        }
+
+        Assert.DoesNotContain(l.GetMethods(), m => m.Name.StartsWith("Four", StringComparison.Ordinal) && m.GetParameters().Any(p => p.Name == "sampleWeights"));
     }
 
     [Fact]

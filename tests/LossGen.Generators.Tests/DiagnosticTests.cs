@@ -89,6 +89,7 @@ public sealed class DiagnosticTests
         ["non-partial outer type"] = ("LG0002", GeneratorHarness.Usings + "public static class [|Outer|]\n{\n    public static partial class Inner\n    {\n        [Loss] public static double F(double x) => x * x;\n    }\n}\n"),
         ["keyword parameter"] = ("LG0009", Member("    [Loss] public static double F(double x, [Target] double [|@double|]) => x * @double;")),
         ["gradient-named parameter"] = ("LG0009", Member("    [Loss] public static double F(double x, [Target] double [|xGradient|]) => x * xGradient;")),
+        ["sample-weights-named parameter"] = ("LG0009", Member("    [Loss] public static double F(double x, [Target] double [|sampleWeights|]) => x * sampleWeights;")),
         ["float arithmetic"] = ("LG0102", Member("    [Loss] public static double F(double x)\n    {\n        var f = 0.1f;\n        return x * ([|f * 3f|]);\n    }")),
         ["decimal arithmetic"] = ("LG0102", Member("    [Loss] public static double F(double x)\n    {\n        var m = 0.1m;\n        return x * (double)([|m * 3m|]);\n    }")),
 

@@ -56,7 +56,7 @@ public sealed class HostileDeclarationTests
     private static readonly string[] s_parameterNames =
     [
         "x", "y", "z", "TVec", "TSimd", "TPass", "TEdge", "TSoftmax", "T", "scalars", "state", "row", "column", "lane", "stage", "inside",
-        "exps", "softmax", "a0", "b3", "k", "index", "unused0", "unusedGradient1", "_k", "_x", "xGradient", "reduction", "losses",
+        "exps", "softmax", "a0", "b3", "k", "index", "unused0", "unusedGradient1", "_k", "_x", "xGradient", "reduction", "losses", "sampleWeights",
         "rowLength", "Stage0", "Loss", "Accumulate", "Gradient", "global", "value", "@double", "t0", "t1", "Slots",
     ];
 

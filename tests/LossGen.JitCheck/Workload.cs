@@ -100,10 +100,14 @@ internal static class Workload
             s += Losses.HuberWithGradient(pred, target, gradient);
             s += Losses.SmoothL1(pred, target);
             s += Losses.SmoothL1WithGradient(pred, target, gradient);
+            // Sample-weighted: the weights take the kernel's next input slot (the same loops, one more multiply).
+            s += Losses.MeanSquaredErrorWithGradient(pred, target, probability, gradient);
+            s += Losses.HuberWithGradient(pred, target, probability, gradient, reduction: WeightedReduction.Sum);
 
             // Elementwise, transcendental.
             s += Losses.BinaryCrossEntropyWithLogits(pred, probability);
             s += Losses.BinaryCrossEntropyWithLogitsWithGradient(pred, probability, gradient);
+            s += Losses.BinaryCrossEntropyWithLogitsWithGradient(pred, probability, target, gradient, reduction: WeightedReduction.SumOverBatchSize);
             Losses.BinaryCrossEntropyWithLogitsElementwise(pred, probability, losses);
             Losses.BinaryCrossEntropyWithLogitsElementwiseWithGradient(pred, probability, losses, gradient);
             s += Losses.LogCosh(pred, target);

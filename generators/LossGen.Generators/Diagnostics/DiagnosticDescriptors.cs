@@ -61,7 +61,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ReservedParameterName = Error(
         "LG0009", Declaration, "Reserved parameter name",
         "The parameter name '{0}' is taken by the generated methods ({1}); rename the parameter",
-        "The generated overloads add parameters of their own ('reduction', 'losses', 'rowLength', a '…Gradient' span per input) and write names without '@'. Rename the parameter.");
+        "The generated overloads add parameters of their own ('reduction', 'losses', 'sampleWeights', 'rowLength', a '…Gradient' span per input) and write names without '@'. Rename the parameter.");
 
     public static readonly DiagnosticDescriptor WrongRowInputCount = Error(
         "LG0010", Declaration, "Unsupported inputs of a row formula",

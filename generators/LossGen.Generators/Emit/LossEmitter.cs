@@ -131,6 +131,15 @@ internal static class LossEmitter
             w.BlankLine();
             WriteWithGradient(w, plan, type, kernelType);
             w.BlankLine();
+            if (plan.Inputs.Count() < KernelContract.MaxInputs)
+            {
+                // The weights take the kernel's next input slot: a formula with four inputs has none left.
+                WriteWeighted(w, plan, type, kernelType);
+                w.BlankLine();
+                WriteWeightedWithGradient(w, plan, type, kernelType);
+                w.BlankLine();
+            }
+
             WriteElementwise(w, plan, type, kernelType);
             w.BlankLine();
             WriteElementwiseWithGradient(w, plan, type, kernelType);
@@ -194,6 +203,59 @@ internal static class LossEmitter
         string gradientArguments = GradientArguments(plan);
         WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"ReduceWithGradient<{type}, {kernel}>" : $"ReduceWithGradientHalf<{kernel}>")}({NewKernel(plan, kernel)}, {PaddedInputs(plan)}, {gradientArguments}, reduction)", kernelType, returns: true);
     }
+
+    private static void WriteWeighted(CodeWriter w, KernelPlan plan, string type, string kernelType)
+    {
+        LossSpec spec = plan.Spec;
+        WriteSummary(w, plan, type, "of each element times its sample weight, reduced by <paramref name=\"reduction\"/>");
+        WriteInputParams(w, plan);
+        w.WriteLine($"/// <param name=\"{GeneratedNames.SampleWeights}\">{SampleWeightsDoc("element")}</param>");
+        WriteHyperParams(w, plan);
+        w.WriteLine($"/// <param name=\"reduction\">{WeightedReductionDoc}</param>");
+        w.WriteLine("/// <returns>The reduced weighted loss.</returns>");
+        WriteRemarks(w, plan, withDerivative: false);
+        w.WriteLine(GeneratedCode);
+        string parameters = string.Join(", ", InputParameters(plan, type).Append($"{ReadOnlySpan}<{type}> {GeneratedNames.SampleWeights}").Concat(HyperParameters(plan)).Append(WeightedReductionParameter));
+        w.WriteLine($"{spec.Accessibility} static {type} {Identifier(spec.MethodName)}({parameters})");
+        WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"ReduceWeighted<{type}, {kernel}>" : $"ReduceWeightedHalf<{kernel}>")}({NewKernel(plan, kernel)}, {WeightedInputs(plan)}, reduction)", kernelType, returns: true);
+    }
+
+    private static void WriteWeightedWithGradient(CodeWriter w, KernelPlan plan, string type, string kernelType)
+    {
+        LossSpec spec = plan.Spec;
+        WriteSummary(w, plan, type, "of each element times its sample weight, reduced by <paramref name=\"reduction\"/>, and its gradient, in one pass over memory");
+        WriteInputParams(w, plan);
+        w.WriteLine($"/// <param name=\"{GeneratedNames.SampleWeights}\">{SampleWeightsDoc("element")}</param>");
+        foreach (LossParameter p in plan.DifferentiableInputs)
+        {
+            w.WriteLine($"/// <param name=\"{GeneratedNames.Gradient(p.Name)}\">Receives the gradient of the reduced weighted loss with respect to <paramref name=\"{p.Name}\"/>: each element's derivative times its weight, divided as the loss is.</param>");
+        }
+
+        WriteHyperParams(w, plan);
+        w.WriteLine($"/// <param name=\"reduction\">{WeightedReductionDoc}</param>");
+        w.WriteLine("/// <returns>The reduced weighted loss.</returns>");
+        WriteRemarks(w, plan, withDerivative: false);
+        w.WriteLine(GeneratedCode);
+        IEnumerable<string> gradients = plan.DifferentiableInputs.Select(p => $"{Span}<{type}> {GeneratedNames.Gradient(p.Name)}");
+        string parameters = string.Join(", ", InputParameters(plan, type).Append($"{ReadOnlySpan}<{type}> {GeneratedNames.SampleWeights}").Concat(gradients).Concat(HyperParameters(plan)).Append(WeightedReductionParameter));
+        w.WriteLine($"{spec.Accessibility} static {type} {GeneratedNames.WithGradient(spec.MethodName)}({parameters})");
+        string gradientArguments = string.Join(", ", plan.DifferentiableInputs.Select(p => GeneratedNames.Gradient(p.Name)).Concat(Enumerable.Repeat("default", 3 - plan.DifferentiableInputs.Count())));
+        WriteBody(w, plan, type, kernel => $"{Engine}.{(type == kernelType ? $"ReduceWeightedWithGradient<{type}, {kernel}>" : $"ReduceWeightedWithGradientHalf<{kernel}>")}({NewKernel(plan, kernel)}, {WeightedInputs(plan)}, {gradientArguments}, reduction)", kernelType, returns: true);
+    }
+
+    /// <summary>The sample-weighted overloads' reduction parameter.</summary>
+    internal const string WeightedReductionParameter = "global::LossGen.WeightedReduction reduction = global::LossGen.WeightedReduction.Mean";
+
+    internal const string WeightedReductionDoc = "How the weighted losses are combined: <see cref=\"global::LossGen.WeightedReduction.Mean\"/> (Σ wℓ / Σ w, as PyTorch weighs), "
+        + "<see cref=\"global::LossGen.WeightedReduction.SumOverBatchSize\"/> (Σ wℓ / n, Keras's default with <c>sample_weight</c>) or <see cref=\"global::LossGen.WeightedReduction.Sum\"/>.";
+
+    /// <summary>The sample weights' doc, for an element or a row.</summary>
+    internal static string SampleWeightsDoc(string unit)
+        => $"One weight per {unit}, which multiplies its loss and its gradients (weights of 1 give the unweighted overload's bits).";
+
+    /// <summary>The first three inputs, padded, then the weights: the engine puts them in the slot after the kernel's own.</summary>
+    private static string WeightedInputs(KernelPlan plan)
+        => string.Join(", ", plan.Inputs.Select(p => p.Name).Concat(Enumerable.Repeat("default", 3 - plan.Inputs.Count())).Append(GeneratedNames.SampleWeights));
 
     private static void WriteElementwise(CodeWriter w, KernelPlan plan, string type, string kernelType)
     {

@@ -43,6 +43,23 @@ internal static class RowKernelEmitter
         WriteBody(w, plan, type, kernel => $"{Engine}.ReduceWithGradient{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: true)}, rowLength, reduction)", kernelType, returns: true);
         w.BlankLine();
 
+        string weightedReduction = LossEmitter.WeightedReductionParameter;
+        WriteSummary(w, plan, type, "of each row times its sample weight, reduced by <paramref name=\"reduction\"/>");
+        WriteParams(w, plan, gradients: false, losses: false, weighted: true);
+        WriteRemarks(w, plan, withProgram: false);
+        w.WriteLine(GeneratedCode);
+        w.WriteLine($"{spec.Accessibility} static {type} {Identifier(spec.MethodName)}({Parameters(plan, type, gradients: false, losses: false, weighted: true).Append(weightedReduction).Join()})");
+        WriteBody(w, plan, type, kernel => $"{Engine}.ReduceWeighted{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: false)}, rowLength, {GeneratedNames.SampleWeights}, reduction)", kernelType, returns: true);
+        w.BlankLine();
+
+        WriteSummary(w, plan, type, "of each row times its sample weight, reduced by <paramref name=\"reduction\"/>, and its gradient, in one pass of each kind over each row");
+        WriteParams(w, plan, gradients: true, losses: false, weighted: true);
+        WriteRemarks(w, plan, withProgram: false);
+        w.WriteLine(GeneratedCode);
+        w.WriteLine($"{spec.Accessibility} static {type} {GeneratedNames.WithGradient(spec.MethodName)}({Parameters(plan, type, gradients: true, losses: false, weighted: true).Append(weightedReduction).Join()})");
+        WriteBody(w, plan, type, kernel => $"{Engine}.ReduceWeightedWithGradient{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: true)}, rowLength, {GeneratedNames.SampleWeights}, reduction)", kernelType, returns: true);
+        w.BlankLine();
+
         WriteSummary(w, plan, type, "of each row, unreduced");
         WriteParams(w, plan, gradients: false, losses: true);
         WriteRemarks(w, plan, withProgram: false);
@@ -59,9 +76,14 @@ internal static class RowKernelEmitter
         WriteBody(w, plan, type, kernel => $"{Engine}.MapWithGradient{half}{Generic(kernel)}({NewKernel(plan, kernel)}, {Operands(plan, type, gradients: true)}, losses, rowLength)", kernelType, returns: false);
     }
 
-    private static IEnumerable<string> Parameters(KernelPlan plan, string type, bool gradients, bool losses)
+    private static IEnumerable<string> Parameters(KernelPlan plan, string type, bool gradients, bool losses, bool weighted = false)
     {
         IEnumerable<string> inputs = plan.Inputs.Select(p => p.Shape == ParameterShape.Label ? $"{ReadOnlySpan}<int> {p.Name}" : $"{ReadOnlySpan}<{type}> {p.Name}");
+        if (weighted)
+        {
+            inputs = inputs.Append($"{ReadOnlySpan}<{type}> {GeneratedNames.SampleWeights}");
+        }
+
         if (losses)
         {
             inputs = inputs.Append($"{Span}<{type}> {GeneratedNames.Losses}");
@@ -89,7 +111,7 @@ internal static class RowKernelEmitter
         return $"new {KernelsNamespace}.RowOperands<{type}> {{ {fields.Join()} }}";
     }
 
-    private static void WriteParams(CodeWriter w, KernelPlan plan, bool gradients, bool losses)
+    private static void WriteParams(CodeWriter w, KernelPlan plan, bool gradients, bool losses, bool weighted = false)
     {
         foreach (LossParameter p in plan.Inputs)
         {
@@ -104,6 +126,11 @@ internal static class RowKernelEmitter
             w.WriteLine($"/// <param name=\"{p.Name}\">{p.Doc ?? what}</param>");
         }
 
+        if (weighted)
+        {
+            w.WriteLine($"/// <param name=\"{GeneratedNames.SampleWeights}\">{LossEmitter.SampleWeightsDoc("row")}</param>");
+        }
+
         if (losses)
         {
             w.WriteLine("/// <param name=\"losses\">Receives the loss of each row.</param>");
@@ -115,6 +142,8 @@ internal static class RowKernelEmitter
             {
                 w.WriteLine(losses
                     ? $"/// <param name=\"{p.Name}Gradient\">Receives the derivative of each row's loss with respect to that row of <paramref name=\"{p.Name}\"/> (not divided by the number of rows).</param>"
+                    : weighted
+                    ? $"/// <param name=\"{p.Name}Gradient\">Receives the gradient of the reduced weighted loss with respect to <paramref name=\"{p.Name}\"/>: each row's derivative times its weight, divided as the loss is.</param>"
                     : $"/// <param name=\"{p.Name}Gradient\">Receives the gradient of the reduced loss with respect to <paramref name=\"{p.Name}\"/> (divided by the number of rows for the mean).</param>");
             }
         }
@@ -122,7 +151,12 @@ internal static class RowKernelEmitter
         w.WriteLine("/// <param name=\"rowLength\">The length of every row (classes, features, pixels).</param>");
         WriteHyperParams(w, plan);
 
-        if (!losses)
+        if (weighted)
+        {
+            w.WriteLine($"/// <param name=\"reduction\">{LossEmitter.WeightedReductionDoc}</param>");
+            w.WriteLine("/// <returns>The reduced weighted loss.</returns>");
+        }
+        else if (!losses)
         {
             w.WriteLine("/// <param name=\"reduction\">How the row losses are combined: <see cref=\"global::LossGen.Reduction.Mean\"/> over rows (NaN for no rows) or <see cref=\"global::LossGen.Reduction.Sum\"/>.</param>");
             w.WriteLine("/// <returns>The reduced loss.</returns>");

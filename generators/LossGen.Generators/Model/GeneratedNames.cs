@@ -16,6 +16,9 @@ internal static class GeneratedNames
     /// <summary>The per-element (per-row) losses output of the <c>Elementwise</c> overloads.</summary>
     public const string Losses = "losses";
 
+    /// <summary>The per-element (per-row) weights of the sample-weighted overloads.</summary>
+    public const string SampleWeights = "sampleWeights";
+
     /// <summary>The reduction parameter of the reduced overloads.</summary>
     public const string Reduction = "reduction";
 

@@ -623,7 +623,7 @@ internal sealed class LossParser
             return "it is a C# keyword, written with '@'";
         }
 
-        if (name is GeneratedNames.Reduction or GeneratedNames.Losses)
+        if (name is GeneratedNames.Reduction or GeneratedNames.Losses or GeneratedNames.SampleWeights)
         {
             return $"the '{name}' parameter of the span overloads";
         }

@@ -25,7 +25,7 @@ namespace LossGen.Kernels;
 /// floats is right to about 1e-7 relative, where a plain float loop is off by percents.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class ElementwiseEngine
+public static partial class ElementwiseEngine
 {
     private const int LaneBytes = 256;
     private const int ValuesPerLanePerBlock = 16;
@@ -615,6 +615,10 @@ public static class ElementwiseEngine
 
     /// <summary>Sums the lane totals pairwise in a fixed order and applies the reduction.</summary>
     private static double Finish<T>(ref DoubleLanes totals, int n, Reduction reduction)
+        => reduction == Reduction.Sum ? Total<T>(ref totals) : n == 0 ? double.NaN : Total<T>(ref totals) / n;
+
+    /// <summary>The lane totals summed pairwise in a fixed order.</summary>
+    private static double Total<T>(ref DoubleLanes totals)
     {
         for (int width = LaneCount<T>() / 2; width >= 1; width /= 2)
         {
@@ -624,7 +628,7 @@ public static class ElementwiseEngine
             }
         }
 
-        return reduction == Reduction.Sum ? totals[0] : n == 0 ? double.NaN : totals[0] / n;
+        return totals[0];
     }
 
     private static T GradientScale<T>(int n, Reduction reduction)

@@ -104,10 +104,79 @@ public static class RowEngine
         HalfRows<TKernel, LossAndGradient>(ref kernel, operands, rowLength, batch, 1f, losses);
     }
 
+    /// <summary>The loss of every row times its sample weight, reduced.</summary>
+    public static T ReduceWeighted<T, TKernel>(TKernel kernel, RowOperands<T> operands, int rowLength, ReadOnlySpan<T> sampleWeights, WeightedReduction reduction)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        int batch = ValidateWeighted<T, T, TKernel>(operands, rowLength, sampleWeights.Length, reduction, gradients: false);
+        double divisor = ReductionChecks.Divisor(reduction, batch, reduction == WeightedReduction.Mean ? WeightSum(sampleWeights) : 0);
+        return T.CreateTruncating(Rows<T, TKernel, LossOnly>(ref kernel, operands, rowLength, batch, T.Zero, default, sampleWeights) / divisor);
+    }
+
+    /// <summary>The weighted loss, reduced, and its gradient with respect to each non-target row input: each row's scaled by its weight.</summary>
+    public static T ReduceWeightedWithGradient<T, TKernel>(TKernel kernel, RowOperands<T> operands, int rowLength, ReadOnlySpan<T> sampleWeights, WeightedReduction reduction)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        int batch = ValidateWeighted<T, T, TKernel>(operands, rowLength, sampleWeights.Length, reduction, gradients: true);
+        double divisor = ReductionChecks.Divisor(reduction, batch, reduction == WeightedReduction.Mean ? WeightSum(sampleWeights) : 0);
+        return T.CreateTruncating(Rows<T, TKernel, LossAndGradient>(ref kernel, operands, rowLength, batch, T.CreateTruncating(1.0 / divisor), default, sampleWeights) / divisor);
+    }
+
+    /// <summary><see cref="ReduceWeighted{T, TKernel}"/> for Half inputs, computed in float.</summary>
+    public static Half ReduceWeightedHalf<TKernel>(TKernel kernel, RowOperands<Half> operands, int rowLength, ReadOnlySpan<Half> sampleWeights, WeightedReduction reduction)
+        where TKernel : struct, IRowKernel<float>
+    {
+        int batch = ValidateWeighted<Half, float, TKernel>(operands, rowLength, sampleWeights.Length, reduction, gradients: false);
+        double divisor = ReductionChecks.Divisor(reduction, batch, reduction == WeightedReduction.Mean ? WeightSum(sampleWeights) : 0);
+        return (Half)(float)(HalfRows<TKernel, LossOnly>(ref kernel, operands, rowLength, batch, 0f, default, sampleWeights) / divisor);
+    }
+
+    /// <summary><see cref="ReduceWeightedWithGradient{T, TKernel}"/> for Half inputs, computed in float.</summary>
+    public static Half ReduceWeightedWithGradientHalf<TKernel>(TKernel kernel, RowOperands<Half> operands, int rowLength, ReadOnlySpan<Half> sampleWeights, WeightedReduction reduction)
+        where TKernel : struct, IRowKernel<float>
+    {
+        int batch = ValidateWeighted<Half, float, TKernel>(operands, rowLength, sampleWeights.Length, reduction, gradients: true);
+        double divisor = ReductionChecks.Divisor(reduction, batch, reduction == WeightedReduction.Mean ? WeightSum(sampleWeights) : 0);
+        return (Half)(float)(HalfRows<TKernel, LossAndGradient>(ref kernel, operands, rowLength, batch, (float)(1.0 / divisor), default, sampleWeights) / divisor);
+    }
+
+    /// <summary>The rows' weights summed in double, in row order.</summary>
+    private static double WeightSum<TIn>(ReadOnlySpan<TIn> weights)
+        where TIn : unmanaged, INumberBase<TIn>
+    {
+        double sum = 0;
+        foreach (TIn w in weights)
+        {
+            sum += double.CreateTruncating(w);
+        }
+
+        return sum;
+    }
+
+    /// <summary>The inputs checked as for the unweighted forms, and one weight per row.</summary>
+    private static int ValidateWeighted<TIn, T, TKernel>(RowOperands<TIn> o, int rowLength, int weightCount, WeightedReduction reduction, bool gradients)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IRowKernel<T>
+    {
+        ReductionChecks.ThrowIfUndefined(reduction);
+        int batch = Validate<TIn, T, TKernel>(o, rowLength, Reduction.Sum, gradients);
+        if (weightCount != batch)
+        {
+            throw new ArgumentException($"'{ElementwiseEngine.SampleWeightsName}' has {weightCount} elements, but there are {batch} rows: one weight per row.", ElementwiseEngine.SampleWeightsName);
+        }
+
+        return batch;
+    }
+
     /// <summary>Runs rows [0, batch): returns the sum of their losses and, when given, writes each into <paramref name="losses"/>.</summary>
-    /// <remarks>Optimized from the first call: it runs once per batch, so tiered compilation would leave it in on-stack replacement code.</remarks>
+    /// <remarks>
+    /// <paramref name="weights"/>: each row's sample weight, which multiplies its loss and its gradient's scale, or empty.
+    /// Optimized from the first call: it runs once per batch, so tiered compilation would leave it in on-stack replacement code.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Rows<T, TKernel, TMode>(ref TKernel kernel, RowOperands<T> o, int rowLength, int batch, T scale, Span<T> losses)
+    private static double Rows<T, TKernel, TMode>(ref TKernel kernel, RowOperands<T> o, int rowLength, int batch, T scale, Span<T> losses, ReadOnlySpan<T> weights = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TMode : struct, IMode
@@ -141,7 +210,8 @@ public static class RowEngine
             }
 
             T loss = kernel.Loss(ref state);
-            total += double.CreateTruncating(loss);
+            T weight = weights.IsEmpty ? T.One : weights[r];
+            total += double.CreateTruncating(weights.IsEmpty ? loss : loss * weight);
             if (!losses.IsEmpty)
             {
                 losses[r] = loss;
@@ -150,7 +220,7 @@ public static class RowEngine
             if (TMode.WithGradient && TKernel.GradientCount > 0)
             {
                 var gradients = new GradientRow<T>(o, start, rowLength);
-                RowGradient(ref kernel, ref state, in row, in gradients, scale, ref exps, cached: keepExps && !state.SoftmaxStale);
+                RowGradient(ref kernel, ref state, in row, in gradients, weights.IsEmpty ? scale : scale * weight, ref exps, cached: keepExps && !state.SoftmaxStale);
             }
         }
 
@@ -245,10 +315,11 @@ public static class RowEngine
 
     /// <summary>Half rows, one at a time, through float copies: the float kernel sees each row as a batch of one.</summary>
     [SkipLocalsInit]
-    private static double HalfRows<TKernel, TMode>(ref TKernel kernel, RowOperands<Half> o, int rowLength, int batch, float scale, Span<Half> losses)
+    private static double HalfRows<TKernel, TMode>(ref TKernel kernel, RowOperands<Half> o, int rowLength, int batch, float scale, Span<Half> losses, ReadOnlySpan<Half> weights = default)
         where TKernel : struct, IRowKernel<float>
         where TMode : struct, IMode
     {
+        Span<float> weight = stackalloc float[1];
         Span<float> buffer = Scratch<float>.Span(ScratchSlot.RowHalf, 8 * rowLength);
         Span<float> x0 = buffer.Slice(0, rowLength), x1 = buffer.Slice(rowLength, rowLength);
         Span<float> x2 = buffer.Slice(2 * rowLength, rowLength), x3 = buffer.Slice(3 * rowLength, rowLength);
@@ -274,7 +345,12 @@ public static class RowEngine
                 Values0 = values.Slice(0, 1), Values1 = values.Slice(1, 1),
                 G0 = g0, G1 = g1, G2 = g2, G3 = g3,
             };
-            total += Rows<float, TKernel, TMode>(ref kernel, single, rowLength, 1, scale, losses.IsEmpty ? default : loss);
+            if (!weights.IsEmpty)
+            {
+                weight[0] = (float)weights[r];
+            }
+
+            total += Rows<float, TKernel, TMode>(ref kernel, single, rowLength, 1, scale, losses.IsEmpty ? default : loss, weights.IsEmpty ? default : weight);
             if (!losses.IsEmpty)
             {
                 losses[r] = (Half)loss[0];

@@ -123,16 +123,24 @@ internal sealed class LossUnderTest
     public Func<object?[], object?> ElementwiseWithGradient(Type element)
         => Find(Name + "ElementwiseWithGradient", element, Inputs.Length, DifferentiableInputs.Length, withHypers: true, withReduction: false, losses: true);
 
-    private Func<object?[], object?> Find(string name, Type element, int inputs, int gradients, bool withHypers, bool withReduction, bool losses)
+    /// <summary>The sample-weighted reduced form: inputs, weights, hypers, a <see cref="WeightedReduction"/>.</summary>
+    public Func<object?[], object?> Weighted(Type element)
+        => Find(Name, element, Inputs.Length, 0, withHypers: true, withReduction: true, losses: false, weighted: true);
+
+    /// <summary>The sample-weighted form with gradients: inputs, weights, gradients, hypers, a <see cref="WeightedReduction"/>.</summary>
+    public Func<object?[], object?> WeightedWithGradient(Type element)
+        => Find(Name + "WithGradient", element, Inputs.Length, DifferentiableInputs.Length, withHypers: true, withReduction: true, losses: false, weighted: true);
+
+    private Func<object?[], object?> Find(string name, Type element, int inputs, int gradients, bool withHypers, bool withReduction, bool losses, bool weighted = false)
     {
         var types = new List<Type>();
-        types.AddRange(Enumerable.Repeat(typeof(ReadOnlySpan<>).MakeGenericType(element), inputs));
+        types.AddRange(Enumerable.Repeat(typeof(ReadOnlySpan<>).MakeGenericType(element), inputs + (weighted ? 1 : 0)));
         types.AddRange(Enumerable.Repeat(typeof(Span<>).MakeGenericType(element), gradients + (losses ? 1 : 0)));
         int firstHyper = types.Count;
         types.AddRange(withHypers ? Hypers.Select(p => p.ParameterType) : []);
         if (withReduction)
         {
-            types.Add(typeof(Reduction));
+            types.Add(weighted ? typeof(WeightedReduction) : typeof(Reduction));
         }
 
         MethodInfo method = Owner.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, types.ToArray())

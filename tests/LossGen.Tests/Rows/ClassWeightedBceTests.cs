@@ -39,12 +39,12 @@ public sealed class ClassWeightedBceTests
     public void Bad_weights_and_shapes_name_the_parameter()
     {
         float[] logits = new float[6], target = new float[6], gradient = [9, 9, 9, 9, 9, 9];
-        Assert.Equal("posWeight", Assert.Throws<ArgumentException>(() => Losses.BinaryCrossEntropyWithLogits(logits, target, ReadOnlySpan<float>.Empty)).ParamName);
-        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => Losses.BinaryCrossEntropyWithLogits(logits, target, [1f, 1f, 1f, 1f])).ParamName);
+        Assert.Equal("posWeight", Assert.Throws<ArgumentException>(() => Losses.BinaryCrossEntropyWithLogits(logits, target, posWeight: ReadOnlySpan<float>.Empty)).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => Losses.BinaryCrossEntropyWithLogits(logits, target, posWeight: [1f, 1f, 1f, 1f])).ParamName);
 #pragma warning disable LG0201 // the analyzer sees the negative weight too; the run-time check is what is tested here
-        Assert.Equal("posWeight", Assert.Throws<ArgumentOutOfRangeException>(() => Losses.BinaryCrossEntropyWithLogitsWithGradient(logits, target, gradient, [1f, -1f, 1f])).ParamName);
+        Assert.Equal("posWeight", Assert.Throws<ArgumentOutOfRangeException>(() => Losses.BinaryCrossEntropyWithLogitsWithGradient(logits, target, gradient, posWeight: [1f, -1f, 1f])).ParamName);
 #pragma warning restore LG0201
-        Assert.Equal("reduction", Assert.Throws<ArgumentOutOfRangeException>(() => Losses.BinaryCrossEntropyWithLogitsWithGradient(logits, target, gradient, [1f, 1f, 1f], reduction: (Reduction)2)).ParamName);
+        Assert.Equal("reduction", Assert.Throws<ArgumentOutOfRangeException>(() => Losses.BinaryCrossEntropyWithLogitsWithGradient(logits, target, gradient, posWeight: [1f, 1f, 1f], reduction: (Reduction)2)).ParamName);
         Assert.All(gradient, g => Assert.Equal(9f, g));
     }
 }

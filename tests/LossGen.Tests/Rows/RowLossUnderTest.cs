@@ -112,6 +112,19 @@ internal sealed class RowLossUnderTest
     /// <summary>The unreduced form with gradients: its outputs are the losses, then the gradients.</summary>
     public Func<object?[], object?> ElementwiseWithGradient(Type element) => Find(Name + "ElementwiseWithGradient", element, gradients: true, losses: true);
 
+    /// <summary>The sample-weighted reduced form: inputs, one weight per row, rowLength, hypers, a <see cref="WeightedReduction"/>.</summary>
+    public Func<object?[], object?> Weighted(Type element) => Find(Name, element, gradients: false, losses: false, weighted: true);
+
+    /// <summary>The sample-weighted form with gradients: inputs, weights, gradients, rowLength, hypers, a <see cref="WeightedReduction"/>.</summary>
+    public Func<object?[], object?> WeightedWithGradient(Type element) => Find(Name + "WithGradient", element, gradients: true, losses: false, weighted: true);
+
+    /// <summary>The arguments of a sample-weighted overload: as <see cref="Arguments"/>, the weights after the inputs.</summary>
+    public object?[] WeightedArguments(Array[] rows, int[][] labels, Array[] values, Array weights, Array[] gradients, int rowLength, double[] hypers, WeightedReduction reduction)
+    {
+        object?[] arguments = Arguments(rows, labels, values, [weights, .. gradients], rowLength, hypers, null);
+        return [.. arguments, reduction];
+    }
+
     /// <summary>The arguments of a generated overload: inputs in the formula's order, then gradients or losses, rowLength, hypers, reduction.</summary>
     public object?[] Arguments(Array[] rows, int[][] labels, Array[] values, Array[] outputs, int rowLength, double[] hypers, Reduction? reduction)
     {
@@ -133,7 +146,7 @@ internal sealed class RowLossUnderTest
         return arguments.ToArray();
     }
 
-    private Func<object?[], object?> Find(string name, Type element, bool gradients, bool losses)
+    private Func<object?[], object?> Find(string name, Type element, bool gradients, bool losses, bool weighted = false)
     {
         var types = new List<Type>();
         foreach (ParameterInfo p in _parameters.Where(IsSpan))
@@ -141,12 +154,17 @@ internal sealed class RowLossUnderTest
             types.Add(typeof(ReadOnlySpan<>).MakeGenericType(p.ParameterType == typeof(int) ? typeof(int) : element));
         }
 
+        if (weighted)
+        {
+            types.Add(typeof(ReadOnlySpan<>).MakeGenericType(element));
+        }
+
         types.AddRange(Enumerable.Repeat(typeof(Span<>).MakeGenericType(element), (gradients ? DifferentiableRows.Length : 0) + (losses ? 1 : 0)));
         types.Add(typeof(int));
         types.AddRange(Hypers.Select(p => p.ParameterType));
         if (!losses)
         {
-            types.Add(typeof(Reduction));
+            types.Add(weighted ? typeof(WeightedReduction) : typeof(Reduction));
         }
 
         MethodInfo method = Owner.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, types.ToArray())
