@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -165,6 +166,56 @@ public static partial class TorchLosses
             (in LossSpans<Half> s, Reduction r) => Losses.NllWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
             weights: null, input: "logProbs"),
             reduction, logProbs, labels);
+
+    /// <summary>
+    /// The softmax focal loss with one α for every class and an ignored label: see
+    /// <see cref="Losses.SparseSoftmaxFocal(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, double, double, Reduction, bool)"/>
+    /// (the mean divides by the rows that count; null ignores nothing).
+    /// </summary>
+    /// <param name="logits">Rows of logits, <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="labels">One class index per row (int64), shaped as the leading dimensions.</param>
+    /// <param name="ignoreIndex">A label whose rows count for nothing (PyTorch's is −100), or null.</param>
+    /// <param name="alpha">α, a factor of every row's loss.</param>
+    /// <param name="gamma">γ, the focusing power.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than PyTorch's NaN.</param>
+    /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
+    /// <remarks>
+    /// Preferred over the per-class overload when both apply: TorchSharp converts a number to a tensor, so a call with a
+    /// number for <paramref name="alpha"/> would otherwise also match that overload's class-weights tensor, and be ambiguous.
+    /// </remarks>
+    [OverloadResolutionPriority(1)]
+    public static Tensor SparseSoftmaxFocal(Tensor logits, Tensor labels, int? ignoreIndex, double alpha = 0.25, double gamma = 2.0, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => TensorLoss.Reduce(new RowSpansKernel(nameof(SparseSoftmaxFocal), "labels", TensorArgumentKind.Label,
+            (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, alpha, gamma, r, zeroWhenAllIgnored),
+            (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, alpha, gamma, r, zeroWhenAllIgnored),
+            (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxFocal(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, alpha, gamma, r, zeroWhenAllIgnored),
+            (in LossSpans<float> s, Reduction r) => Losses.SparseSoftmaxFocalWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, alpha, gamma, r, zeroWhenAllIgnored),
+            (in LossSpans<double> s, Reduction r) => Losses.SparseSoftmaxFocalWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, alpha, gamma, r, zeroWhenAllIgnored),
+            (in LossSpans<Half> s, Reduction r) => Losses.SparseSoftmaxFocalWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, alpha, gamma, r, zeroWhenAllIgnored),
+            weights: null),
+            reduction, logits, labels);
+
+    /// <summary>
+    /// Keras's sparse categorical cross-entropy on probabilities with an ignored label (Keras's <c>ignore_class</c>): see
+    /// <see cref="Losses.SparseCategoricalCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int?, Reduction, bool)"/>.
+    /// </summary>
+    /// <param name="pred">Rows of probabilities (or scores normalized per row), <c>[..., C]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="labels">One class index per row (int64), shaped as the leading dimensions.</param>
+    /// <param name="ignoreIndex">A label whose rows count for nothing, or null.</param>
+    /// <param name="reduction">Mean over the rows that count, or sum.</param>
+    /// <param name="zeroWhenAllIgnored">With every row ignored, the mean is 0 rather than NaN.</param>
+    /// <returns>The loss, a 0-dim tensor of the input's element type.</returns>
+    public static Tensor SparseCategoricalCrossEntropy(Tensor pred, Tensor labels, int? ignoreIndex, Reduction reduction = Reduction.Mean, bool zeroWhenAllIgnored = false)
+        => TensorLoss.Reduce(new RowSpansKernel(nameof(SparseCategoricalCrossEntropy), "labels", TensorArgumentKind.Label,
+            (in LossSpans<float> s, Reduction r) => Losses.SparseCategoricalCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<double> s, Reduction r) => Losses.SparseCategoricalCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<Half> s, Reduction r) => Losses.SparseCategoricalCrossEntropy(s.Values(0), s.Labels(1), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<float> s, Reduction r) => Losses.SparseCategoricalCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<double> s, Reduction r) => Losses.SparseCategoricalCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
+            (in LossSpans<Half> s, Reduction r) => Losses.SparseCategoricalCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), s.RowLength, ignoreIndex, r, zeroWhenAllIgnored),
+            weights: null, input: "pred"),
+            reduction, pred, labels);
 
     /// <summary>
     /// The softmax focal loss with a weight per class and an ignored label: see

@@ -155,6 +155,22 @@ public sealed class ParityTests
         Same("nll_loss, ignore_index alone, sum", [F.log_softmax(logits, 1), ignoring], grads,
             x => TorchLosses.Nll(x[0], x[1], ignoreIndex: -100, reduction: Reduction.Sum), x => Picked(x[0]).sum());
 
+        // The softmax focal loss and Keras's sparse categorical cross-entropy with ignore_index alone, in torch ops over
+        // the kept rows: −α(1 − p)^γ log p and −log(p[y] / Σp).
+        Tensor Focal(Tensor z, double alpha, double gamma)
+        {
+            Tensor logP = F.log_softmax(z, 1).gather(1, ignoring.clamp_min(0).unsqueeze(1)).squeeze(1);
+            return -alpha * (1 - logP.exp()).pow(gamma) * logP * kept;
+        }
+
+        Same("focal, ignore_index alone", [logits, ignoring], grads,
+            x => TorchLosses.SparseSoftmaxFocal(x[0], x[1], ignoreIndex: -100), x => Focal(x[0], 0.25, 2).sum() / kept.sum());
+        Same("focal, ignore_index alone, alpha 0.5, gamma 1.5, sum", [logits, ignoring], grads,
+            x => TorchLosses.SparseSoftmaxFocal(x[0], x[1], ignoreIndex: -100, alpha: 0.5, gamma: 1.5, reduction: Reduction.Sum), x => Focal(x[0], 0.5, 1.5).sum());
+        Tensor Categorical(Tensor p) => -((p / p.sum(1, keepdim: true)).gather(1, ignoring.clamp_min(0).unsqueeze(1)).squeeze(1).log() * kept);
+        Same("sparse categorical cross-entropy, ignore_index alone", [softmax(Randn(8, 7), 1), ignoring], grads,
+            x => TorchLosses.SparseCategoricalCrossEntropy(x[0], x[1], ignoreIndex: -100), x => Categorical(x[0]).sum() / kept.sum());
+
         // Rows on the last dimension of any leading shape: [2, 4, 7] logits with [2, 4] labels.
         Same("cross_entropy, [2, 4, 7] rows", [logits.view(2, 4, 7), labels.view(2, 4)], grads,
             x => TorchLosses.SparseSoftmaxCrossEntropy(x[0], x[1]), x => F.cross_entropy(x[0].view(8, 7), x[1].view(8)));
