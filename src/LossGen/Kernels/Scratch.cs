@@ -39,6 +39,8 @@ internal enum ScratchSlot
     TotalVariationHalfRows,
     /// <summary>Pixelwise cross-entropy: float tiles of Half inputs.</summary>
     PixelwiseHalfTiles,
+    /// <summary>Pixelwise cross-entropy: the class weights in the compute type (Half ones as float).</summary>
+    PixelwiseClassWeights,
     /// <summary>InfoNce: copies of the embeddings and their gradients.</summary>
     InfoNceRows,
     /// <summary>InfoNce: the B×B matrices.</summary>

@@ -164,23 +164,161 @@ public static partial class Losses
         [Positive] int classes, [Positive] int height, [Positive] int width, int ignoreIndex = DefaultIgnoreIndex)
         => PixelwiseCore<Half, float>(logits, labels, default, false, losses, true, classes, height, width, Reduction.Sum, ignoreIndex);
 
+    // ------------------------------------------------------------------ any number of spatial dimensions, class weights, smoothing
+
+    /// <summary>
+    /// Pixelwise softmax cross-entropy of logits <c>[N, C, d1, …, dk]</c> against integer labels <c>[N, d1, …, dk]</c>, any
+    /// number k ≥ 1 of spatial dimensions (a volume <c>[N, C, D, H, W]</c>, a sequence <c>[N, C, L]</c>), with a weight per
+    /// class and label smoothing: PyTorch's <c>CrossEntropyLoss(weight, ignore_index, label_smoothing)</c> on that input.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// <b>Formula.</b> With L = log Σ_c e^(x_c) over the classes of a voxel: <c>(1 − ε)·w[y]·(L − x_y) + ε/C·Σ_c w[c]·(L − x_c)</c>
+    /// (PyTorch's; without weights every w is 1). The gradient is
+    /// <c>softmax_c·((1 − ε)·w[y] + ε/C·Σw) − (1 − ε)·w[y]·[c = y] − ε/C·w[c]</c>.
+    /// </para>
+    /// <para>
+    /// <b>Reduction.</b> The mean divides by Σ w[y] over the voxels that are not ignored (by their count without weights),
+    /// as PyTorch; NaN when that is 0 (or 0 with <paramref name="zeroWhenAllIgnored"/>). Without weights and smoothing the
+    /// result is <see cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, int, int, Reduction, int, bool)"/>'s,
+    /// bit for bit, for any split of the voxels into dimensions. Every other convention (−∞ logits, labels, ignored voxels,
+    /// same bits at every vector width) is that overload's; the smoothing sum is skipped when ε is 0, so a class masked
+    /// with −∞ stays harmless there.
+    /// </para>
+    /// </remarks>
+    /// <param name="logits">Unnormalized scores, row-major <c>[N, C, d1, …, dk]</c>; N = length / (C·d1·…·dk).</param>
+    /// <param name="labels">Class of each voxel, row-major <c>[N, d1, …, dk]</c>: in <c>[0, C)</c>, or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="classes">C, the number of classes (at least 1).</param>
+    /// <param name="spatialShape">The spatial dimensions of one image, <c>[d1, …, dk]</c>, each at least 1.</param>
+    /// <param name="classWeights">One weight per class, finite and at least 0 (PyTorch's <c>weight</c>); empty for none.</param>
+    /// <param name="labelSmoothing">ε in [0, 1], PyTorch's <c>label_smoothing</c>.</param>
+    /// <param name="reduction">The weighted mean over the voxels that are not ignored, or the sum.</param>
+    /// <param name="ignoreIndex">The label of voxels that count for nothing (PyTorch's <c>ignore_index</c>).</param>
+    /// <param name="zeroWhenAllIgnored">With every voxel ignored (or of weight 0), the mean is 0 rather than PyTorch's NaN.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">
+    /// An empty <paramref name="spatialShape"/>, <paramref name="logits"/> not a whole number of images, labels not one per
+    /// voxel, or <paramref name="classWeights"/> not one per class. Nothing is written.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A dimension below 1, a negative or non-finite class weight, <paramref name="labelSmoothing"/> outside [0, 1], an
+    /// unknown reduction, or a label outside <c>[0, C)</c> that is not <paramref name="ignoreIndex"/> (named by its image
+    /// and position). Nothing is written.
+    /// </exception>
+    public static double PixelwiseCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, [Positive] int classes, ReadOnlySpan<int> spatialShape,
+        ReadOnlySpan<double> classWeights = default, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        => PixelwiseCore<double, double>(logits, labels, default, false, default, false, classes, spatialShape, classWeights, labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+
+    /// <summary>
+    /// <see cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, ReadOnlySpan{int}, ReadOnlySpan{double}, double, Reduction, int, bool)"/>
+    /// and its gradient with respect to the logits, in one pass; ignored voxels get 0. <paramref name="logitsGradient"/> may
+    /// be <paramref name="logits"/> itself, but must not overlap it otherwise.
+    /// </summary>
+    /// <param name="logits">Unnormalized scores, row-major <c>[N, C, d1, …, dk]</c>.</param>
+    /// <param name="labels">Class of each voxel, <c>[N, d1, …, dk]</c>.</param>
+    /// <param name="logitsGradient">Receives d loss / d logits, <c>[N, C, d1, …, dk]</c>.</param>
+    /// <param name="classes">C, the number of classes.</param>
+    /// <param name="spatialShape">The spatial dimensions of one image.</param>
+    /// <param name="classWeights">One weight per class, or empty.</param>
+    /// <param name="labelSmoothing">ε in [0, 1].</param>
+    /// <param name="reduction">The weighted mean over the voxels that are not ignored, or the sum.</param>
+    /// <param name="ignoreIndex">The label of voxels that count for nothing.</param>
+    /// <param name="zeroWhenAllIgnored">With every voxel ignored, the mean is 0 rather than NaN (the gradient is 0 either way).</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">As for the loss, or <paramref name="logitsGradient"/> not of the logits' length, or overlapping them other than exactly.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for the loss.</exception>
+    public static double PixelwiseCrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> logitsGradient, [Positive] int classes, ReadOnlySpan<int> spatialShape,
+        ReadOnlySpan<double> classWeights = default, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        => PixelwiseCore<double, double>(logits, labels, logitsGradient, true, default, false, classes, spatialShape, classWeights, labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+
+    /// <summary>The loss of each voxel, unreduced (<c>[N, d1, …, dk]</c>, 0 for ignored voxels), weighted and smoothed as the reduced form.</summary>
+    /// <param name="logits">Unnormalized scores, row-major <c>[N, C, d1, …, dk]</c>.</param>
+    /// <param name="labels">Class of each voxel, <c>[N, d1, …, dk]</c>.</param>
+    /// <param name="losses">Receives the loss of each voxel.</param>
+    /// <param name="classes">C, the number of classes.</param>
+    /// <param name="spatialShape">The spatial dimensions of one image.</param>
+    /// <param name="classWeights">One weight per class, or empty.</param>
+    /// <param name="labelSmoothing">ε in [0, 1].</param>
+    /// <param name="ignoreIndex">The label of voxels that get loss 0.</param>
+    /// <exception cref="ArgumentException">As for the loss, or <paramref name="losses"/> not one per voxel.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for the loss.</exception>
+    public static void PixelwiseCrossEntropyElementwise(ReadOnlySpan<double> logits, ReadOnlySpan<int> labels, Span<double> losses, [Positive] int classes, ReadOnlySpan<int> spatialShape,
+        ReadOnlySpan<double> classWeights = default, [Probability] double labelSmoothing = 0.0, int ignoreIndex = DefaultIgnoreIndex)
+        => PixelwiseCore<double, double>(logits, labels, default, false, losses, true, classes, spatialShape, classWeights, labelSmoothing, Reduction.Sum, ignoreIndex);
+
+    /// <inheritdoc cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, ReadOnlySpan{int}, ReadOnlySpan{double}, double, Reduction, int, bool)"/>
+    public static float PixelwiseCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, [Positive] int classes, ReadOnlySpan<int> spatialShape,
+        ReadOnlySpan<float> classWeights = default, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        => (float)PixelwiseCore<float, float>(logits, labels, default, false, default, false, classes, spatialShape, classWeights, labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="PixelwiseCrossEntropyWithGradient(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, ReadOnlySpan{int}, ReadOnlySpan{double}, double, Reduction, int, bool)"/>
+    public static float PixelwiseCrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> logitsGradient, [Positive] int classes, ReadOnlySpan<int> spatialShape,
+        ReadOnlySpan<float> classWeights = default, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        => (float)PixelwiseCore<float, float>(logits, labels, logitsGradient, true, default, false, classes, spatialShape, classWeights, labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="PixelwiseCrossEntropyElementwise(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, ReadOnlySpan{int}, ReadOnlySpan{double}, double, int)"/>
+    public static void PixelwiseCrossEntropyElementwise(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> losses, [Positive] int classes, ReadOnlySpan<int> spatialShape,
+        ReadOnlySpan<float> classWeights = default, [Probability] double labelSmoothing = 0.0, int ignoreIndex = DefaultIgnoreIndex)
+        => PixelwiseCore<float, float>(logits, labels, default, false, losses, true, classes, spatialShape, classWeights, labelSmoothing, Reduction.Sum, ignoreIndex);
+
+    /// <inheritdoc cref="PixelwiseCrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, ReadOnlySpan{int}, ReadOnlySpan{double}, double, Reduction, int, bool)"/>
+    public static Half PixelwiseCrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, [Positive] int classes, ReadOnlySpan<int> spatialShape,
+        ReadOnlySpan<Half> classWeights = default, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        => (Half)(float)PixelwiseCore<Half, float>(logits, labels, default, false, default, false, classes, spatialShape, classWeights, labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="PixelwiseCrossEntropyWithGradient(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, ReadOnlySpan{int}, ReadOnlySpan{double}, double, Reduction, int, bool)"/>
+    public static Half PixelwiseCrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> logitsGradient, [Positive] int classes, ReadOnlySpan<int> spatialShape,
+        ReadOnlySpan<Half> classWeights = default, [Probability] double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, int ignoreIndex = DefaultIgnoreIndex, bool zeroWhenAllIgnored = false)
+        => (Half)(float)PixelwiseCore<Half, float>(logits, labels, logitsGradient, true, default, false, classes, spatialShape, classWeights, labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+
+    /// <inheritdoc cref="PixelwiseCrossEntropyElementwise(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int, ReadOnlySpan{int}, ReadOnlySpan{double}, double, int)"/>
+    public static void PixelwiseCrossEntropyElementwise(ReadOnlySpan<Half> logits, ReadOnlySpan<int> labels, Span<Half> losses, [Positive] int classes, ReadOnlySpan<int> spatialShape,
+        ReadOnlySpan<Half> classWeights = default, [Probability] double labelSmoothing = 0.0, int ignoreIndex = DefaultIgnoreIndex)
+        => PixelwiseCore<Half, float>(logits, labels, default, false, losses, true, classes, spatialShape, classWeights, labelSmoothing, Reduction.Sum, ignoreIndex);
+
     // ------------------------------------------------------------------ engine entry
 
     /// <summary>
     /// Validates everything, then runs every image. <typeparamref name="TS"/> is the storage type, <typeparamref name="TC"/>
     /// the compute type (TS itself, or float for Half). Returns the reduced loss in double.
     /// </summary>
-    internal static unsafe double PixelwiseCore<TS, TC>(ReadOnlySpan<TS> logits, ReadOnlySpan<int> labels,
+    internal static double PixelwiseCore<TS, TC>(ReadOnlySpan<TS> logits, ReadOnlySpan<int> labels,
         Span<TS> gradient, bool wantGradient, Span<TS> losses, bool wantLosses,
         int classes, int height, int width, Reduction reduction, int ignoreIndex, bool zeroWhenAllIgnored = false)
-        where TS : unmanaged
+        where TS : unmanaged, INumberBase<TS>
+        where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
+        => PixelwiseCore<TS, TC>(logits, labels, gradient, wantGradient, losses, wantLosses, classes, [height, width], default, 0, reduction, ignoreIndex, zeroWhenAllIgnored);
+
+    /// <summary>
+    /// <see cref="PixelwiseCore{TS, TC}(ReadOnlySpan{TS}, ReadOnlySpan{int}, Span{TS}, bool, Span{TS}, bool, int, int, int, Reduction, int, bool)"/>
+    /// over any number of spatial dimensions, with class weights (empty for none) and label smoothing.
+    /// </summary>
+    internal static unsafe double PixelwiseCore<TS, TC>(ReadOnlySpan<TS> logits, ReadOnlySpan<int> labels,
+        Span<TS> gradient, bool wantGradient, Span<TS> losses, bool wantLosses,
+        int classes, ReadOnlySpan<int> spatial, ReadOnlySpan<TS> classWeights, double labelSmoothing, Reduction reduction, int ignoreIndex, bool zeroWhenAllIgnored = false)
+        where TS : unmanaged, INumberBase<TS>
         where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
     {
         Kernels.ReductionChecks.ThrowIfNotMeanOrSum(reduction);
-        (int images, int image, int pixels) = ImageShape.Batch(logits.Length, nameof(logits), classes, height, width, nameof(classes));
+        (int images, int image, int pixels) = spatial.Length == 2
+            ? ImageShape.Batch(logits.Length, nameof(logits), classes, spatial[0], spatial[1], nameof(classes))
+            : ImageShape.Batch(logits.Length, nameof(logits), classes, spatial, nameof(classes));
         if (labels.Length != (long)images * pixels)
             throw new ArgumentException(
-                $"'labels' has {labels.Length} labels, but the logits hold {images} images of {height}·{width} pixels: one label per pixel, [N, H, W] = {(long)images * pixels}.", nameof(labels));
+                $"'labels' has {labels.Length} labels, but the logits hold {images} images of {string.Join("·", spatial.ToArray())} pixels: one label per pixel, [N, {(spatial.Length == 2 ? "H, W" : "d1, …, dk")}] = {(long)images * pixels}.", nameof(labels));
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "The label smoothing must be in [0, 1].");
+        if (!classWeights.IsEmpty)
+        {
+            if (classWeights.Length != classes)
+                throw new ArgumentException($"'classWeights' has {classWeights.Length} weights, but there are {classes} classes: one weight per class.", nameof(classWeights));
+            for (int c = 0; c < classes; c++)
+            {
+                double weight = double.CreateTruncating(classWeights[c]);
+                if (!(weight >= 0 && double.IsFinite(weight)))
+                    throw new ArgumentOutOfRangeException(nameof(classWeights), weight, $"classWeights[{c}] is {weight}; class weights must be finite and at least 0.");
+            }
+        }
         if (wantGradient)
         {
             if (gradient.Length != logits.Length)
@@ -202,9 +340,8 @@ public static partial class Losses
             int value = labels[at];
             if (value != ignoreIndex)
             {
-                int n = at / pixels, h = at % pixels / width, w = at % width;
                 throw new ArgumentOutOfRangeException(nameof(labels), value,
-                    $"labels[{at}] (image {n}, row {h}, column {w}) is {value}; labels must be class indices in [0, {classes}) or ignoreIndex ({ignoreIndex}).");
+                    $"labels[{at}] ({Position(at, pixels, spatial)}) is {value}; labels must be class indices in [0, {classes}) or ignoreIndex ({ignoreIndex}).");
             }
             int run = labels[at..].IndexOfAnyExcept(ignoreIndex);
             ignored += run < 0 ? labels.Length - at : run;
@@ -213,8 +350,27 @@ public static partial class Losses
         if ((uint)ignoreIndex < (uint)classes) ignored = labels.Count(ignoreIndex);
         int counted = labels.Length - ignored;
 
-        // ---- validated: compute.
-        TC scale = reduction == Reduction.Sum || counted == 0 ? TC.One : TC.CreateTruncating(1.0 / counted);
+        // ---- validated: compute. With class weights (or smoothing, the weights then all 1) the weighted loop runs, and
+        // the mean divides by the weights of the pixels that count (PyTorch's), in double, pixel by pixel.
+        bool weighted = !classWeights.IsEmpty || labelSmoothing > 0;
+        TC* weights = weighted ? Kernels.Scratch<TC>.Pointer(Kernels.ScratchSlot.PixelwiseClassWeights, classes) : null;
+        double divisor = counted, weightSum = classes;
+        if (weighted)
+        {
+            for (int c = 0; c < classes; c++) weights[c] = classWeights.IsEmpty ? TC.One : TC.CreateTruncating(classWeights[c]);
+            if (!classWeights.IsEmpty)
+            {
+                weightSum = 0;
+                for (int c = 0; c < classes; c++) weightSum += double.CreateTruncating(weights[c]);
+                divisor = 0;
+                foreach (int label in labels)
+                {
+                    if (label != ignoreIndex) divisor += double.CreateTruncating(weights[label]);
+                }
+            }
+        }
+
+        TC scale = reduction == Reduction.Sum || divisor == 0 ? TC.One : TC.CreateTruncating(1.0 / divisor);
         double* totals = stackalloc double[16];
         new Span<double>(totals, 16).Clear();
         fixed (TS* logitsPtr = logits)
@@ -236,6 +392,9 @@ public static partial class Losses
                         Classes = classes,
                         IgnoreIndex = ignoreIndex,
                         Scale = scale,
+                        ClassWeights = weights,
+                        Smoothing = TC.CreateTruncating(labelSmoothing),
+                        WeightSum = TC.CreateTruncating(weightSum),
                     };
                     PixelwiseCrossEntropyEngine<TC>.Run(in block, pixels, totals);
                 }
@@ -243,12 +402,31 @@ public static partial class Losses
             else if (images > 0)
             {
                 PixelwiseHalf((Half*)logitsPtr, labelsPtr, wantGradient ? (Half*)gradientPtr : null, wantLosses ? (Half*)lossesPtr : null,
-                    images, classes, pixels, ignoreIndex, float.CreateTruncating(scale), totals);
+                    images, classes, pixels, ignoreIndex, float.CreateTruncating(scale), totals, (float*)weights, (float)labelSmoothing, (float)weightSum);
             }
         }
 
         double total = PixelwiseCrossEntropyEngine<TC>.Finish(totals);
-        return reduction == Reduction.Sum ? total : counted == 0 ? (zeroWhenAllIgnored ? 0 : double.NaN) : total / counted;
+        return reduction == Reduction.Sum ? total : divisor == 0 ? (zeroWhenAllIgnored ? 0 : double.NaN) : total / divisor;
+    }
+
+    /// <summary>Where flat label index <paramref name="at"/> lies, for messages: its image, then its row and column, or its position in every spatial dimension.</summary>
+    private static string Position(int at, int pixels, ReadOnlySpan<int> spatial)
+    {
+        int n = at / pixels, rest = at % pixels;
+        if (spatial.Length == 2)
+        {
+            return $"image {n}, row {rest / spatial[1]}, column {rest % spatial[1]}";
+        }
+
+        var index = new int[spatial.Length];
+        for (int d = spatial.Length - 1; d >= 0; d--)
+        {
+            index[d] = rest % spatial[d];
+            rest /= spatial[d];
+        }
+
+        return $"image {n}, position [{string.Join(", ", index)}]";
     }
 
     /// <summary>
@@ -256,7 +434,7 @@ public static partial class Losses
     /// back. Tiles start at multiples of 256, so every pixel lands in the lane it has in the float path.
     /// </summary>
     private static unsafe void PixelwiseHalf(Half* logits, int* labels, Half* gradient, Half* losses,
-        int images, int classes, int pixels, int ignoreIndex, float scale, double* totals)
+        int images, int classes, int pixels, int ignoreIndex, float scale, double* totals, float* classWeights, float smoothing, float weightSum)
     {
         const int Tile = PixelwiseCrossEntropyEngine.HalfTile;
         float* x = Kernels.Scratch<float>.Pointer(Kernels.ScratchSlot.PixelwiseHalfTiles, (2L * classes + 1) * Tile);
@@ -281,6 +459,9 @@ public static partial class Losses
                     Classes = classes,
                     IgnoreIndex = ignoreIndex,
                     Scale = scale,
+                    ClassWeights = classWeights,
+                    Smoothing = smoothing,
+                    WeightSum = weightSum,
                 };
                 PixelwiseCrossEntropyEngine<float>.Run(in block, count, totals);
                 if (gradient != null)

@@ -30,6 +30,9 @@ internal unsafe struct PixelBlock<T>
     public int Classes;
     public int IgnoreIndex;
     public T Scale;        // the reduction's gradient factor
+    public T* ClassWeights; // w[c] for c in [0, C), or null: no weights and no smoothing (the plain loop)
+    public T Smoothing;    // ε, PyTorch's label_smoothing (0 with weights alone)
+    public T WeightSum;    // Σ_c w[c]
 }
 
 /// <summary>
@@ -52,6 +55,12 @@ internal static unsafe class PixelwiseCrossEntropyEngine<T>
     /// <summary>Runs pixels [0, <paramref name="count"/>) of a block; pixel j's loss is added into <c>totals[j mod L]</c>.</summary>
     public static void Run(in PixelBlock<T> block, int count, double* totals)
     {
+        if (block.ClassWeights != null)
+        {
+            RunWeighted(in block, count, totals);
+            return;
+        }
+
         int bits = VectorPaths.MaxBits;
         int j = 0;
         if (Vector512.IsHardwareAccelerated && bits >= 512)
@@ -61,6 +70,20 @@ internal static unsafe class PixelwiseCrossEntropyEngine<T>
         else if (Vector128.IsHardwareAccelerated && bits >= 128)
             j = Pixels<Vector128<T>, Simd128<T>>(in block, 0, count, totals);
         Pixels<T, ScalarSimd<T>>(in block, j, count, totals);
+    }
+
+    /// <summary><see cref="Run"/> with class weights or label smoothing: <see cref="WeightedPixels{TV, TL}"/> at every width.</summary>
+    private static void RunWeighted(in PixelBlock<T> block, int count, double* totals)
+    {
+        int bits = VectorPaths.MaxBits;
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated && bits >= 512)
+            j = WeightedPixels<Vector512<T>, Simd512<T>>(in block, 0, count, totals);
+        else if (Vector256.IsHardwareAccelerated && bits >= 256)
+            j = WeightedPixels<Vector256<T>, Simd256<T>>(in block, 0, count, totals);
+        else if (Vector128.IsHardwareAccelerated && bits >= 128)
+            j = WeightedPixels<Vector128<T>, Simd128<T>>(in block, 0, count, totals);
+        WeightedPixels<T, ScalarSimd<T>>(in block, j, count, totals);
     }
 
     /// <summary>Sums the lanes pairwise in a fixed order.</summary>
@@ -138,6 +161,91 @@ internal static unsafe class PixelwiseCrossEntropyEngine<T>
                     TV e = TL.LoadUnsafe(ref g[c * stride], 0);
                     TV hot = TL.Select(TL.Equals(TL.Create(T.CreateTruncating(c)), labels), one, zero);
                     TV gc = TL.Multiply(TL.Subtract(TL.Multiply(e, inverse), hot), scale);
+                    TL.StoreUnsafe(TL.Select(ignored, zero, gc), ref g[c * stride], 0);
+                }
+            }
+        }
+        return j;
+    }
+
+    /// <summary>
+    /// <see cref="Pixels{TV, TL}"/> with a weight per class and label smoothing ε, as PyTorch's
+    /// <c>cross_entropy(weight, label_smoothing)</c>: with L = log Σ_c e^(x_c),
+    /// <c>loss = (1 − ε)·w[y]·(L − x_y) + ε/C·Σ_c w[c]·(L − x_c)</c>, each L − x_c taken as log Σ e^(x − max) + (max − x_c),
+    /// and the gradient <c>softmax_c·((1 − ε)·w[y] + ε/C·Σw) − (1 − ε)·w[y]·[c = y] − ε/C·w[c]</c>. The smoothing sum is
+    /// left out when ε is 0, so a class masked with −∞ stays harmless there (its ε·∞ would be NaN).
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int WeightedPixels<TV, TL>(in PixelBlock<T> b, int from, int count, double* totals)
+        where TV : struct
+        where TL : struct, ISimd<TV, T>
+    {
+        int w = TL.Count;
+        int laneMask = LaneCount - 1;
+        T* labelLanes = stackalloc T[16];
+        T* weightLanes = stackalloc T[16];
+        T* lossLanes = stackalloc T[16];
+        int classes = b.Classes;
+        long stride = b.Stride;
+        bool wantGradient = b.Gradient != null;
+        bool smoothing = b.Smoothing != T.Zero;
+        T* weights = b.ClassWeights;
+        TV zero = TL.Constant(0.0), one = TL.Constant(1.0), minusOne = TL.Constant(-1.0);
+        TV scale = TL.Create(b.Scale);
+        TV kept = TL.Create(T.One - b.Smoothing), spread = TL.Create(b.Smoothing / T.CreateTruncating(classes)), weightSum = TL.Create(b.WeightSum);
+        int j = from;
+        for (; j + w <= count; j += w)
+        {
+            // Labels as lanes of T, and each pixel's weight w[y]; an ignored pixel gets label −1 and weight 0.
+            for (int k = 0; k < w; k++)
+            {
+                int label = b.Labels[j + k];
+                bool ignore = label == b.IgnoreIndex;
+                labelLanes[k] = ignore ? T.NegativeOne : T.CreateTruncating(label);
+                weightLanes[k] = ignore ? T.Zero : weights[label];
+            }
+            TV labels = TL.LoadUnsafe(ref labelLanes[0], 0);
+            TV ignored = TL.Equals(labels, minusOne);
+            TV labelWeight = TL.Multiply(kept, TL.LoadUnsafe(ref weightLanes[0], 0));
+            T* x = b.Logits + j;
+
+            TV max = TL.LoadUnsafe(ref x[0], 0);
+            for (int c = 1; c < classes; c++) max = TL.Max(max, TL.LoadUnsafe(ref x[c * stride], 0));
+
+            // Σ e^(x − max), the label's logit, Σ w[c]·(max − x_c) for the smoothing, e^(x − max) parked in the gradient.
+            TV sum = zero, picked = zero, spreadTerms = zero;
+            T* g = wantGradient ? b.Gradient + j : null;
+            for (int c = 0; c < classes; c++)
+            {
+                TV xc = TL.LoadUnsafe(ref x[c * stride], 0);
+                TV e = TL.Exp(TL.Subtract(xc, max));
+                sum = TL.Add(sum, e);
+                picked = TL.Select(TL.Equals(TL.Create(T.CreateTruncating(c)), labels), xc, picked);
+                if (smoothing) spreadTerms = TL.MultiplyAdd(TL.Create(weights[c]), TL.Subtract(max, xc), spreadTerms);
+                if (wantGradient) TL.StoreUnsafe(e, ref g[c * stride], 0);
+            }
+
+            TV logSum = TL.Log(sum);
+            TV loss = TL.Multiply(labelWeight, TL.Add(logSum, TL.Subtract(max, picked)));
+            if (smoothing) loss = TL.MultiplyAdd(spread, TL.MultiplyAdd(weightSum, logSum, spreadTerms), loss);
+            loss = TL.Select(ignored, zero, loss);
+            if (b.Losses != null) TL.StoreUnsafe(loss, ref b.Losses[j], 0);
+            TL.StoreUnsafe(loss, ref lossLanes[0], 0);
+            int lane = j & laneMask;
+            for (int k = 0; k < w; k++) totals[lane + k] += double.CreateTruncating(lossLanes[k]);
+
+            if (wantGradient)
+            {
+                // softmax·A − (1 − ε)·w[y]·[c = y] − ε/C·w[c], A = (1 − ε)·w[y] + ε/C·Σw; times the scale, 0 if ignored.
+                TV inverse = TL.Divide(one, sum);
+                TV a = smoothing ? TL.MultiplyAdd(spread, weightSum, labelWeight) : labelWeight;
+                for (int c = 0; c < classes; c++)
+                {
+                    TV e = TL.LoadUnsafe(ref g[c * stride], 0);
+                    TV hot = TL.Select(TL.Equals(TL.Create(T.CreateTruncating(c)), labels), labelWeight, zero);
+                    if (smoothing) hot = TL.MultiplyAdd(spread, TL.Create(weights[c]), hot);
+                    TV gc = TL.Multiply(TL.Subtract(TL.Multiply(TL.Multiply(e, inverse), a), hot), scale);
                     TL.StoreUnsafe(TL.Select(ignored, zero, gc), ref g[c * stride], 0);
                 }
             }
