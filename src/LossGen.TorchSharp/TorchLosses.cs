@@ -265,10 +265,11 @@ public static partial class TorchLosses
             reduction, logProbs, labels, classWeights);
 
     /// <summary>
-    /// Softmax cross-entropy of every pixel of <c>[N, C, H, W]</c> logits against <c>[N, H, W]</c> labels, as PyTorch's
-    /// <c>cross_entropy</c> on images: see <see cref="Losses.PixelwiseCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, int, Reduction, int, bool)"/>.
+    /// Softmax cross-entropy of every pixel of <c>[N, C, H, W]</c> logits against <c>[N, H, W]</c> labels (or of every voxel
+    /// of <c>[N, C, d1, …, dk]</c> against <c>[N, d1, …, dk]</c>), as PyTorch's <c>cross_entropy</c> on images: see
+    /// <see cref="Losses.PixelwiseCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, int, Reduction, int, bool)"/>.
     /// </summary>
-    /// <param name="logits">Scores <c>[N, C, H, W]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="logits">Scores <c>[N, C, H, W]</c> (or <c>[N, C, d1, …, dk]</c>). Its <c>.grad</c> is filled by backward.</param>
     /// <param name="labels">The class of each pixel, <c>[N, H, W]</c>, int64 or int32.</param>
     /// <param name="reduction">Mean over the pixels that count, or sum.</param>
     /// <param name="ignoreIndex">The label of pixels that count for nothing.</param>
@@ -277,7 +278,23 @@ public static partial class TorchLosses
     public static Tensor PixelwiseCrossEntropy(Tensor logits, Tensor labels, Reduction reduction = Reduction.Mean, int ignoreIndex = -100, bool zeroWhenAllIgnored = false)
         => TensorLoss.Reduce(new PixelwiseCrossEntropyKernel(ignoreIndex, zeroWhenAllIgnored), reduction, logits, labels);
 
-    /// <summary>The cross-entropy of each pixel, <c>[N, H, W]</c> (0 where ignored), differentiable; see <see cref="PixelwiseCrossEntropy"/>.</summary>
+    /// <summary>
+    /// The pixelwise cross-entropy of <c>[N, C, d1, …, dk]</c> logits with a weight per class and label smoothing, as
+    /// PyTorch's <c>cross_entropy(weight, ignore_index, label_smoothing)</c>: see
+    /// <see cref="Losses.PixelwiseCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{int}, ReadOnlySpan{float}, double, Reduction, int, bool)"/>.
+    /// </summary>
+    /// <param name="logits">Scores <c>[N, C, d1, …, dk]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="labels">The class of each voxel, <c>[N, d1, …, dk]</c>, int64 or int32.</param>
+    /// <param name="classWeights">One weight per class, <c>[C]</c>, of the logits' element type.</param>
+    /// <param name="labelSmoothing">ε in [0, 1].</param>
+    /// <param name="reduction">The mean weighted by the voxels that count, or the sum.</param>
+    /// <param name="ignoreIndex">The label of voxels that count for nothing.</param>
+    /// <param name="zeroWhenAllIgnored">With every voxel ignored, the mean is 0 rather than PyTorch's NaN.</param>
+    /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
+    public static Tensor PixelwiseCrossEntropy(Tensor logits, Tensor labels, Tensor classWeights, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, int ignoreIndex = -100, bool zeroWhenAllIgnored = false)
+        => TensorLoss.Reduce(new PixelwiseCrossEntropyKernel(ignoreIndex, zeroWhenAllIgnored, weighted: true, labelSmoothing), reduction, logits, labels, classWeights);
+
+    /// <summary>The cross-entropy of each pixel, <c>[N, H, W]</c> (0 where ignored), differentiable; see <see cref="PixelwiseCrossEntropy(Tensor, Tensor, Reduction, int, bool)"/>.</summary>
     /// <param name="logits">Scores <c>[N, C, H, W]</c>.</param>
     /// <param name="labels">The class of each pixel, <c>[N, H, W]</c>.</param>
     /// <param name="ignoreIndex">The label of pixels that count for nothing.</param>
@@ -571,79 +588,112 @@ public static partial class TorchLosses
         public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction) => gradientHalf(s, reduction);
     }
 
-    private sealed class PixelwiseCrossEntropyKernel(int ignoreIndex, bool zeroWhenAllIgnored) : TensorKernel("PixelwiseCrossEntropy",
-        new TensorParameter("logits", TensorArgumentKind.Custom, HasGradient: true),
-        new TensorParameter("labels", TensorArgumentKind.Custom, IsLabel: true))
+    /// <summary>
+    /// The pixelwise cross-entropy over <c>[N, C, d1, …, dk]</c> logits (any k ≥ 1; images are k = 2), with a class-weights
+    /// tensor <c>[C]</c> as a third argument when <paramref name="weighted"/>, and label smoothing.
+    /// </summary>
+    private sealed class PixelwiseCrossEntropyKernel(int ignoreIndex, bool zeroWhenAllIgnored, bool weighted = false, double labelSmoothing = 0)
+        : TensorKernel("PixelwiseCrossEntropy", Arguments(weighted))
     {
+        /// <summary>The most spatial dimensions handled; PyTorch's own kernels stop at 3 for convolutions.</summary>
+        private const int MaxSpatial = 16;
+
+        private static TensorParameter[] Arguments(bool weighted)
+        {
+            TensorParameter logits = new("logits", TensorArgumentKind.Custom, HasGradient: true), labels = new("labels", TensorArgumentKind.Custom, IsLabel: true);
+            return weighted ? [logits, labels, new TensorParameter("classWeights", TensorArgumentKind.Custom)] : [logits, labels];
+        }
+
         public override int CheckShapes(ReadOnlySpan<Tensor> tensors)
         {
-            Rank(this, tensors, 0, 4, "[N, C, H, W]");
             long[] shape = tensors[0].shape;
-            TensorShapes.Same(this, tensors, 0, 1, [shape[0], shape[2], shape[3]], "[N, H, W]: one label per pixel");
+            if (shape.Length < 3 || shape.Length > MaxSpatial + 2)
+            {
+                throw new ArgumentException($"{Name}: logits has shape {TensorShapes.Format(shape)}; it must be [N, C, d1, …, dk], 1 ≤ k ≤ {MaxSpatial} ([N, C, H, W] for images).", "logits");
+            }
+
+            TensorShapes.Same(this, tensors, 0, 1, [shape[0], .. shape[2..]], "[N, d1, …, dk]: one label per pixel");
+            if (weighted)
+            {
+                TensorShapes.Same(this, tensors, 0, 2, [shape[1]], "[C]: one weight per class");
+            }
+
             return 1;
         }
 
         public override long[] ElementwiseShape(ReadOnlySpan<Tensor> tensors)
-            => [tensors[0].shape[0], tensors[0].shape[2], tensors[0].shape[3]];
+            => [tensors[0].shape[0], .. tensors[0].shape[2..]];
 
         public override Tensor ScaleElementwiseGradient(Tensor summedGradient, Tensor outputGradient, int argument)
             => summedGradient * outputGradient.unsqueeze(1);
 
-        private static (int C, int H, int W) Image<T>(in LossSpans<T> s) where T : unmanaged
-            => ((int)s.Size(0, 1), (int)s.Size(0, 2), (int)s.Size(0, 3));
+        /// <summary>C and the spatial dimensions, written into <paramref name="spatial"/>, which is returned cut to them.</summary>
+        private static int Shape<T>(in LossSpans<T> s, Span<int> spatial, out Span<int> dimensions) where T : unmanaged
+        {
+            int rank = s.Rank(0);
+            for (int d = 2; d < rank; d++)
+            {
+                spatial[d - 2] = (int)s.Size(0, d);
+            }
+
+            dimensions = spatial[..(rank - 2)];
+            return (int)s.Size(0, 1);
+        }
+
+        private ReadOnlySpan<T> Weights<T>(in LossSpans<T> s) where T : unmanaged => weighted ? s.Values(2) : default;
 
         public override float Reduce(in LossSpans<float> s, Reduction reduction)
         {
-            (int c, int h, int w) = Image(s);
-            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, h, w, reduction, ignoreIndex, zeroWhenAllIgnored);
+            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
+            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
         }
 
         public override double Reduce(in LossSpans<double> s, Reduction reduction)
         {
-            (int c, int h, int w) = Image(s);
-            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, h, w, reduction, ignoreIndex, zeroWhenAllIgnored);
+            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
+            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
         }
 
         public override Half Reduce(in LossSpans<Half> s, Reduction reduction)
         {
-            (int c, int h, int w) = Image(s);
-            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, h, w, reduction, ignoreIndex, zeroWhenAllIgnored);
+            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
+            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
         }
 
         public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
         {
-            (int c, int h, int w) = Image(s);
-            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, h, w, reduction, ignoreIndex, zeroWhenAllIgnored);
+            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
+            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
         }
 
         public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
         {
-            (int c, int h, int w) = Image(s);
-            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, h, w, reduction, ignoreIndex, zeroWhenAllIgnored);
+            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
+            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
         }
 
         public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
         {
-            (int c, int h, int w) = Image(s);
-            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, h, w, reduction, ignoreIndex, zeroWhenAllIgnored);
+            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
+            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
         }
 
         public override void Elementwise(in LossSpans<float> s)
         {
-            (int c, int h, int w) = Image(s);
-            Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, h, w, ignoreIndex);
+            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
+            Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, spatial, Weights(s), labelSmoothing, ignoreIndex);
         }
 
         public override void Elementwise(in LossSpans<double> s)
         {
-            (int c, int h, int w) = Image(s);
-            Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, h, w, ignoreIndex);
+            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
+            Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, spatial, Weights(s), labelSmoothing, ignoreIndex);
         }
 
         public override void Elementwise(in LossSpans<Half> s)
         {
-            (int c, int h, int w) = Image(s);
-            Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, h, w, ignoreIndex);
+            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
+            Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, spatial, Weights(s), labelSmoothing, ignoreIndex);
         }
     }
 

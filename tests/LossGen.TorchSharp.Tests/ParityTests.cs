@@ -179,6 +179,22 @@ public sealed class ParityTests
         Both("pixelwise cross_entropy", [images, pixels], grads,
             x => TorchLosses.PixelwiseCrossEntropy(x[0], x[1]), x => F.cross_entropy(x[0], x[1]),
             x => TorchLosses.PixelwiseCrossEntropyElementwise(x[0], x[1]), x => F.cross_entropy(x[0], x[1], reduction: TorchReduction.None));
+        // Volumes [N, C, D, H, W] and sequences [N, C, L], with class weights, ignore_index and label smoothing.
+        Tensor volumes = Randn(2, 4, 3, 2, 5), voxels = Labels(4, 2, 3, 2, 5);
+        voxels[0, 1, 1, 2] = tensor(-100L);
+        Tensor classWeights = Rand(4) + 0.5;
+        Both("pixelwise cross_entropy, volumes", [volumes, voxels], grads,
+            x => TorchLosses.PixelwiseCrossEntropy(x[0], x[1]), x => F.cross_entropy(x[0], x[1]),
+            x => TorchLosses.PixelwiseCrossEntropyElementwise(x[0], x[1]), x => F.cross_entropy(x[0], x[1], reduction: TorchReduction.None));
+        foreach (double smoothing in new[] { 0.0, 0.2 })
+        {
+            Same($"pixelwise cross_entropy, volumes, weights, smoothing {smoothing}", [volumes, voxels, classWeights], [true, false, false],
+                x => TorchLosses.PixelwiseCrossEntropy(x[0], x[1], x[2], smoothing), x => F.cross_entropy(x[0], x[1], x[2], ignore_index: -100, label_smoothing: smoothing));
+            Same($"pixelwise cross_entropy, sequences, weights, smoothing {smoothing}, sum", [logits.view(2, 7, 4), Labels(7, 2, 4), Rand(7) + 0.5], [true, false, false],
+                x => TorchLosses.PixelwiseCrossEntropy(x[0], x[1], x[2], smoothing, Reduction.Sum),
+                x => F.cross_entropy(x[0], x[1], x[2], reduction: TorchReduction.Sum, label_smoothing: smoothing));
+        }
+
         // nll on log-probabilities is cross-entropy on the logits they came from.
         Same("nll_loss of log_softmax", [logits, labels], grads,
             x => TorchLosses.SparseSoftmaxCrossEntropy(x[0], x[1]), x => F.nll_loss(F.log_softmax(x[0], 1), x[1]));
