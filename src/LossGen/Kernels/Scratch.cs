@@ -41,6 +41,12 @@ internal enum ScratchSlot
     PixelwiseHalfTiles,
     /// <summary>Pixelwise cross-entropy: the class weights in the compute type (Half ones as float).</summary>
     PixelwiseClassWeights,
+    /// <summary>The softmax overlap losses: the per-class sums' float lanes, and each class's gradient factors.</summary>
+    SoftmaxOverlapLanes,
+    /// <summary>The softmax overlap losses: the per-class sums' double totals.</summary>
+    SoftmaxOverlapTotals,
+    /// <summary>The softmax overlap losses: Half logits and gradients as float.</summary>
+    SoftmaxOverlapHalf,
     /// <summary>InfoNce: copies of the embeddings and their gradients.</summary>
     InfoNceRows,
     /// <summary>InfoNce: the B×B matrices.</summary>

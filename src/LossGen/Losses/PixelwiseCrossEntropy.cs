@@ -329,25 +329,7 @@ public static partial class Losses
         if (wantLosses && losses.Length != labels.Length)
             throw new ArgumentException($"'losses' has {losses.Length} elements, but there are {labels.Length} pixels ([N, H, W]).", "losses");
 
-        // Labels: vectorized searches for the first label outside [0, C), then past each run of ignored labels
-        // (ignoreIndex may lie inside [0, C) too: then it is counted apart).
-        int ignored = 0;
-        for (int start = 0; start < labels.Length;)
-        {
-            int found = labels[start..].IndexOfAnyExceptInRange(0, classes - 1);
-            if (found < 0) break;
-            int at = start + found;
-            int value = labels[at];
-            if (value != ignoreIndex)
-            {
-                throw new ArgumentOutOfRangeException(nameof(labels), value,
-                    $"labels[{at}] ({Position(at, pixels, spatial)}) is {value}; labels must be class indices in [0, {classes}) or ignoreIndex ({ignoreIndex}).");
-            }
-            int run = labels[at..].IndexOfAnyExcept(ignoreIndex);
-            ignored += run < 0 ? labels.Length - at : run;
-            start = run < 0 ? labels.Length : at + run;
-        }
-        if ((uint)ignoreIndex < (uint)classes) ignored = labels.Count(ignoreIndex);
+        int ignored = CountIgnoredLabels(labels, classes, pixels, spatial, ignoreIndex);
         int counted = labels.Length - ignored;
 
         // ---- validated: compute. With class weights (or smoothing, the weights then all 1) the weighted loop runs, and
@@ -408,6 +390,33 @@ public static partial class Losses
 
         double total = PixelwiseCrossEntropyEngine<TC>.Finish(totals);
         return reduction == Reduction.Sum ? total : divisor == 0 ? (zeroWhenAllIgnored ? 0 : double.NaN) : total / divisor;
+    }
+
+    /// <summary>
+    /// Checks that every label is a class in [0, <paramref name="classes"/>) or <paramref name="ignoreIndex"/> (throwing for the
+    /// first that is not, named by its image and position), and counts the ignored ones: vectorized searches for the first
+    /// label outside [0, C), then past each run of ignored labels (ignoreIndex may lie inside [0, C) too: then it is counted apart).
+    /// </summary>
+    internal static int CountIgnoredLabels(ReadOnlySpan<int> labels, int classes, int pixels, ReadOnlySpan<int> spatial, int ignoreIndex)
+    {
+        int ignored = 0;
+        for (int start = 0; start < labels.Length;)
+        {
+            int found = labels[start..].IndexOfAnyExceptInRange(0, classes - 1);
+            if (found < 0) break;
+            int at = start + found;
+            int value = labels[at];
+            if (value != ignoreIndex)
+            {
+                throw new ArgumentOutOfRangeException(nameof(labels), value,
+                    $"labels[{at}] ({Position(at, pixels, spatial)}) is {value}; labels must be class indices in [0, {classes}) or ignoreIndex ({ignoreIndex}).");
+            }
+            int run = labels[at..].IndexOfAnyExcept(ignoreIndex);
+            ignored += run < 0 ? labels.Length - at : run;
+            start = run < 0 ? labels.Length : at + run;
+        }
+        if ((uint)ignoreIndex < (uint)classes) ignored = labels.Count(ignoreIndex);
+        return ignored;
     }
 
     /// <summary>Where flat label index <paramref name="at"/> lies, for messages: its image, then its row and column, or its position in every spatial dimension.</summary>
