@@ -302,6 +302,59 @@ public static partial class TorchLosses
     public static Tensor PixelwiseCrossEntropyElementwise(Tensor logits, Tensor labels, int ignoreIndex = -100)
         => TensorLoss.Elementwise(new PixelwiseCrossEntropyKernel(ignoreIndex, zeroWhenAllIgnored: false), logits, labels);
 
+    /// <summary>
+    /// The multiclass soft Dice loss from <c>[N, C, d1, …, dk]</c> logits against <c>[N, d1, …, dk]</c> labels: see
+    /// <see cref="Losses.SoftmaxDice(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{int}, ReadOnlySpan{float}, double, int)"/>.
+    /// </summary>
+    /// <param name="logits">Scores <c>[N, C, d1, …, dk]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="labels">The class of each voxel, <c>[N, d1, …, dk]</c>, int64 or int32.</param>
+    /// <param name="classWeights">One weight per class, <c>[C]</c>, or null for equal weights.</param>
+    /// <param name="smooth">Added to each class's numerator and denominator.</param>
+    /// <param name="ignoreIndex">The label of voxels that count for nothing.</param>
+    /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
+    public static Tensor SoftmaxDice(Tensor logits, Tensor labels, Tensor? classWeights = null, double smooth = 1.0, int ignoreIndex = -100)
+        => Overlap(OverlapLoss.Dice, logits, labels, classWeights, 1, 1, 1, smooth, ignoreIndex);
+
+    /// <summary>The multiclass soft Jaccard loss from logits: see <see cref="Losses.SoftmaxJaccard(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{int}, ReadOnlySpan{float}, double, int)"/>.</summary>
+    /// <param name="logits">Scores <c>[N, C, d1, …, dk]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="labels">The class of each voxel, <c>[N, d1, …, dk]</c>.</param>
+    /// <param name="classWeights">One weight per class, <c>[C]</c>, or null.</param>
+    /// <param name="smooth">The smoothing term.</param>
+    /// <param name="ignoreIndex">The label of voxels that count for nothing.</param>
+    /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
+    public static Tensor SoftmaxJaccard(Tensor logits, Tensor labels, Tensor? classWeights = null, double smooth = 1.0, int ignoreIndex = -100)
+        => Overlap(OverlapLoss.Jaccard, logits, labels, classWeights, 1, 1, 1, smooth, ignoreIndex);
+
+    /// <summary>The multiclass Tversky and focal Tversky losses from logits: see <see cref="Losses.SoftmaxTversky(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{int}, ReadOnlySpan{float}, double, double, double, double, int)"/>.</summary>
+    /// <param name="logits">Scores <c>[N, C, d1, …, dk]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="labels">The class of each voxel, <c>[N, d1, …, dk]</c>.</param>
+    /// <param name="classWeights">One weight per class, <c>[C]</c>, or null.</param>
+    /// <param name="alpha">α, the weight of false positives.</param>
+    /// <param name="beta">β, the weight of false negatives.</param>
+    /// <param name="gamma">γ, the focal exponent.</param>
+    /// <param name="smooth">The smoothing term.</param>
+    /// <param name="ignoreIndex">The label of voxels that count for nothing.</param>
+    /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
+    public static Tensor SoftmaxTversky(Tensor logits, Tensor labels, Tensor? classWeights = null, double alpha = 0.5, double beta = 0.5, double gamma = 1.0, double smooth = 1.0, int ignoreIndex = -100)
+        => Overlap(OverlapLoss.Tversky, logits, labels, classWeights, alpha, beta, gamma, smooth, ignoreIndex);
+
+    /// <summary>The generalized Dice loss from logits: see <see cref="Losses.SoftmaxGeneralizedDice(ReadOnlySpan{float}, ReadOnlySpan{int}, int, ReadOnlySpan{int}, double, int)"/>.</summary>
+    /// <param name="logits">Scores <c>[N, C, d1, …, dk]</c>. Its <c>.grad</c> is filled by backward.</param>
+    /// <param name="labels">The class of each voxel, <c>[N, d1, …, dk]</c>.</param>
+    /// <param name="smooth">The smoothing term.</param>
+    /// <param name="ignoreIndex">The label of voxels that count for nothing.</param>
+    /// <returns>The loss, a 0-dim tensor of the logits' element type.</returns>
+    public static Tensor SoftmaxGeneralizedDice(Tensor logits, Tensor labels, double smooth = 1e-5, int ignoreIndex = -100)
+        => Overlap(OverlapLoss.GeneralizedDice, logits, labels, null, 1, 1, 1, smooth, ignoreIndex);
+
+    private static Tensor Overlap(OverlapLoss loss, Tensor logits, Tensor labels, Tensor? classWeights, double alpha, double beta, double gamma, double smooth, int ignoreIndex)
+    {
+        var kernel = new SoftmaxOverlapKernel(loss, classWeights is not null, alpha, beta, gamma, smooth, ignoreIndex);
+        return classWeights is null
+            ? TensorLoss.Reduce(kernel, Reduction.Mean, logits, labels)
+            : TensorLoss.Reduce(kernel, Reduction.Mean, logits, labels, classWeights);
+    }
+
     /// <summary>Total variation of <c>[N, C, H, W]</c> images: see <see cref="Losses.TotalVariation(ReadOnlySpan{float}, int, int, int, TotalVariationNorm, Reduction)"/>.</summary>
     /// <param name="images">Pixel values <c>[N, C, H, W]</c>. Its <c>.grad</c> is filled by backward.</param>
     /// <param name="norm">Squared (default) or absolute differences.</param>
@@ -595,31 +648,13 @@ public static partial class TorchLosses
     private sealed class PixelwiseCrossEntropyKernel(int ignoreIndex, bool zeroWhenAllIgnored, bool weighted = false, double labelSmoothing = 0)
         : TensorKernel("PixelwiseCrossEntropy", Arguments(weighted))
     {
-        /// <summary>The most spatial dimensions handled; PyTorch's own kernels stop at 3 for convolutions.</summary>
-        private const int MaxSpatial = 16;
-
         private static TensorParameter[] Arguments(bool weighted)
         {
             TensorParameter logits = new("logits", TensorArgumentKind.Custom, HasGradient: true), labels = new("labels", TensorArgumentKind.Custom, IsLabel: true);
             return weighted ? [logits, labels, new TensorParameter("classWeights", TensorArgumentKind.Custom)] : [logits, labels];
         }
 
-        public override int CheckShapes(ReadOnlySpan<Tensor> tensors)
-        {
-            long[] shape = tensors[0].shape;
-            if (shape.Length < 3 || shape.Length > MaxSpatial + 2)
-            {
-                throw new ArgumentException($"{Name}: logits has shape {TensorShapes.Format(shape)}; it must be [N, C, d1, …, dk], 1 ≤ k ≤ {MaxSpatial} ([N, C, H, W] for images).", "logits");
-            }
-
-            TensorShapes.Same(this, tensors, 0, 1, [shape[0], .. shape[2..]], "[N, d1, …, dk]: one label per pixel");
-            if (weighted)
-            {
-                TensorShapes.Same(this, tensors, 0, 2, [shape[1]], "[C]: one weight per class");
-            }
-
-            return 1;
-        }
+        public override int CheckShapes(ReadOnlySpan<Tensor> tensors) => VolumeShapes.Check(this, tensors, weighted);
 
         public override long[] ElementwiseShape(ReadOnlySpan<Tensor> tensors)
             => [tensors[0].shape[0], .. tensors[0].shape[2..]];
@@ -627,8 +662,91 @@ public static partial class TorchLosses
         public override Tensor ScaleElementwiseGradient(Tensor summedGradient, Tensor outputGradient, int argument)
             => summedGradient * outputGradient.unsqueeze(1);
 
-        /// <summary>C and the spatial dimensions, written into <paramref name="spatial"/>, which is returned cut to them.</summary>
-        private static int Shape<T>(in LossSpans<T> s, Span<int> spatial, out Span<int> dimensions) where T : unmanaged
+        private ReadOnlySpan<T> Weights<T>(in LossSpans<T> s) where T : unmanaged => weighted ? s.Values(2) : default;
+
+        public override float Reduce(in LossSpans<float> s, Reduction reduction)
+        {
+            int c = VolumeShapes.Of(s, stackalloc int[VolumeShapes.MaxSpatial], out Span<int> spatial);
+            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+        }
+
+        public override double Reduce(in LossSpans<double> s, Reduction reduction)
+        {
+            int c = VolumeShapes.Of(s, stackalloc int[VolumeShapes.MaxSpatial], out Span<int> spatial);
+            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+        }
+
+        public override Half Reduce(in LossSpans<Half> s, Reduction reduction)
+        {
+            int c = VolumeShapes.Of(s, stackalloc int[VolumeShapes.MaxSpatial], out Span<int> spatial);
+            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+        }
+
+        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
+        {
+            int c = VolumeShapes.Of(s, stackalloc int[VolumeShapes.MaxSpatial], out Span<int> spatial);
+            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+        }
+
+        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
+        {
+            int c = VolumeShapes.Of(s, stackalloc int[VolumeShapes.MaxSpatial], out Span<int> spatial);
+            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+        }
+
+        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
+        {
+            int c = VolumeShapes.Of(s, stackalloc int[VolumeShapes.MaxSpatial], out Span<int> spatial);
+            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+        }
+
+        public override void Elementwise(in LossSpans<float> s)
+        {
+            int c = VolumeShapes.Of(s, stackalloc int[VolumeShapes.MaxSpatial], out Span<int> spatial);
+            Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, spatial, Weights(s), labelSmoothing, ignoreIndex);
+        }
+
+        public override void Elementwise(in LossSpans<double> s)
+        {
+            int c = VolumeShapes.Of(s, stackalloc int[VolumeShapes.MaxSpatial], out Span<int> spatial);
+            Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, spatial, Weights(s), labelSmoothing, ignoreIndex);
+        }
+
+        public override void Elementwise(in LossSpans<Half> s)
+        {
+            int c = VolumeShapes.Of(s, stackalloc int[VolumeShapes.MaxSpatial], out Span<int> spatial);
+            Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, spatial, Weights(s), labelSmoothing, ignoreIndex);
+        }
+    }
+
+    /// <summary>
+    /// The <c>[N, C, d1, …, dk]</c> logits and <c>[N, d1, …, dk]</c> labels (and <c>[C]</c> class weights) of the losses over
+    /// images and volumes: their shape checks, and their class count and spatial dimensions inside a call.
+    /// </summary>
+    private static class VolumeShapes
+    {
+        /// <summary>The most spatial dimensions handled; PyTorch's own kernels stop at 3 for convolutions.</summary>
+        public const int MaxSpatial = 16;
+
+        public static int Check(TensorKernel kernel, ReadOnlySpan<Tensor> tensors, bool weighted)
+        {
+            long[] shape = tensors[0].shape;
+            if (shape.Length < 3 || shape.Length > MaxSpatial + 2)
+            {
+                throw new ArgumentException($"{kernel.Name}: logits has shape {TensorShapes.Format(shape)}; it must be [N, C, d1, …, dk], 1 ≤ k ≤ {MaxSpatial} ([N, C, H, W] for images).", "logits");
+            }
+
+            TensorShapes.Same(kernel, tensors, 0, 1, [shape[0], .. shape[2..]], "[N, d1, …, dk]: one label per pixel");
+            if (weighted)
+            {
+                TensorShapes.Same(kernel, tensors, 0, 2, [shape[1]], "[C]: one weight per class");
+            }
+
+            return 1;
+        }
+
+        /// <summary>C, and the spatial dimensions written into <paramref name="spatial"/>, which is returned cut to them.</summary>
+        public static int Of<T>(in LossSpans<T> s, Span<int> spatial, out Span<int> dimensions) where T : unmanaged
         {
             int rank = s.Rank(0);
             for (int d = 2; d < rank; d++)
@@ -639,61 +757,90 @@ public static partial class TorchLosses
             dimensions = spatial[..(rank - 2)];
             return (int)s.Size(0, 1);
         }
+    }
 
-        private ReadOnlySpan<T> Weights<T>(in LossSpans<T> s) where T : unmanaged => weighted ? s.Values(2) : default;
+    /// <summary>Which softmax overlap loss a <see cref="SoftmaxOverlapKernel"/> runs.</summary>
+    private enum OverlapLoss
+    {
+        Dice,
+        Jaccard,
+        Tversky,
+        GeneralizedDice,
+    }
 
-        public override float Reduce(in LossSpans<float> s, Reduction reduction)
+    /// <summary>The softmax overlap losses over <c>[N, C, d1, …, dk]</c> logits: one number for the batch, so no per-element form.</summary>
+    private sealed class SoftmaxOverlapKernel(OverlapLoss loss, bool weighted, double alpha, double beta, double gamma, double smooth, int ignoreIndex)
+        : TensorKernel("Softmax" + loss, Arguments(weighted))
+    {
+        private static TensorParameter[] Arguments(bool weighted)
         {
-            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
-            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+            TensorParameter logits = new("logits", TensorArgumentKind.Custom, HasGradient: true), labels = new("labels", TensorArgumentKind.Custom, IsLabel: true);
+            return weighted ? [logits, labels, new TensorParameter("classWeights", TensorArgumentKind.Custom)] : [logits, labels];
         }
 
-        public override double Reduce(in LossSpans<double> s, Reduction reduction)
+        public override int CheckShapes(ReadOnlySpan<Tensor> tensors) => VolumeShapes.Check(this, tensors, weighted);
+
+        public override float Reduce(in LossSpans<float> s, Reduction reduction) => Run(s, default, withGradient: false);
+
+        public override double Reduce(in LossSpans<double> s, Reduction reduction) => Run(s, default, withGradient: false);
+
+        public override Half Reduce(in LossSpans<Half> s, Reduction reduction) => Run(s, default, withGradient: false);
+
+        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction) => Run(s, s.Gradient(0), withGradient: true);
+
+        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction) => Run(s, s.Gradient(0), withGradient: true);
+
+        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction) => Run(s, s.Gradient(0), withGradient: true);
+
+        private float Run(in LossSpans<float> s, Span<float> gradient, bool withGradient)
         {
-            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
-            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+            int c = VolumeShapes.Of(s, stackalloc int[VolumeShapes.MaxSpatial], out Span<int> spatial);
+            ReadOnlySpan<float> weights = weighted ? s.Values(2) : default;
+            return (loss, withGradient) switch
+            {
+                (OverlapLoss.Dice, false) => Losses.SoftmaxDice(s.Values(0), s.Labels(1), c, spatial, weights, smooth, ignoreIndex),
+                (OverlapLoss.Dice, true) => Losses.SoftmaxDiceWithGradient(s.Values(0), s.Labels(1), gradient, c, spatial, weights, smooth, ignoreIndex),
+                (OverlapLoss.Jaccard, false) => Losses.SoftmaxJaccard(s.Values(0), s.Labels(1), c, spatial, weights, smooth, ignoreIndex),
+                (OverlapLoss.Jaccard, true) => Losses.SoftmaxJaccardWithGradient(s.Values(0), s.Labels(1), gradient, c, spatial, weights, smooth, ignoreIndex),
+                (OverlapLoss.Tversky, false) => Losses.SoftmaxTversky(s.Values(0), s.Labels(1), c, spatial, weights, alpha, beta, gamma, smooth, ignoreIndex),
+                (OverlapLoss.Tversky, true) => Losses.SoftmaxTverskyWithGradient(s.Values(0), s.Labels(1), gradient, c, spatial, weights, alpha, beta, gamma, smooth, ignoreIndex),
+                (_, false) => Losses.SoftmaxGeneralizedDice(s.Values(0), s.Labels(1), c, spatial, smooth, ignoreIndex),
+                (_, true) => Losses.SoftmaxGeneralizedDiceWithGradient(s.Values(0), s.Labels(1), gradient, c, spatial, smooth, ignoreIndex),
+            };
         }
 
-        public override Half Reduce(in LossSpans<Half> s, Reduction reduction)
+        private double Run(in LossSpans<double> s, Span<double> gradient, bool withGradient)
         {
-            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
-            return Losses.PixelwiseCrossEntropy(s.Values(0), s.Labels(1), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
+            int c = VolumeShapes.Of(s, stackalloc int[VolumeShapes.MaxSpatial], out Span<int> spatial);
+            ReadOnlySpan<double> weights = weighted ? s.Values(2) : default;
+            return (loss, withGradient) switch
+            {
+                (OverlapLoss.Dice, false) => Losses.SoftmaxDice(s.Values(0), s.Labels(1), c, spatial, weights, smooth, ignoreIndex),
+                (OverlapLoss.Dice, true) => Losses.SoftmaxDiceWithGradient(s.Values(0), s.Labels(1), gradient, c, spatial, weights, smooth, ignoreIndex),
+                (OverlapLoss.Jaccard, false) => Losses.SoftmaxJaccard(s.Values(0), s.Labels(1), c, spatial, weights, smooth, ignoreIndex),
+                (OverlapLoss.Jaccard, true) => Losses.SoftmaxJaccardWithGradient(s.Values(0), s.Labels(1), gradient, c, spatial, weights, smooth, ignoreIndex),
+                (OverlapLoss.Tversky, false) => Losses.SoftmaxTversky(s.Values(0), s.Labels(1), c, spatial, weights, alpha, beta, gamma, smooth, ignoreIndex),
+                (OverlapLoss.Tversky, true) => Losses.SoftmaxTverskyWithGradient(s.Values(0), s.Labels(1), gradient, c, spatial, weights, alpha, beta, gamma, smooth, ignoreIndex),
+                (_, false) => Losses.SoftmaxGeneralizedDice(s.Values(0), s.Labels(1), c, spatial, smooth, ignoreIndex),
+                (_, true) => Losses.SoftmaxGeneralizedDiceWithGradient(s.Values(0), s.Labels(1), gradient, c, spatial, smooth, ignoreIndex),
+            };
         }
 
-        public override float ReduceWithGradient(in LossSpans<float> s, Reduction reduction)
+        private Half Run(in LossSpans<Half> s, Span<Half> gradient, bool withGradient)
         {
-            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
-            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
-        }
-
-        public override double ReduceWithGradient(in LossSpans<double> s, Reduction reduction)
-        {
-            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
-            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
-        }
-
-        public override Half ReduceWithGradient(in LossSpans<Half> s, Reduction reduction)
-        {
-            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
-            return Losses.PixelwiseCrossEntropyWithGradient(s.Values(0), s.Labels(1), s.Gradient(0), c, spatial, Weights(s), labelSmoothing, reduction, ignoreIndex, zeroWhenAllIgnored);
-        }
-
-        public override void Elementwise(in LossSpans<float> s)
-        {
-            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
-            Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, spatial, Weights(s), labelSmoothing, ignoreIndex);
-        }
-
-        public override void Elementwise(in LossSpans<double> s)
-        {
-            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
-            Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, spatial, Weights(s), labelSmoothing, ignoreIndex);
-        }
-
-        public override void Elementwise(in LossSpans<Half> s)
-        {
-            int c = Shape(s, stackalloc int[MaxSpatial], out Span<int> spatial);
-            Losses.PixelwiseCrossEntropyElementwise(s.Values(0), s.Labels(1), s.Losses, c, spatial, Weights(s), labelSmoothing, ignoreIndex);
+            int c = VolumeShapes.Of(s, stackalloc int[VolumeShapes.MaxSpatial], out Span<int> spatial);
+            ReadOnlySpan<Half> weights = weighted ? s.Values(2) : default;
+            return (loss, withGradient) switch
+            {
+                (OverlapLoss.Dice, false) => Losses.SoftmaxDice(s.Values(0), s.Labels(1), c, spatial, weights, smooth, ignoreIndex),
+                (OverlapLoss.Dice, true) => Losses.SoftmaxDiceWithGradient(s.Values(0), s.Labels(1), gradient, c, spatial, weights, smooth, ignoreIndex),
+                (OverlapLoss.Jaccard, false) => Losses.SoftmaxJaccard(s.Values(0), s.Labels(1), c, spatial, weights, smooth, ignoreIndex),
+                (OverlapLoss.Jaccard, true) => Losses.SoftmaxJaccardWithGradient(s.Values(0), s.Labels(1), gradient, c, spatial, weights, smooth, ignoreIndex),
+                (OverlapLoss.Tversky, false) => Losses.SoftmaxTversky(s.Values(0), s.Labels(1), c, spatial, weights, alpha, beta, gamma, smooth, ignoreIndex),
+                (OverlapLoss.Tversky, true) => Losses.SoftmaxTverskyWithGradient(s.Values(0), s.Labels(1), gradient, c, spatial, weights, alpha, beta, gamma, smooth, ignoreIndex),
+                (_, false) => Losses.SoftmaxGeneralizedDice(s.Values(0), s.Labels(1), c, spatial, smooth, ignoreIndex),
+                (_, true) => Losses.SoftmaxGeneralizedDiceWithGradient(s.Values(0), s.Labels(1), gradient, c, spatial, smooth, ignoreIndex),
+            };
         }
     }
 

@@ -195,6 +195,43 @@ public sealed class ParityTests
                 x => F.cross_entropy(x[0], x[1], x[2], reduction: TorchReduction.Sum, label_smoothing: smoothing));
         }
 
+        // The softmax overlap losses, in torch ops: softmax over C, one-hot labels, per-class sums over the batch and the voxels.
+        Tensor segmentation = Randn(2, 4, 3, 5), segments = Labels(3, 2, 3, 5); // class 3 absent
+        segments[1, 2, 4] = tensor(-100L);
+        Tensor segmentWeights = Rand(4) + 0.5;
+        (Tensor P, Tensor Tp, Tensor G) Stats(Tensor z)
+        {
+            Tensor keep = (segments != -100).unsqueeze(1).to(ScalarType.Float64);
+            Tensor p = softmax(z, 1) * keep;
+            Tensor y = F.one_hot(segments.clamp_min(0), 4).permute(0, 3, 1, 2).to(ScalarType.Float64) * keep;
+            long[] dims = [0, 2, 3];
+            return (p.sum(dims), (p * y).sum(dims), y.sum(dims));
+        }
+
+        Tensor Tversky(Tensor z, Tensor? w, double k, double a, double b, double gamma, double smooth)
+        {
+            (Tensor p, Tensor tp, Tensor g) = Stats(z);
+            Tensor score = (k * tp + smooth) / (k * tp + a * (p - tp) + b * (g - tp) + smooth);
+            Tensor loss = (1 - score).pow(gamma);
+            return w is null ? loss.mean() : (loss * w).sum() / w.sum();
+        }
+
+        Same("softmax Dice", [segmentation, segments], grads,
+            x => TorchLosses.SoftmaxDice(x[0], x[1]), x => Tversky(x[0], null, 2, 1, 1, 1, 1));
+        Same("softmax Jaccard, class weights", [segmentation, segments, segmentWeights], [true, false, false],
+            x => TorchLosses.SoftmaxJaccard(x[0], x[1], x[2], smooth: 0.5), x => Tversky(x[0], x[2], 1, 1, 1, 1, 0.5));
+        Same("softmax focal Tversky, class weights", [segmentation, segments, segmentWeights], [true, false, false],
+            x => TorchLosses.SoftmaxTversky(x[0], x[1], x[2], 0.3, 0.7, 1.5), x => Tversky(x[0], x[2], 1, 0.3, 0.7, 1.5, 1));
+        Same("softmax generalized Dice", [segmentation, segments], grads,
+            x => TorchLosses.SoftmaxGeneralizedDice(x[0], x[1]),
+            x =>
+            {
+                (Tensor p, Tensor tp, Tensor g) = Stats(x[0]);
+                Tensor w = 1 / (g * g);
+                w = where(g > 0, w, w.masked_fill(g == 0, 0).max());
+                return 1 - (2 * (w * tp).sum() + 1e-5) / ((w * (p + g)).sum() + 1e-5);
+            });
+
         // nll on log-probabilities is cross-entropy on the logits they came from.
         Same("nll_loss of log_softmax", [logits, labels], grads,
             x => TorchLosses.SparseSoftmaxCrossEntropy(x[0], x[1]), x => F.nll_loss(F.log_softmax(x[0], 1), x[1]));
