@@ -45,7 +45,7 @@ internal enum ScratchSlot
     SoftmaxOverlapLanes,
     /// <summary>The softmax overlap losses: the per-class sums' double totals.</summary>
     SoftmaxOverlapTotals,
-    /// <summary>The softmax overlap losses: Half logits and gradients as float.</summary>
+    /// <summary>The softmax overlap losses: Half logits and gradients as float, or the exponentials parked when there is no gradient.</summary>
     SoftmaxOverlapHalf,
     /// <summary>InfoNce: copies of the embeddings and their gradients.</summary>
     InfoNceRows,

@@ -332,17 +332,18 @@ public static partial class Losses
             fixed (int* ls = labels)
             {
                 x = (TC*)xs;
-                g = wantGradient ? (TC*)gs : null;
-                return Run(x, g, ls, weights);
+                // Without a gradient, scratch of the logits' size takes the e^(x − max) the statistics pass parks.
+                g = wantGradient ? (TC*)gs : Kernels.Scratch<TC>.Pointer(Kernels.ScratchSlot.SoftmaxOverlapHalf, logits.Length);
+                return Run(x, g, ls, weights, wantGradient);
             }
         }
 
-        // Half: float copies of the logits and of the gradient, converted back at the end.
-        TC* copies = Kernels.Scratch<TC>.Pointer(Kernels.ScratchSlot.SoftmaxOverlapHalf, (wantGradient ? 2L : 1L) * logits.Length);
+        // Half: float copies of the logits and of the gradient (or of the parked exponentials), the gradient converted back at the end.
+        TC* copies = Kernels.Scratch<TC>.Pointer(Kernels.ScratchSlot.SoftmaxOverlapHalf, 2L * logits.Length);
         TensorPrimitives.ConvertToSingle(System.Runtime.InteropServices.MemoryMarshal.Cast<TS, Half>(logits), new Span<float>(copies, logits.Length));
         fixed (int* ls = labels)
         {
-            double loss = Run(copies, wantGradient ? copies + logits.Length : null, ls, weights);
+            double loss = Run(copies, copies + logits.Length, ls, weights, wantGradient);
             if (wantGradient)
             {
                 TensorPrimitives.ConvertToHalf(new ReadOnlySpan<float>(copies + logits.Length, logits.Length), System.Runtime.InteropServices.MemoryMarshal.Cast<TS, Half>(gradient));
@@ -351,12 +352,12 @@ public static partial class Losses
             return loss;
         }
 
-        double Run(TC* logitsIn, TC* gradientOut, int* labelsIn, ReadOnlySpan<double> weights)
+        double Run(TC* logitsIn, TC* gradientOut, int* labelsIn, ReadOnlySpan<double> weights, bool gradientPass)
         {
             var block = new OverlapBlock<TC> { Logits = logitsIn, Gradient = gradientOut, Labels = labelsIn, Images = images, Classes = classes, Voxels = voxels, IgnoreIndex = ignoreIndex };
             SoftmaxOverlapEngine<TC>.Statistics(in block, totals, lanes);
             double loss = OverlapLoss(overlap, totals, classes, weights, alpha, beta, gamma, smooth, a, b);
-            if (gradientOut != null)
+            if (gradientPass)
             {
                 SoftmaxOverlapEngine<TC>.Gradient(in block, a, b);
             }

@@ -14,7 +14,7 @@ internal unsafe struct OverlapBlock<T>
     where T : unmanaged
 {
     public T* Logits;       // image n, class c, voxel j at Logits[(n·C + c)·P + j]
-    public T* Gradient;     // the same layout, or null
+    public T* Gradient;     // the same layout: the gradient, or scratch for the e^(x − max) when there is none
     public int* Labels;     // image n, voxel j at Labels[n·P + j]
     public int Images;
     public int Classes;
@@ -41,7 +41,8 @@ internal static unsafe class SoftmaxOverlapEngine<T>
 
     /// <summary>
     /// Pass 1: the per-class sums into <paramref name="totals"/> (3·C·L doubles: Σp, then Σp·[y = c], then Σ[y = c],
-    /// each C rows of L lanes). With a gradient buffer, each voxel's e^(x − max) is parked there for pass 2.
+    /// each C rows of L lanes). Each voxel's e^(x − max) is parked in the gradient (or scratch) for its p and for pass 2:
+    /// one exp per logit, inlined.
     /// </summary>
     public static void Statistics(in OverlapBlock<T> b, double* totals, T* lanes)
     {
@@ -119,9 +120,10 @@ internal static unsafe class SoftmaxOverlapEngine<T>
         int w = TL.Count, classes = b.Classes, laneCount = LaneCount;
         long stride = b.Voxels;
         T* labelLanes = stackalloc T[16];
+        T* pickedLanes = stackalloc T[16];
         TV zero = TL.Constant(0.0), one = TL.Constant(1.0), minusOne = TL.Constant(-1.0);
         T* image = b.Logits + ((long)n * classes * stride);
-        T* parked = b.Gradient != null ? b.Gradient + ((long)n * classes * stride) : null;
+        T* parked = b.Gradient + ((long)n * classes * stride);
         T* sumP = lanes, sumTp = lanes + ((long)classes * laneCount), sumG = lanes + (2L * classes * laneCount);
         int j = from;
         for (; j + w <= end; j += w)
@@ -140,23 +142,35 @@ internal static unsafe class SoftmaxOverlapEngine<T>
             TV sum = zero;
             for (int c = 0; c < classes; c++)
             {
-                TV e = TL.Exp(TL.Subtract(TL.LoadUnsafe(ref x[c * stride], 0), max));
+                TV e = TL.ExpInlined(TL.Subtract(TL.LoadUnsafe(ref x[c * stride], 0), max));
                 sum = TL.Add(sum, e);
-                if (parked != null) TL.StoreUnsafe(e, ref parked[(c * stride) + j], 0);
+                TL.StoreUnsafe(e, ref parked[(c * stride) + j], 0);
             }
 
-            // p_c = e_c / Σe, recomputed from the logits when nothing was parked; an ignored voxel adds nothing.
+            // p_c = e_c / Σe; an ignored voxel adds nothing. Σp_c goes into its lanes a vector at a time; of Σp·[y = c] and
+            // Σ[y = c] only the labelled class's lane changes, so each voxel adds into that one lane alone (the others would
+            // add +0, which changes no bit): two scalar additions per voxel instead of two vector ones per class.
             TV inverse = TL.Select(counted, TL.Divide(one, sum), zero);
-            nuint lane = (nuint)(j % laneCount);
+            TV picked = zero;
+            int lane = j % laneCount;
             for (int c = 0; c < classes; c++)
             {
-                TV e = parked != null ? TL.LoadUnsafe(ref parked[(c * stride) + j], 0) : TL.Exp(TL.Subtract(TL.LoadUnsafe(ref x[c * stride], 0), max));
-                TV p = TL.Multiply(e, inverse);
-                TV hot = TL.Equals(TL.Create(T.CreateTruncating(c)), labels);
-                nuint row = (nuint)((long)c * laneCount) + lane;
+                TV p = TL.Multiply(TL.LoadUnsafe(ref parked[(c * stride) + j], 0), inverse);
+                picked = TL.Select(TL.Equals(TL.Create(T.CreateTruncating(c)), labels), p, picked);
+                nuint row = (nuint)(((long)c * laneCount) + lane);
                 TL.StoreUnsafe(TL.Add(TL.LoadUnsafe(ref sumP[0], row), p), ref sumP[0], row);
-                TL.StoreUnsafe(TL.Add(TL.LoadUnsafe(ref sumTp[0], row), TL.Select(hot, p, zero)), ref sumTp[0], row);
-                TL.StoreUnsafe(TL.Add(TL.LoadUnsafe(ref sumG[0], row), TL.Select(hot, one, zero)), ref sumG[0], row);
+            }
+
+            TL.StoreUnsafe(picked, ref pickedLanes[0], 0);
+            for (int k = 0; k < w; k++)
+            {
+                int label = int.CreateTruncating(labelLanes[k]);
+                if (label >= 0)
+                {
+                    long row = ((long)label * laneCount) + lane + k;
+                    sumTp[row] += pickedLanes[k];
+                    sumG[row] += T.One;
+                }
             }
         }
 
