@@ -34,6 +34,9 @@ ALLOW=(
   # The scalar tail of the elementwise engines: fewer than one set of lanes per call after the vector loop (and the
   # whole input only on a machine without SIMD).
   'ElementwiseEngine:(AccumulateRange|MapRange)\[::.'
+  # The pixelwise cross-entropy's scalar tail: fewer than one vector of pixels per image (and the whole input only on a
+  # machine without SIMD), its exp a call as the elementwise engine's scalar tail's.
+  'PixelwiseCrossEntropyEngine.*:(Weighted)?Pixels\[[a-z]+,[A-Za-z.]*ScalarSimd::.'
   # CTC loads, and zeroes the gradient of, one frame of C classes per call: once per frame, each a vector loop itself.
   'CtcEngine.*:Sample\[::CtcEngine.*:(LoadRow|ZeroOutRow)'
 )
@@ -54,6 +57,10 @@ PATTERNS=(
   '*RowEngine:GradientVectorParts'
   '*RowEngine:GradientVectorLoop'
   '*RowEngine:GradientLastVector'
+  '*SoftmaxOverlapEngine*:StatisticsVectors'
+  '*SoftmaxOverlapEngine*:GradientVectors'
+  '*PixelwiseCrossEntropyEngine*:Pixels'
+  '*PixelwiseCrossEntropyEngine*:WeightedPixels'
   '*CtcEngine*:Sample'
   '*CtcEngine*:ExpRow'
   '*CtcEngine*:LoadRow'

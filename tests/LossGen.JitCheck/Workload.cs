@@ -60,6 +60,9 @@ internal static class Workload
         for (int r = 0; r < Batch; r++) labels[r] = rng.Next(Classes);
         NormalizeRows(rowTarget);
         float[] logInput = LogSoftmaxRows(Fill(rng, Batch * Classes, -3, 3), Batch, Classes);
+        float[] classWeights4 = [1, 0.5f, 2, 1];
+        int[] pixelLabels = new int[Batch * Classes / 4];
+        for (int i = 0; i < pixelLabels.Length; i++) pixelLabels[i] = rng.Next(4);
 
         float[] ctcLogits = Fill(rng, CtcTime * CtcBatch * CtcClasses, -2, 2);
         float[] ctcLogProbs = LogSoftmaxRows((float[])ctcLogits.Clone(), CtcTime * CtcBatch, CtcClasses);
@@ -150,6 +153,12 @@ internal static class Workload
             // A row kernel's only log is inlined.
             s += Losses.CategoricalCrossEntropyWithGradient(predProbability, rowTarget, rowGradient, Classes);
             s += Losses.KLDivergencePerElementWithGradient(logInput, rowTarget, rowGradient, Classes);
+
+            // Images: the pixelwise cross-entropy, plain and with class weights and smoothing, and the softmax Tversky loss
+            // (4 classes over the logits as [4, Batch, Classes / 4] images).
+            s += Losses.PixelwiseCrossEntropyWithGradient(logits, pixelLabels, rowGradient, 4, Batch, Classes / 4);
+            s += Losses.PixelwiseCrossEntropyWithGradient(logits, pixelLabels, rowGradient, 4, [Batch * Classes / 4], classWeights4, 0.1);
+            s += Losses.SoftmaxTverskyWithGradient(logits, pixelLabels, rowGradient, 4, [Batch * Classes / 4], classWeights4, 0.3, 0.7, 1.5);
 
             // CTC: from log-probabilities (loss only, and with the gradient) and from logits (fused log-softmax).
             s += Losses.Ctc(ctcLogProbs, CtcBatch, CtcClasses, CtcTargets.Padded(ctcLabels, CtcTargetLength), ctcInputLengths, ctcTargetLengths);

@@ -139,7 +139,7 @@ internal static unsafe class PixelwiseCrossEntropyEngine<T>
             for (int c = 0; c < classes; c++)
             {
                 TV xc = TL.LoadUnsafe(ref x[c * stride], 0);
-                TV e = TL.Exp(TL.Subtract(xc, max));
+                TV e = TL.ExpInlined(TL.Subtract(xc, max));
                 sum = TL.Add(sum, e);
                 picked = TL.Select(TL.Equals(TL.Create(T.CreateTruncating(c)), labels), xc, picked);
                 if (wantGradient) TL.StoreUnsafe(e, ref g[c * stride], 0);
@@ -219,7 +219,7 @@ internal static unsafe class PixelwiseCrossEntropyEngine<T>
             for (int c = 0; c < classes; c++)
             {
                 TV xc = TL.LoadUnsafe(ref x[c * stride], 0);
-                TV e = TL.Exp(TL.Subtract(xc, max));
+                TV e = TL.ExpInlined(TL.Subtract(xc, max));
                 sum = TL.Add(sum, e);
                 picked = TL.Select(TL.Equals(TL.Create(T.CreateTruncating(c)), labels), xc, picked);
                 if (smoothing) spreadTerms = TL.MultiplyAdd(TL.Create(weights[c]), TL.Subtract(max, xc), spreadTerms);
