@@ -185,10 +185,9 @@ public static partial class ElementwiseEngine
 
 /// <summary>
 /// A kernel's loss and gradients times a per-element weight, which comes in the input slot after the kernel's own (a
-/// kernel with four inputs has no room for it). Infrastructure for generated code.
+/// kernel with four inputs has no room for it). Used inside the engine only.
 /// </summary>
-[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-public readonly struct SampleWeighted<T, TKernel> : IElementwiseKernel<T>
+internal readonly struct SampleWeighted<T, TKernel> : IElementwiseKernel<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
     where TKernel : struct, IElementwiseKernel<T>
 {
