@@ -140,8 +140,12 @@ internal static class SimdMath
         bool isFloat = typeof(T) == typeof(float);
         TVec zero = S.Constant(0.0);
         TVec smallestNormal = S.Constant(isFloat ? 1.1754943508222875e-38 : 2.2250738585072014e-308);
-        // Common case: every lane a positive normal number, nothing to scale or replace.
-        bool rare = S.AnyTrue(S.Not(S.And(S.GreaterThanOrEqual(x, smallestNormal), S.LessThan(x, S.Constant(double.PositiveInfinity)))));
+        // Common case: every lane a positive normal number, nothing to scale or replace. On the bits, with N the smallest
+        // normal's: a lane is rare when bits − N goes negative (zero, subnormal, any negative) or bits + N carries into the
+        // sign (+∞, NaN, −0 and the other negatives): two integer additions and an or, where two comparisons, an and and
+        // a not cost more on the narrower paths.
+        ulong normalBits = isFloat ? 0x0080_0000UL : 0x0010_0000_0000_0000UL;
+        bool rare = S.AnyTrue(S.Or(S.AddBits(x, S.Create(FromBits<T>(0UL - normalBits))), S.AddBits(x, S.Create(FromBits<T>(normalBits)))));
         TVec u = x;
         TVec kAdjust = zero;
         if (rare)
