@@ -24,9 +24,7 @@ public static partial class ElementwiseEngine
         int n = ValidateWeighted<T, TKernel>(a0.Length, a1.Length, a2.Length, a3.Length, reduction);
         double divisor = ReductionChecks.Divisor(reduction, n, reduction == WeightedReduction.Mean ? WeightSum(sampleWeights) : 0);
         var operands = new Operands<T>(a0, a1, a2, a3, default, default, default, default);
-        var totals = default(DoubleLanes);
-        AccumulateRange<T, SampleWeighted<T, TKernel>, LossOnly>(ref weighted, in operands, (nuint)n, T.Zero, ref totals);
-        return T.CreateTruncating(Total<T>(ref totals) / divisor);
+        return T.CreateTruncating(Sum<T, SampleWeighted<T, TKernel>, LossOnly>(ref weighted, in operands, n, T.Zero) / divisor);
     }
 
     /// <summary>The weighted loss, reduced, and its gradient with respect to each non-target input in one pass.</summary>
@@ -44,9 +42,7 @@ public static partial class ElementwiseEngine
         ValidateOutputs<T, TKernel>(n, g0.Length, g1.Length, g2.Length, 0);
         double divisor = ReductionChecks.Divisor(reduction, n, reduction == WeightedReduction.Mean ? WeightSum(sampleWeights) : 0);
         var operands = new Operands<T>(a0, a1, a2, a3, g0, g1, g2, default);
-        var totals = default(DoubleLanes);
-        AccumulateRange<T, SampleWeighted<T, TKernel>, LossAndGradient>(ref weighted, in operands, (nuint)n, T.CreateTruncating(1.0 / divisor), ref totals);
-        return T.CreateTruncating(Total<T>(ref totals) / divisor);
+        return T.CreateTruncating(Sum<T, SampleWeighted<T, TKernel>, LossAndGradient>(ref weighted, in operands, n, T.CreateTruncating(1.0 / divisor)) / divisor);
     }
 
     /// <summary><see cref="ReduceWeighted{T, TKernel}"/> for Half inputs, computed in float.</summary>
@@ -60,14 +56,16 @@ public static partial class ElementwiseEngine
         double divisor = ReductionChecks.Divisor(reduction, n, reduction == WeightedReduction.Mean ? WeightSumHalf(sampleWeights) : 0);
         var buffers = default(HalfChunkBuffers);
         var totals = default(DoubleLanes);
+        double sum = 0;
         for (int start = 0; start < n; start += HalfChunkLength)
         {
             int length = Math.Min(HalfChunkLength, n - start);
             var operands = buffers.LoadInputs(TKernel.InputCount + 1, a0, a1, a2, a3, start, length, withGradients: false);
-            AccumulateRange<float, SampleWeighted<float, TKernel>, LossOnly>(ref weighted, in operands, (nuint)length, 0f, ref totals);
+            AccumulateRange<float, SampleWeighted<float, TKernel>, LossOnly>(ref weighted, in operands, (nuint)length, 0f, nonTemporal: false, ref totals);
+            FoldAtChunkEnd<float>(ref totals, ref sum, start + length, n);
         }
 
-        return (Half)(float)(Total<float>(ref totals) / divisor);
+        return (Half)(float)(sum / divisor);
     }
 
     /// <summary><see cref="ReduceWeightedWithGradient{T, TKernel}"/> for Half inputs, computed in float.</summary>
@@ -87,15 +85,17 @@ public static partial class ElementwiseEngine
         float scale = (float)(1.0 / divisor);
         var buffers = default(HalfChunkBuffers);
         var totals = default(DoubleLanes);
+        double sum = 0;
         for (int start = 0; start < n; start += HalfChunkLength)
         {
             int length = Math.Min(HalfChunkLength, n - start);
             var operands = buffers.LoadInputs(TKernel.InputCount + 1, a0, a1, a2, a3, start, length, withGradients: true);
-            AccumulateRange<float, SampleWeighted<float, TKernel>, LossAndGradient>(ref weighted, in operands, (nuint)length, scale, ref totals);
+            AccumulateRange<float, SampleWeighted<float, TKernel>, LossAndGradient>(ref weighted, in operands, (nuint)length, scale, nonTemporal: false, ref totals);
             buffers.StoreGradients(TKernel.GradientCount, g0, g1, g2, default, start, length);
+            FoldAtChunkEnd<float>(ref totals, ref sum, start + length, n);
         }
 
-        return (Half)(float)(Total<float>(ref totals) / divisor);
+        return (Half)(float)(sum / divisor);
     }
 
     /// <summary>The kernel's inputs with the weights in the slot after them.</summary>
@@ -130,9 +130,7 @@ public static partial class ElementwiseEngine
     {
         var kernel = default(WeightOnly<T>);
         var operands = new Operands<T>(weights, default, default, default, default, default, default, default);
-        var totals = default(DoubleLanes);
-        AccumulateRange<T, WeightOnly<T>, LossOnly>(ref kernel, in operands, (nuint)weights.Length, T.Zero, ref totals);
-        return Total<T>(ref totals);
+        return Sum<T, WeightOnly<T>, LossOnly>(ref kernel, in operands, weights.Length, T.Zero);
     }
 
     /// <summary><see cref="WeightSum{T}"/> of Half weights, computed in float chunk by chunk as the Half losses are.</summary>
@@ -142,14 +140,16 @@ public static partial class ElementwiseEngine
         var kernel = default(WeightOnly<float>);
         var buffers = default(HalfChunkBuffers);
         var totals = default(DoubleLanes);
+        double sum = 0;
         for (int start = 0; start < weights.Length; start += HalfChunkLength)
         {
             int length = Math.Min(HalfChunkLength, weights.Length - start);
             var operands = buffers.LoadInputs(1, weights, default, default, default, start, length, withGradients: false);
-            AccumulateRange<float, WeightOnly<float>, LossOnly>(ref kernel, in operands, (nuint)length, 0f, ref totals);
+            AccumulateRange<float, WeightOnly<float>, LossOnly>(ref kernel, in operands, (nuint)length, 0f, nonTemporal: false, ref totals);
+            FoldAtChunkEnd<float>(ref totals, ref sum, start + length, weights.Length);
         }
 
-        return Total<float>(ref totals);
+        return sum;
     }
 
     /// <summary>The "loss" w: what <see cref="WeightSum{T}"/> adds up.</summary>

@@ -54,9 +54,7 @@ public static partial class ElementwiseEngine
     {
         int n = ValidateInputs<T, TKernel>(x0.Length, x1.Length, x2.Length, x3.Length, reduction);
         var operands = new Operands<T>(x0, x1, x2, x3, default, default, default, default);
-        var totals = default(DoubleLanes);
-        AccumulateRange<T, TKernel, LossOnly>(ref kernel, in operands, (nuint)n, T.Zero, ref totals);
-        return T.CreateTruncating(Finish<T>(ref totals, n, reduction));
+        return T.CreateTruncating(Finish(Sum<T, TKernel, LossOnly>(ref kernel, in operands, n, T.Zero), n, reduction));
     }
 
     /// <summary>The reduced loss, and its gradient with respect to each non-target input in one pass.</summary>
@@ -71,9 +69,7 @@ public static partial class ElementwiseEngine
         int n = ValidateInputs<T, TKernel>(x0.Length, x1.Length, x2.Length, x3.Length, reduction);
         ValidateOutputs<T, TKernel>(n, g0.Length, g1.Length, g2.Length, g3.Length);
         var operands = new Operands<T>(x0, x1, x2, x3, g0, g1, g2, g3);
-        var totals = default(DoubleLanes);
-        AccumulateRange<T, TKernel, LossAndGradient>(ref kernel, in operands, (nuint)n, GradientScale<T>(n, reduction), ref totals);
-        return T.CreateTruncating(Finish<T>(ref totals, n, reduction));
+        return T.CreateTruncating(Finish(Sum<T, TKernel, LossAndGradient>(ref kernel, in operands, n, GradientScale<T>(n, reduction)), n, reduction));
     }
 
     /// <summary>The loss of every element, unreduced.</summary>
@@ -84,7 +80,7 @@ public static partial class ElementwiseEngine
         int n = ValidateInputs<T, TKernel>(x0.Length, x1.Length, x2.Length, x3.Length, Reduction.Sum);
         ValidateLossesLength(n, losses.Length);
         var operands = new Operands<T>(x0, x1, x2, x3, default, default, default, default);
-        MapRange<T, TKernel, LossOnly>(ref kernel, in operands, ref MemoryMarshal.GetReference(losses), (nuint)n, T.Zero);
+        MapAll<T, TKernel, LossOnly>(ref kernel, in operands, losses, n, T.Zero);
     }
 
     /// <summary>
@@ -102,7 +98,7 @@ public static partial class ElementwiseEngine
         ValidateLossesLength(n, losses.Length);
         ValidateOutputs<T, TKernel>(n, g0.Length, g1.Length, g2.Length, g3.Length);
         var operands = new Operands<T>(x0, x1, x2, x3, g0, g1, g2, g3);
-        MapRange<T, TKernel, LossAndGradient>(ref kernel, in operands, ref MemoryMarshal.GetReference(losses), (nuint)n, T.One);
+        MapAll<T, TKernel, LossAndGradient>(ref kernel, in operands, losses, n, T.One);
     }
 
     /// <summary><see cref="Reduce{T, TKernel}"/> for Half inputs, computed in float.</summary>
@@ -113,14 +109,16 @@ public static partial class ElementwiseEngine
         int n = ValidateInputs<float, TKernel>(x0.Length, x1.Length, x2.Length, x3.Length, reduction);
         var buffers = default(HalfChunkBuffers);
         var totals = default(DoubleLanes);
+        double sum = 0;
         for (int start = 0; start < n; start += HalfChunkLength)
         {
             int length = Math.Min(HalfChunkLength, n - start);
             var operands = buffers.LoadInputs(TKernel.InputCount, x0, x1, x2, x3, start, length, withGradients: false);
-            AccumulateRange<float, TKernel, LossOnly>(ref kernel, in operands, (nuint)length, 0f, ref totals);
+            AccumulateRange<float, TKernel, LossOnly>(ref kernel, in operands, (nuint)length, 0f, nonTemporal: false, ref totals);
+            FoldAtChunkEnd<float>(ref totals, ref sum, start + length, n);
         }
 
-        return (Half)(float)Finish<float>(ref totals, n, reduction);
+        return (Half)(float)Finish(sum, n, reduction);
     }
 
     /// <summary><see cref="ReduceWithGradient{T, TKernel}"/> for Half inputs, computed in float.</summary>
@@ -137,15 +135,17 @@ public static partial class ElementwiseEngine
         float scale = GradientScale<float>(n, reduction);
         var buffers = default(HalfChunkBuffers);
         var totals = default(DoubleLanes);
+        double sum = 0;
         for (int start = 0; start < n; start += HalfChunkLength)
         {
             int length = Math.Min(HalfChunkLength, n - start);
             var operands = buffers.LoadInputs(TKernel.InputCount, x0, x1, x2, x3, start, length, withGradients: true);
-            AccumulateRange<float, TKernel, LossAndGradient>(ref kernel, in operands, (nuint)length, scale, ref totals);
+            AccumulateRange<float, TKernel, LossAndGradient>(ref kernel, in operands, (nuint)length, scale, nonTemporal: false, ref totals);
             buffers.StoreGradients(TKernel.GradientCount, g0, g1, g2, g3, start, length);
+            FoldAtChunkEnd<float>(ref totals, ref sum, start + length, n);
         }
 
-        return (Half)(float)Finish<float>(ref totals, n, reduction);
+        return (Half)(float)Finish(sum, n, reduction);
     }
 
     /// <summary><see cref="Map{T, TKernel}"/> for Half inputs, computed in float.</summary>
@@ -197,7 +197,7 @@ public static partial class ElementwiseEngine
     /// Adds the loss of elements [0, n) into the canonical lanes and flushes them into
     /// <paramref name="totals"/>. n may end mid-block only on the last call for an input.
     /// </summary>
-    private static void AccumulateRange<T, TKernel, TMode>(ref TKernel kernel, in Operands<T> operands, nuint n, T scale, ref DoubleLanes totals)
+    private static void AccumulateRange<T, TKernel, TMode>(ref TKernel kernel, in Operands<T> operands, nuint n, T scale, bool nonTemporal, ref DoubleLanes totals)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IElementwiseKernel<T>
         where TMode : struct, IMode
@@ -207,15 +207,15 @@ public static partial class ElementwiseEngine
         nuint i = 0;
         if (Vector512.IsHardwareAccelerated && VectorPaths.MaxBits >= 512 && !TKernel.IsMemoryBound)
         {
-            i = AccumulateVectors<T, TKernel, TMode, Vector512<T>, Simd512<T>>(ref kernel, in operands, n, scale, ref lanes, ref totals);
+            i = AccumulateVectors<T, TKernel, TMode, Vector512<T>, Simd512<T>>(ref kernel, in operands, n, scale, nonTemporal, ref lanes, ref totals);
         }
         else if (Vector256.IsHardwareAccelerated && VectorPaths.MaxBits >= 256)
         {
-            i = AccumulateVectors<T, TKernel, TMode, Vector256<T>, Simd256<T>>(ref kernel, in operands, n, scale, ref lanes, ref totals);
+            i = AccumulateVectors<T, TKernel, TMode, Vector256<T>, Simd256<T>>(ref kernel, in operands, n, scale, nonTemporal, ref lanes, ref totals);
         }
         else if (Vector128.IsHardwareAccelerated && VectorPaths.MaxBits >= 128)
         {
-            i = AccumulateVectors<T, TKernel, TMode, Vector128<T>, Simd128<T>>(ref kernel, in operands, n, scale, ref lanes, ref totals);
+            i = AccumulateVectors<T, TKernel, TMode, Vector128<T>, Simd128<T>>(ref kernel, in operands, n, scale, nonTemporal, ref lanes, ref totals);
         }
 
         // The scalar path and the tail: element i adds into lane i mod L, exactly as the vector paths do.
@@ -248,7 +248,7 @@ public static partial class ElementwiseEngine
     /// ran out of budget again, 40% slower than the first optimized version.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static nuint AccumulateVectors<T, TKernel, TMode, TVec, TSimd>(ref TKernel kernel, in Operands<T> operands, nuint n, T scale, ref Lanes<T> lanes, ref DoubleLanes totals)
+    private static nuint AccumulateVectors<T, TKernel, TMode, TVec, TSimd>(ref TKernel kernel, in Operands<T> operands, nuint n, T scale, bool nonTemporal, ref Lanes<T> lanes, ref DoubleLanes totals)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IElementwiseKernel<T>
         where TMode : struct, IMode
@@ -263,7 +263,7 @@ public static partial class ElementwiseEngine
         // in memory; MSE, 3 statements, 18 µs unrolled and 23 µs not), so larger ones keep their lanes in memory.
         if (TKernel.IsMemoryBound && (TSimd.Count * Unsafe.SizeOf<T>() >= 32 || TKernel.StatementCount <= MaxStatementsUnrolled16))
         {
-            nuint start = TMode.WithGradient && TKernel.GradientCount > 0 && n * (nuint)Unsafe.SizeOf<T>() > (nuint)NonTemporalByteThreshold
+            nuint start = nonTemporal
                 ? AccumulateBlocksNonTemporal<T, TKernel, TVec, TSimd>(ref kernel, in o, n, scale, ref lanes, ref totals)
                 : 0;
             return AccumulateVectorsUnrolled<T, TKernel, TMode, TVec, TSimd>(ref kernel, in o, start, n, scale, ref lanes, ref totals);
@@ -613,9 +613,9 @@ public static partial class ElementwiseEngine
         lanes = default;
     }
 
-    /// <summary>Sums the lane totals pairwise in a fixed order and applies the reduction.</summary>
-    private static double Finish<T>(ref DoubleLanes totals, int n, Reduction reduction)
-        => reduction == Reduction.Sum ? Total<T>(ref totals) : n == 0 ? double.NaN : Total<T>(ref totals) / n;
+    /// <summary>Applies the reduction to the canonical sum.</summary>
+    private static double Finish(double sum, int n, Reduction reduction)
+        => reduction == Reduction.Sum ? sum : n == 0 ? double.NaN : sum / n;
 
     /// <summary>The lane totals summed pairwise in a fixed order.</summary>
     private static double Total<T>(ref DoubleLanes totals)
@@ -681,6 +681,7 @@ public static partial class ElementwiseEngine
 
     /// <summary>The spans of one call, as references, so the loops index them without bounds checks.</summary>
     private readonly ref struct Operands<T>
+        where T : unmanaged
     {
         public readonly ref readonly T X0;
         public readonly ref readonly T X1;
@@ -702,6 +703,25 @@ public static partial class ElementwiseEngine
             G2 = ref MemoryMarshal.GetReference(g2);
             G3 = ref MemoryMarshal.GetReference(g3);
         }
+
+        private unsafe Operands(T* x0, T* x1, T* x2, T* x3, T* g0, T* g1, T* g2, T* g3)
+        {
+            X0 = ref *x0;
+            X1 = ref *x1;
+            X2 = ref *x2;
+            X3 = ref *x3;
+            G0 = ref *g0;
+            G1 = ref *g1;
+            G2 = ref *g2;
+            G3 = ref *g3;
+        }
+
+        /// <summary>
+        /// The operands of a chunk from element <paramref name="start"/> of pinned ones. An operand the kernel does not
+        /// have is a null pointer, and its reference here a meaningless one that nothing reads.
+        /// </summary>
+        public static unsafe Operands<T> At(T* x0, T* x1, T* x2, T* x3, T* g0, T* g1, T* g2, T* g3, int start)
+            => new(x0 + start, x1 + start, x2 + start, x3 + start, g0 + start, g1 + start, g2 + start, g3 + start);
     }
 
     [InlineArray(LaneBytes / sizeof(float))]

@@ -4,7 +4,6 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Threading;
 using LossGen.Kernels;
 
 namespace LossGen;
@@ -102,73 +101,16 @@ internal static class CtcEngine
 }
 
 /// <summary>
-/// Spreads the samples of one call over the thread pool without allocating: one reusable work item per calling thread,
-/// queued once per helper. The caller takes samples itself until none is left, and then waits only for samples a helper
-/// has already started — never for a helper that has not run. A library called from ASP.NET, <c>Parallel.For</c> or a
-/// data loader's tasks must not block a pool thread on work it queued: with every pool thread busy in such callers, no
-/// queued helper would ever run (16 pool items × 5 calls took 5.35 s against 0.08 s from one thread). Every sample
-/// writes only its own slots, so who computes it is irrelevant to the result.
+/// The samples of one call as chunks of <see cref="ParallelChunks"/>: every sample writes only its own slots, so who
+/// computes it is irrelevant to the result.
 /// </summary>
-/// <remarks>
-/// A helper that runs late, after its call returned, finds nothing to claim, or helps the next call of the same thread:
-/// a sample is claimed by compare-and-swap on <see cref="_next"/>, which stays at <see cref="Closed"/> between calls, so
-/// a helper reads the batch only after a claim, and the caller does not return (and reuse the batch) while a claimed
-/// sample is unfinished.
-/// </remarks>
-internal sealed class CtcParallelRun<TS, TC> : IThreadPoolWorkItem
+internal struct CtcSamples<TS, TC>(CtcBatch batch) : IChunkJob
     where TS : unmanaged
     where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
 {
-    /// <summary>The claim counter between calls: past any batch, so a late helper claims nothing.</summary>
-    private const int Closed = int.MaxValue;
+    private readonly CtcBatch _batch = batch;
 
-    [ThreadStatic] private static CtcParallelRun<TS, TC>? t_current;
-
-    /// <summary>Tests hold helpers back with this (to run them late, or never); null queues them on the thread pool.</summary>
-    internal static Action<IThreadPoolWorkItem>? QueueHelperForTests;
-
-    private CtcBatch _batch;
-    private int _size;
-    private int _next = Closed;
-    private int _finished;
-
-    public static void Run(in CtcBatch batch, int threads)
-    {
-        var run = t_current ??= new CtcParallelRun<TS, TC>();
-        int helpers = Math.Min(threads, batch.BatchSize) - 1;
-        run._batch = batch;
-        run._finished = 0;
-        Volatile.Write(ref run._size, batch.BatchSize);
-        Volatile.Write(ref run._next, 0); // publishes the batch to helpers: they read it only after a claim
-        for (int k = 0; k < helpers; k++)
-        {
-            if (QueueHelperForTests is { } queue) queue(run);
-            else ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
-        }
-
-        run.TakeSamples();
-
-        // Every sample is claimed; wait for the ones a helper is computing (each is running: one sample's time at most).
-        var spinner = default(SpinWait);
-        while (Volatile.Read(ref run._finished) != run._size) spinner.SpinOnce();
-        Volatile.Write(ref run._next, Closed);
-    }
-
-    void IThreadPoolWorkItem.Execute() => TakeSamples();
-
-    private void TakeSamples()
-    {
-        while (true)
-        {
-            int b = Volatile.Read(ref _next);
-            if (b >= Volatile.Read(ref _size)) return; // all claimed, or Closed
-            if (Interlocked.CompareExchange(ref _next, b + 1, b) != b) continue;
-            // A helper that read the counter during an earlier call can win a claim past this call's end: not a sample.
-            if (b >= Volatile.Read(ref _size)) return;
-            CtcEngine<TS, TC>.Sample(in _batch, b);
-            Interlocked.Increment(ref _finished);
-        }
-    }
+    public readonly void Run(int chunk) => CtcEngine<TS, TC>.Sample(in _batch, chunk);
 }
 
 /// <summary>
@@ -182,14 +124,8 @@ internal static unsafe class CtcEngine<TS, TC>
 {
     public static void RunBatch(in CtcBatch batch, bool parallel)
     {
-        if (parallel)
-        {
-            CtcParallelRun<TS, TC>.Run(in batch, LossParallelism.Threads);
-        }
-        else
-        {
-            for (int b = 0; b < batch.BatchSize; b++) Sample(in batch, b);
-        }
+        var samples = new CtcSamples<TS, TC>(batch);
+        ParallelChunks.Run(ref samples, batch.BatchSize, parallel ? LossParallelism.Threads : 1);
     }
 
     /// <summary>

@@ -843,7 +843,7 @@ public class CtcParallelAllocationTests
         float expected = Call(expectedGradient, CtcParallelism.Sequential);
 
         var held = new System.Collections.Concurrent.ConcurrentQueue<System.Threading.IThreadPoolWorkItem>();
-        CtcParallelRun<float, float>.QueueHelperForTests = held.Enqueue;
+        LossGen.Kernels.ParallelChunks.QueueHelperForTests = held.Enqueue;
         try
         {
             // On a thread of its own, so a hang fails the test instead of stalling the run.
@@ -867,7 +867,7 @@ public class CtcParallelAllocationTests
         }
         finally
         {
-            CtcParallelRun<float, float>.QueueHelperForTests = null;
+            LossGen.Kernels.ParallelChunks.QueueHelperForTests = null;
         }
     }
 
