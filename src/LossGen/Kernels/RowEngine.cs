@@ -18,11 +18,11 @@ namespace LossGen.Kernels;
 /// <remarks>
 /// Each row is read once per reduction pass (independent reductions share a pass) and once more to
 /// write its gradients; a row of a few thousand elements stays in L1 between passes. Row losses are
-/// added in row order in double, so the result does not depend on the vector width (see
-/// <see cref="RowState{T}"/> for the lanes inside a row).
+/// added in row order in double, chunk by chunk (see RowEngine.Chunks.cs), so the result does not depend on the vector
+/// width or the number of threads (see <see cref="RowState{T}"/> for the lanes inside a row).
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class RowEngine
+public static partial class RowEngine
 {
 
     /// <summary>The loss of every row, reduced.</summary>
@@ -170,13 +170,13 @@ public static class RowEngine
         return batch;
     }
 
-    /// <summary>Runs rows [0, batch): returns the sum of their losses and, when given, writes each into <paramref name="losses"/>.</summary>
+    /// <summary>Runs rows [0, batch) of one chunk: returns the sum of their losses and, when given, writes each into <paramref name="losses"/>.</summary>
     /// <remarks>
     /// <paramref name="weights"/>: each row's sample weight, which multiplies its loss and its gradient's scale, or empty.
-    /// Optimized from the first call: it runs once per batch, so tiered compilation would leave it in on-stack replacement code.
+    /// Optimized from the first call: it runs once per chunk, so tiered compilation would leave it in on-stack replacement code.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Rows<T, TKernel, TMode>(ref TKernel kernel, RowOperands<T> o, int rowLength, int batch, T scale, Span<T> losses, ReadOnlySpan<T> weights = default)
+    private static double ChunkRows<T, TKernel, TMode>(ref TKernel kernel, RowOperands<T> o, int rowLength, int batch, T scale, Span<T> losses, ReadOnlySpan<T> weights)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TMode : struct, IMode
@@ -327,7 +327,8 @@ public static class RowEngine
         Span<float> g2 = buffer.Slice(6 * rowLength, rowLength), g3 = buffer.Slice(7 * rowLength, rowLength);
         Span<float> values = stackalloc float[2];
         Span<float> loss = stackalloc float[1];
-        double total = 0;
+        int rowsPerChunk = RowsPerChunk(rowLength);
+        double total = 0, chunkTotal = 0;
         for (int r = 0; r < batch; r++)
         {
             int start = r * rowLength;
@@ -350,7 +351,13 @@ public static class RowEngine
                 weight[0] = (float)weights[r];
             }
 
-            total += Rows<float, TKernel, TMode>(ref kernel, single, rowLength, 1, scale, losses.IsEmpty ? default : loss, weights.IsEmpty ? default : weight);
+            chunkTotal += ChunkRows<float, TKernel, TMode>(ref kernel, single, rowLength, 1, scale, losses.IsEmpty ? default : loss, weights.IsEmpty ? default : weight);
+            if ((r + 1) % rowsPerChunk == 0 || r + 1 == batch)
+            {
+                // The float path's chunks: their sums added in order.
+                total = r < rowsPerChunk ? chunkTotal : total + chunkTotal;
+                chunkTotal = 0;
+            }
             if (!losses.IsEmpty)
             {
                 losses[r] = (Half)loss[0];
