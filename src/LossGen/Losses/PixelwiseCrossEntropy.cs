@@ -353,8 +353,7 @@ public static partial class Losses
         }
 
         TC scale = reduction == Reduction.Sum || divisor == 0 ? TC.One : TC.CreateTruncating(1.0 / divisor);
-        double* totals = stackalloc double[16];
-        new Span<double>(totals, 16).Clear();
+        double total;
         fixed (TS* logitsPtr = logits)
         fixed (TS* gradientPtr = gradient)
         fixed (TS* lossesPtr = losses)
@@ -362,33 +361,29 @@ public static partial class Losses
         {
             if (typeof(TS) == typeof(TC))
             {
-                for (int n = 0; n < images; n++)
+                var first = new PixelBlock<TC>
                 {
-                    var block = new PixelBlock<TC>
-                    {
-                        Logits = (TC*)logitsPtr + (long)n * image,
-                        Gradient = wantGradient ? (TC*)gradientPtr + (long)n * image : null,
-                        Losses = wantLosses ? (TC*)lossesPtr + (long)n * pixels : null,
-                        Labels = labelsPtr + (long)n * pixels,
-                        Stride = pixels,
-                        Classes = classes,
-                        IgnoreIndex = ignoreIndex,
-                        Scale = scale,
-                        ClassWeights = weights,
-                        Smoothing = TC.CreateTruncating(labelSmoothing),
-                        WeightSum = TC.CreateTruncating(weightSum),
-                    };
-                    PixelwiseCrossEntropyEngine<TC>.Run(in block, pixels, totals);
-                }
+                    Logits = (TC*)logitsPtr,
+                    Gradient = wantGradient ? (TC*)gradientPtr : null,
+                    Losses = wantLosses ? (TC*)lossesPtr : null,
+                    Labels = labelsPtr,
+                    Stride = pixels,
+                    Classes = classes,
+                    IgnoreIndex = ignoreIndex,
+                    Scale = scale,
+                    ClassWeights = weights,
+                    Smoothing = TC.CreateTruncating(labelSmoothing),
+                    WeightSum = TC.CreateTruncating(weightSum),
+                };
+                total = PixelChunks<TC>.Sum(in first, images, image, pixels);
             }
-            else if (images > 0)
+            else
             {
-                PixelwiseHalf((Half*)logitsPtr, labelsPtr, wantGradient ? (Half*)gradientPtr : null, wantLosses ? (Half*)lossesPtr : null,
-                    images, classes, pixels, ignoreIndex, float.CreateTruncating(scale), totals, (float*)weights, (float)labelSmoothing, (float)weightSum);
+                total = images == 0 ? 0 : PixelwiseHalf((Half*)logitsPtr, labelsPtr, wantGradient ? (Half*)gradientPtr : null, wantLosses ? (Half*)lossesPtr : null,
+                    images, classes, pixels, ignoreIndex, float.CreateTruncating(scale), (float*)weights, (float)labelSmoothing, (float)weightSum);
             }
         }
 
-        double total = PixelwiseCrossEntropyEngine<TC>.Finish(totals);
         return reduction == Reduction.Sum ? total : divisor == 0 ? (zeroWhenAllIgnored ? 0 : double.NaN) : total / divisor;
     }
 
@@ -440,11 +435,17 @@ public static partial class Losses
 
     /// <summary>
     /// The Half path: each image in tiles of 256 pixels, converted to float, run by the float engine and converted
-    /// back. Tiles start at multiples of 256, so every pixel lands in the lane it has in the float path.
+    /// back. Tiles start at multiples of 256, so every pixel lands in the lane it has in the float path, and the chunks
+    /// of the float path (whole tiles) end where its do. Returns the canonical sum of the losses.
     /// </summary>
-    private static unsafe void PixelwiseHalf(Half* logits, int* labels, Half* gradient, Half* losses,
-        int images, int classes, int pixels, int ignoreIndex, float scale, double* totals, float* classWeights, float smoothing, float weightSum)
+    private static unsafe double PixelwiseHalf(Half* logits, int* labels, Half* gradient, Half* losses,
+        int images, int classes, int pixels, int ignoreIndex, float scale, float* classWeights, float smoothing, float weightSum)
     {
+        double* totals = stackalloc double[16];
+        new Span<double>(totals, 16).Clear();
+        int perChunk = PixelChunks<float>.PixelsPerChunk(classes);
+        double sum = 0;
+        bool firstChunk = true;
         const int Tile = PixelwiseCrossEntropyEngine.HalfTile;
         float* x = Kernels.Scratch<float>.Pointer(Kernels.ScratchSlot.PixelwiseHalfTiles, (2L * classes + 1) * Tile);
         float* g = x + (long)classes * Tile;
@@ -481,7 +482,18 @@ public static partial class Losses
                 }
                 if (losses != null)
                     TensorPrimitives.ConvertToHalf(new ReadOnlySpan<float>(l, count), new Span<Half>(losses + (long)n * pixels + t0, count));
+                // The float path's chunks: each one's lanes summed, then the chunks in order.
+                int end = t0 + count;
+                if (end % perChunk == 0 || end == pixels)
+                {
+                    double chunk = PixelwiseCrossEntropyEngine<float>.Finish(totals);
+                    sum = firstChunk ? chunk : sum + chunk;
+                    firstChunk = false;
+                    new Span<double>(totals, 16).Clear();
+                }
             }
         }
+
+        return sum;
     }
 }

@@ -175,47 +175,87 @@ public static partial class Losses
         if (wantLosses && losses.Length != count)
             throw new ArgumentException($"'losses' has {losses.Length} elements, but 'images' holds {count} images: one value per image.", "losses");
 
-        // ---- validated: compute.
-        bool squared = norm == TotalVariationNorm.Squared;
+        // ---- validated: compute. Each image's value on its own (the unit of parallel work), then added in image order.
         TC scale = reduction == Reduction.Sum || count == 0 ? TC.One : TC.CreateTruncating(1.0 / count);
-        TC* lanes = stackalloc TC[16];
-        double* totals = stackalloc double[16];
-        float* rows = typeof(TS) == typeof(TC) || count == 0 ? null : Kernels.Scratch<float>.Pointer(Kernels.ScratchSlot.TotalVariationHalfRows, 4L * width);
+        double[]? rented = null;
+        Span<double> values = count <= 1024 ? stackalloc double[count] : (rented = System.Buffers.ArrayPool<double>.Shared.Rent(count));
         double sum = 0;
-        fixed (TS* imagesPtr = images)
-        fixed (TS* gradientPtr = gradient)
+        try
         {
+            fixed (TS* imagesPtr = images)
+            fixed (TS* gradientPtr = gradient)
+            fixed (double* valuesPtr = values)
+            {
+                var job = new TotalVariationImages<TS, TC>
+                {
+                    Images = imagesPtr, Gradient = wantGradient ? gradientPtr : null, Channels = channels, Height = height, Width = width,
+                    Plane = plane, Squared = norm == TotalVariationNorm.Squared, Scale = scale, Values = valuesPtr,
+                };
+                int threads = (long)images.Length < LossParallelism.ParallelFrom(TotalVariationImages<TS, TC>.ParallelElements) ? 1 : LossParallelism.Threads;
+                Kernels.ParallelChunks.Run(ref job, count, threads);
+            }
+
             for (int n = 0; n < count; n++)
             {
-                new Span<TC>(lanes, 16).Clear();
-                new Span<double>(totals, 16).Clear();
-                for (int c = 0; c < channels; c++)
-                {
-                    long offset = ((long)n * channels + c) * plane;
-                    TS* gradientPlane = wantGradient ? gradientPtr + offset : null;
-                    if (typeof(TS) == typeof(TC))
-                    {
-                        TC* x = (TC*)imagesPtr + offset;
-                        for (int i = 0; i < height; i++)
-                        {
-                            TC* cur = x + (long)i * width;
-                            TotalVariationEngine<TC>.Row(i > 0 ? cur - width : null, cur, i < height - 1 ? cur + width : null,
-                                wantGradient ? (TC*)gradientPlane + (long)i * width : null, width, squared, scale, lanes, totals);
-                        }
-                    }
-                    else
-                    {
-                        TotalVariationHalfPlane((Half*)imagesPtr + offset, (Half*)gradientPlane, rows, height, width, squared,
-                            float.CreateTruncating(scale), (float*)lanes, totals);
-                    }
-                }
-                double value = TotalVariationEngine<TC>.Finish(totals);
                 // Half: rounded through float, as every Half result (float to double is exact).
-                if (wantLosses) losses[n] = SpanPieces.Round<TS>(value);
-                sum += value;
+                if (wantLosses) losses[n] = SpanPieces.Round<TS>(values[n]);
+                sum += values[n];
             }
         }
+        finally
+        {
+            if (rented is not null) System.Buffers.ArrayPool<double>.Shared.Return(rented);
+        }
+
         return reduction == Reduction.Sum ? sum : count == 0 ? double.NaN : sum / count;
+    }
+
+    /// <summary>The images of one call, each a chunk of parallel work whose value goes to its own slot.</summary>
+    private unsafe struct TotalVariationImages<TS, TC> : Kernels.IChunkJob
+        where TS : unmanaged
+        where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
+    {
+        /// <summary>The fewest pixels spread over threads (whole images only: a single image stays on one thread).</summary>
+        public const int ParallelElements = 1 << 17;
+
+        public TS* Images, Gradient;
+        public int Channels, Height, Width;
+        public long Plane;
+        public bool Squared;
+        public TC Scale;
+        public double* Values;
+
+        public readonly void Run(int n)
+        {
+            TC* lanes = stackalloc TC[16];
+            double* totals = stackalloc double[16];
+            new Span<TC>(lanes, 16).Clear();
+            new Span<double>(totals, 16).Clear();
+            // The Half rows come from the scratch of the thread that runs this image.
+            float* rows = typeof(TS) == typeof(TC) ? null : Kernels.Scratch<float>.Pointer(Kernels.ScratchSlot.TotalVariationHalfRows, 4L * Width);
+            for (int c = 0; c < Channels; c++)
+            {
+                long offset = (((long)n * Channels) + c) * Plane;
+                TS* gradientPlane = Gradient == null ? null : Gradient + offset;
+                if (typeof(TS) == typeof(TC))
+                {
+                    TC* x = (TC*)Images + offset;
+                    for (int i = 0; i < Height; i++)
+                    {
+                        TC* cur = x + ((long)i * Width);
+                        TotalVariationEngine<TC>.Row(i > 0 ? cur - Width : null, cur, i < Height - 1 ? cur + Width : null,
+                            gradientPlane == null ? null : (TC*)gradientPlane + ((long)i * Width), Width, Squared, Scale, lanes, totals);
+                    }
+                }
+                else
+                {
+                    TotalVariationHalfPlane((Half*)Images + offset, (Half*)gradientPlane, rows, Height, Width, Squared,
+                        float.CreateTruncating(Scale), (float*)lanes, totals);
+                }
+            }
+
+            Values[n] = TotalVariationEngine<TC>.Finish(totals);
+        }
     }
 
     /// <summary>One Half plane: rows converted to float into a ring of three as they are needed, the gradient converted back row by row.</summary>
