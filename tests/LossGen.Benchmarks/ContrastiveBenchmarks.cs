@@ -44,6 +44,7 @@ public class ContrastiveBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        WidthConfig.OneThread();
         var random = new Random(42);
         _x1 = new float[Batch * Dimension];
         _x2 = new float[Batch * Dimension];

@@ -38,6 +38,7 @@ public class ElementwiseBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        WidthConfig.OneThread();
         var random = new Random(42);
         _pred = new float[N];
         _target = new float[N];

@@ -34,6 +34,7 @@ public class MultiLabelMarginBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        WidthConfig.OneThread();
         var random = new Random(42);
         _logits = new float[Batch * Classes];
         _targets = new int[Batch * Classes];

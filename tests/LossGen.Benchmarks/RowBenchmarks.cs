@@ -47,6 +47,7 @@ public class RowBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        WidthConfig.OneThread();
         var random = new Random(42);
         _logits = new float[Batch * Classes];
         _target = new float[Batch * Classes];

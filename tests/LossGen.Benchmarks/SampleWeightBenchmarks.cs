@@ -29,6 +29,7 @@ public class SampleWeightBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        WidthConfig.OneThread();
         var random = new Random(42);
         _pred = new float[N];
         _target = new float[N];

@@ -30,6 +30,7 @@ public class SegmentationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        WidthConfig.OneThread();
         var random = new Random(42);
         _logits = new float[Images * Classes * Voxels];
         _labels = new int[Images * Voxels];

@@ -10,7 +10,8 @@ namespace LossGen.Benchmarks;
 /// <summary>
 /// A training step's loss work through TorchSharp's autograd — forward, backward into the input's <c>.grad</c>, the
 /// gradient dropped after — with LossGen's bridge (<see cref="TorchLosses"/>) against TorchSharp's own loss, at 1 and 2
-/// libtorch threads (LossGen's kernels use one; CTC's may use more), float32, at the machine's own vector width.
+/// threads for both (libtorch's pool, and <see cref="LossParallelism.MaxDegreeOfParallelism"/>), float32, at the machine's
+/// own vector width.
 /// Run: <c>dotnet run -c Release --project tests/LossGen.Benchmarks -- --filter '*TorchBridgeBenchmarks*'</c>.
 /// </summary>
 [Config(typeof(BridgeConfig))]
@@ -42,6 +43,7 @@ public class TorchBridgeBenchmarks
     public void Setup()
     {
         torch.set_num_threads(Threads);
+        LossParallelism.MaxDegreeOfParallelism = Threads;
         torch.manual_seed(1);
         switch (Case)
         {

@@ -40,6 +40,7 @@ public class TranscendentalBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        WidthConfig.OneThread();
         var random = new Random(42);
         _pred = new float[N];
         _target = new float[N];

@@ -21,4 +21,10 @@ public sealed class WidthConfig : ManualConfig
         AddJob(job.WithId("256-bit").WithEnvironmentVariables(new EnvironmentVariable("DOTNET_EnableAVX512", "0")));
         AddJob(job.WithId("128-bit").WithEnvironmentVariables(new EnvironmentVariable("DOTNET_PreferredVectorBitWidth", "128")));
     }
+
+    /// <summary>
+    /// Holds LossGen to the calling thread, called first by every [GlobalSetup] of the width matrix: those tables compare
+    /// kernels at each width against one-thread baselines. <see cref="ScalingBenchmarks"/> measures threads.
+    /// </summary>
+    public static void OneThread() => LossParallelism.MaxDegreeOfParallelism = 1;
 }
