@@ -35,6 +35,8 @@ public class ScalingBenchmarks
         Cosine8192x1000,
         /// <summary>Triplet margin loss (margin 1), [8192, 256], gradients for all three inputs.</summary>
         Triplet8192x256,
+        /// <summary>Pixelwise softmax cross-entropy, [8, 21, 256, 256] logits against [8, 256, 256] labels.</summary>
+        Pixelwise8x21x256x256,
     }
 
     private float[] _a = [], _b = [], _c = [], _ga = [], _gb = [], _gc = [];
@@ -42,7 +44,8 @@ public class ScalingBenchmarks
     private int _rowLength;
     private torch.Tensor _ta = null!, _tb = null!, _tc = null!, _tLabels = null!;
 
-    [Params(Loss.Mse1M, Loss.Mse16M, Loss.BceWithLogits16M, Loss.Huber1M, Loss.SoftmaxCe8192x1000, Loss.Cosine8192x1000, Loss.Triplet8192x256)]
+    [Params(Loss.Mse1M, Loss.Mse16M, Loss.BceWithLogits16M, Loss.Huber1M, Loss.SoftmaxCe8192x1000, Loss.Cosine8192x1000, Loss.Triplet8192x256,
+        Loss.Pixelwise8x21x256x256)]
     public Loss Case { get; set; }
 
     [Params(1, 2)]
@@ -57,6 +60,7 @@ public class ScalingBenchmarks
             Loss.Mse1M or Loss.Huber1M => (1 << 20, 0),
             Loss.Mse16M or Loss.BceWithLogits16M => (1 << 24, 0),
             Loss.Triplet8192x256 => (8192 * 256, 256),
+            Loss.Pixelwise8x21x256x256 => (8 * 21 * 256 * 256, 0),
             _ => (8192 * 1000, 1000),
         };
         var random = new Random(42);
@@ -73,7 +77,8 @@ public class ScalingBenchmarks
             _c[i] = (float)((random.NextDouble() * 8) - 4);
         }
 
-        _labels = _rowLength == 0 ? [] : Array.ConvertAll(new int[n / _rowLength], _ => random.Next(_rowLength));
+        _labels = Case == Loss.Pixelwise8x21x256x256 ? Array.ConvertAll(new int[8 * 256 * 256], _ => random.Next(21))
+            : _rowLength == 0 ? [] : Array.ConvertAll(new int[n / _rowLength], _ => random.Next(_rowLength));
     }
 
     [GlobalSetup(Target = nameof(TorchSharp))]
@@ -81,11 +86,12 @@ public class ScalingBenchmarks
     {
         Setup();
         torch.set_num_threads(Threads);
-        _ta = _rowLength == 0 ? torch.tensor(_a, requires_grad: true) : torch.tensor(_a, [_a.Length / _rowLength, _rowLength], requires_grad: true);
+        _ta = Case == Loss.Pixelwise8x21x256x256 ? torch.tensor(_a, [8, 21, 256, 256], requires_grad: true)
+            : _rowLength == 0 ? torch.tensor(_a, requires_grad: true) : torch.tensor(_a, [_a.Length / _rowLength, _rowLength], requires_grad: true);
         bool tripletGradients = Case == Loss.Triplet8192x256;
         _tb = _rowLength == 0 ? torch.tensor(_b) : torch.tensor(_b, [_b.Length / _rowLength, _rowLength], requires_grad: tripletGradients);
         _tc = _rowLength == 0 ? torch.tensor(_c) : torch.tensor(_c, [_c.Length / _rowLength, _rowLength], requires_grad: tripletGradients);
-        _tLabels = torch.tensor(Array.ConvertAll(_labels, l => (long)l));
+        _tLabels = Case == Loss.Pixelwise8x21x256x256 ? torch.tensor(Array.ConvertAll(_labels, l => (long)l), [8, 256, 256]) : torch.tensor(Array.ConvertAll(_labels, l => (long)l));
         Agreement.Check(Case.ToString(), LossGenSpans(), "TorchSharp", TorchSharp());
     }
 
@@ -98,7 +104,7 @@ public class ScalingBenchmarks
             Loss.Mse1M or Loss.Mse16M => F.mse_loss(_ta, _tb),
             Loss.BceWithLogits16M => F.binary_cross_entropy_with_logits(_ta, _tb),
             Loss.Huber1M => F.huber_loss(_ta, _tb),
-            Loss.SoftmaxCe8192x1000 => F.cross_entropy(_ta, _tLabels),
+            Loss.SoftmaxCe8192x1000 or Loss.Pixelwise8x21x256x256 => F.cross_entropy(_ta, _tLabels),
             Loss.Cosine8192x1000 => (-F.cosine_similarity(_ta, _tb, dim: 1, eps: 1e-8)).mean(),
             _ => F.triplet_margin_loss(_ta, _tb, _tc, margin: 1, eps: 1e-6),
         };
@@ -117,6 +123,7 @@ public class ScalingBenchmarks
         Loss.Huber1M => Losses.HuberWithGradient(_a, _b, _ga),
         Loss.SoftmaxCe8192x1000 => Losses.SparseSoftmaxCrossEntropyWithGradient(_a, _labels, _ga, _rowLength),
         Loss.Cosine8192x1000 => Losses.CosineProximityWithGradient(_a, _b, _ga, _rowLength),
+        Loss.Pixelwise8x21x256x256 => Losses.PixelwiseCrossEntropyWithGradient(_a, _labels, _ga, 21, 256, 256),
         _ => Losses.TripletWithGradient(_a, _b, _c, _ga, _gb, _gc, _rowLength),
     };
 
