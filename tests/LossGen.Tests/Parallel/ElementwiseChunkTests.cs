@@ -87,6 +87,38 @@ public sealed class ElementwiseChunkTests
     }
 
     /// <summary>
+    /// Non-temporal gradients (decided by the whole call's length) inside chunks, each peeled to its own cache-line
+    /// offset: the ordinary stores' bits on any number of threads, at gradient offsets that make every peel differ.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(13)]
+    public void Non_temporal_gradients_in_chunks_give_the_ordinary_stores_bits_on_any_number_of_threads(int offset)
+    {
+        int n = (5 * Chunk) + 37;
+        float[] p = Floats(n, 24, -3, 3), t = Floats(n, 25, -3, 3);
+        var expected = new float[n];
+        float expectedLoss = WithThreads(1, () => Losses.MeanSquaredErrorWithGradient(p, t, expected));
+        int saved = ElementwiseEngine.NonTemporalByteThreshold;
+        ElementwiseEngine.NonTemporalByteThreshold = 64 * 1024;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3, 8 })
+            {
+                var gradient = new float[n + 16];
+                float loss = WithThreads(threads, () => Losses.MeanSquaredErrorWithGradient(p, t, gradient.AsSpan(offset, n)));
+                Assert.Equal(expectedLoss, loss);
+                Assert.True(gradient.AsSpan(offset, n).SequenceEqual(expected), $"{threads} threads, offset {offset}: gradients differ");
+            }
+        }
+        finally
+        {
+            ElementwiseEngine.NonTemporalByteThreshold = saved;
+        }
+    }
+
+    /// <summary>
     /// The canonical sum of a long input: each chunk's sum, as a call over that chunk alone gives it, added in chunk
     /// order (so every input up to one chunk long keeps the bits it had before chunks).
     /// </summary>
