@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -18,9 +17,6 @@ public static partial class ElementwiseEngine
     /// shorter is one chunk, summed exactly as before chunks existed.
     /// </summary>
     internal const int ChunkLength = 1 << 14;
-
-    /// <summary>Partial sums kept on the stack up to this many chunks (2^25 elements); longer inputs rent an array.</summary>
-    private const int StackPartials = 1024;
 
     /// <summary>
     /// The shortest input spread over threads, for kernels of a few arithmetic operations (memory-bound) and for the
@@ -46,7 +42,6 @@ public static partial class ElementwiseEngine
     /// The canonical sum of the losses of elements [0, n), and in a mode with gradients the gradients times
     /// <paramref name="scale"/> written: chunk by chunk, on as many threads as pay.
     /// </summary>
-    [SkipLocalsInit]
     private static unsafe double Sum<T, TKernel, TMode>(ref TKernel kernel, in Operands<T> o, int n, T scale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IElementwiseKernel<T>
@@ -60,36 +55,15 @@ public static partial class ElementwiseEngine
             return ChunkSum<T, TKernel, TMode>(ref kernel, in o, (nuint)n, scale, nonTemporal);
         }
 
-        double[]? rented = null;
-        Span<double> partials = chunks <= StackPartials ? stackalloc double[StackPartials] : (rented = ArrayPool<double>.Shared.Rent(chunks));
-        try
+        fixed (T* x0 = &o.X0, x1 = &o.X1, x2 = &o.X2, x3 = &o.X3)
+        fixed (T* g0 = &o.G0, g1 = &o.G1, g2 = &o.G2, g3 = &o.G3)
         {
-            fixed (T* x0 = &o.X0, x1 = &o.X1, x2 = &o.X2, x3 = &o.X3)
-            fixed (T* g0 = &o.G0, g1 = &o.G1, g2 = &o.G2, g3 = &o.G3)
-            fixed (double* p = partials)
+            var job = new SumJob<T, TKernel, TMode>
             {
-                var job = new SumJob<T, TKernel, TMode>
-                {
-                    Kernel = kernel, X0 = x0, X1 = x1, X2 = x2, X3 = x3, G0 = g0, G1 = g1, G2 = g2, G3 = g3,
-                    Length = n, Scale = scale, NonTemporal = nonTemporal, Partials = p,
-                };
-                ParallelChunks.Run(ref job, chunks, ThreadsFor<T, TKernel>(n));
-            }
-
-            double sum = partials[0];
-            for (int c = 1; c < chunks; c++)
-            {
-                sum += partials[c];
-            }
-
-            return sum;
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<double>.Shared.Return(rented);
-            }
+                Kernel = kernel, X0 = x0, X1 = x1, X2 = x2, X3 = x3, G0 = g0, G1 = g1, G2 = g2, G3 = g3,
+                Length = n, Scale = scale, NonTemporal = nonTemporal,
+            };
+            return ParallelChunks.Sum(in job, chunks, ThreadsFor<T, TKernel>(n));
         }
     }
 
@@ -149,7 +123,7 @@ public static partial class ElementwiseEngine
     }
 
     /// <summary>The pointers of one call's operands, pinned by the caller for the call.</summary>
-    private unsafe struct SumJob<T, TKernel, TMode> : IChunkJob
+    private unsafe struct SumJob<T, TKernel, TMode> : IChunkSum
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IElementwiseKernel<T>
         where TMode : struct, IMode
@@ -159,13 +133,12 @@ public static partial class ElementwiseEngine
         public int Length;
         public T Scale;
         public bool NonTemporal;
-        public double* Partials;
 
-        public void Run(int chunk)
+        public double Run(int chunk)
         {
             int start = chunk * ChunkLength;
             var o = Operands<T>.At(X0, X1, X2, X3, G0, G1, G2, G3, start);
-            Partials[chunk] = ChunkSum<T, TKernel, TMode>(ref Kernel, in o, (nuint)Math.Min(ChunkLength, Length - start), Scale, NonTemporal);
+            return ChunkSum<T, TKernel, TMode>(ref Kernel, in o, (nuint)Math.Min(ChunkLength, Length - start), Scale, NonTemporal);
         }
     }
 

@@ -1,4 +1,6 @@
 using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace LossGen.Kernels;
@@ -14,7 +16,14 @@ internal interface IChunkJob
     void Run(int chunk);
 }
 
-/// <summary>Knobs shared by every <see cref="ChunkRun{TJob}"/>.</summary>
+/// <summary>A job whose chunks each give a partial sum: the sums the engines add in chunk order.</summary>
+internal interface IChunkSum
+{
+    /// <summary>Computes chunk <paramref name="chunk"/> and returns its sum.</summary>
+    double Run(int chunk);
+}
+
+/// <summary>Runs <see cref="ChunkRun{TJob}"/> jobs, and sums of chunks in a fixed order.</summary>
 internal static class ParallelChunks
 {
     /// <summary>Tests hold helpers back with this (to run them late, or never); null queues them on the thread pool.</summary>
@@ -38,6 +47,52 @@ internal static class ParallelChunks
         }
 
         ChunkRun<TJob>.Run(in job, chunkCount, threads);
+    }
+
+    /// <summary>
+    /// Runs chunks 0 … <paramref name="chunkCount"/> − 1 of <paramref name="job"/> as <see cref="Run"/> does and adds their
+    /// sums in chunk order, whichever thread computed each: the same bits on any number of threads.
+    /// </summary>
+    [SkipLocalsInit]
+    public static unsafe double Sum<TJob>(in TJob job, int chunkCount, int threads)
+        where TJob : struct, IChunkSum
+    {
+        const int StackPartials = 1024;
+        double[]? rented = null;
+        Span<double> partials = chunkCount <= StackPartials ? stackalloc double[StackPartials] : (rented = ArrayPool<double>.Shared.Rent(chunkCount));
+        try
+        {
+            fixed (double* p = partials)
+            {
+                var summed = new Summed<TJob> { Job = job, Partials = p };
+                Run(ref summed, chunkCount, threads);
+            }
+
+            double sum = partials[0];
+            for (int c = 1; c < chunkCount; c++)
+            {
+                sum += partials[c];
+            }
+
+            return sum;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<double>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>A sum job as a chunk job: chunk c's sum goes to its own slot, pinned by <see cref="Sum"/> for the call.</summary>
+    private unsafe struct Summed<TJob> : IChunkJob
+        where TJob : struct, IChunkSum
+    {
+        public TJob Job;
+        public double* Partials;
+
+        public void Run(int chunk) => Partials[chunk] = Job.Run(chunk);
     }
 }
 

@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -15,9 +14,6 @@ public static partial class RowEngine
     /// <summary>Elements per chunk: as many whole rows as fit (at least one).</summary>
     internal const int ChunkElements = 1 << 14;
 
-    /// <summary>Partial sums kept on the stack up to this many chunks; more rent an array.</summary>
-    private const int StackPartials = 1024;
-
     /// <summary>
     /// The fewest elements spread over threads: row kernels make two or three passes and mostly an exp per element,
     /// as the elementwise engine's compute-bound kernels (softmax cross-entropy over [64, 1024] floats takes some 50 µs
@@ -32,7 +28,6 @@ public static partial class RowEngine
     /// Runs rows [0, batch): returns the sum of their losses and, when given, writes each into <paramref name="losses"/>;
     /// chunk by chunk, on as many threads as pay.
     /// </summary>
-    [SkipLocalsInit]
     private static unsafe double Rows<T, TKernel, TMode>(ref TKernel kernel, RowOperands<T> o, int rowLength, int batch, T scale, Span<T> losses, ReadOnlySpan<T> weights = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
@@ -46,42 +41,21 @@ public static partial class RowEngine
 
         int chunks = (int)(((long)batch + rowsPerChunk - 1) / rowsPerChunk);
         int threads = (long)batch * rowLength < LossParallelism.ParallelFrom(ParallelElements) ? 1 : LossParallelism.Threads;
-        double[]? rented = null;
-        Span<double> partials = chunks <= StackPartials ? stackalloc double[StackPartials] : (rented = ArrayPool<double>.Shared.Rent(chunks));
-        try
+        fixed (T* x0 = o.X0, x1 = o.X1, x2 = o.X2, x3 = o.X3, v0 = o.Values0, v1 = o.Values1)
+        fixed (int* l0 = o.Labels0, l1 = o.Labels1)
+        fixed (T* g0 = o.G0, g1 = o.G1, g2 = o.G2, g3 = o.G3, l = losses, w = weights)
         {
-            fixed (T* x0 = o.X0, x1 = o.X1, x2 = o.X2, x3 = o.X3, v0 = o.Values0, v1 = o.Values1)
-            fixed (int* l0 = o.Labels0, l1 = o.Labels1)
-            fixed (T* g0 = o.G0, g1 = o.G1, g2 = o.G2, g3 = o.G3, l = losses, w = weights)
-            fixed (double* p = partials)
+            var job = new RowJob<T, TKernel, TMode>
             {
-                var job = new RowJob<T, TKernel, TMode>
-                {
-                    Kernel = kernel,
-                    X0 = new(x0, o.X0.Length), X1 = new(x1, o.X1.Length), X2 = new(x2, o.X2.Length), X3 = new(x3, o.X3.Length),
-                    Values0 = new(v0, o.Values0.Length), Values1 = new(v1, o.Values1.Length),
-                    Labels0 = new(l0, o.Labels0.Length), Labels1 = new(l1, o.Labels1.Length),
-                    G0 = new(g0, o.G0.Length), G1 = new(g1, o.G1.Length), G2 = new(g2, o.G2.Length), G3 = new(g3, o.G3.Length),
-                    Losses = new(l, losses.Length), Weights = new(w, weights.Length),
-                    RowLength = rowLength, Batch = batch, RowsPerChunk = rowsPerChunk, Scale = scale, Partials = p,
-                };
-                ParallelChunks.Run(ref job, chunks, threads);
-            }
-
-            double sum = partials[0];
-            for (int c = 1; c < chunks; c++)
-            {
-                sum += partials[c];
-            }
-
-            return sum;
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<double>.Shared.Return(rented);
-            }
+                Kernel = kernel,
+                X0 = new(x0, o.X0.Length), X1 = new(x1, o.X1.Length), X2 = new(x2, o.X2.Length), X3 = new(x3, o.X3.Length),
+                Values0 = new(v0, o.Values0.Length), Values1 = new(v1, o.Values1.Length),
+                Labels0 = new(l0, o.Labels0.Length), Labels1 = new(l1, o.Labels1.Length),
+                G0 = new(g0, o.G0.Length), G1 = new(g1, o.G1.Length), G2 = new(g2, o.G2.Length), G3 = new(g3, o.G3.Length),
+                Losses = new(l, losses.Length), Weights = new(w, weights.Length),
+                RowLength = rowLength, Batch = batch, RowsPerChunk = rowsPerChunk, Scale = scale,
+            };
+            return ParallelChunks.Sum(in job, chunks, threads);
         }
     }
 
@@ -94,8 +68,8 @@ public static partial class RowEngine
             => length == 0 || shared ? new Span<TElement>(start, length) : new Span<TElement>(start + ((long)first * per), count * per);
     }
 
-    /// <summary>One call's operands, pinned by the caller for the call, and the chunk each slot of partial sums belongs to.</summary>
-    private unsafe struct RowJob<T, TKernel, TMode> : IChunkJob
+    /// <summary>One call's operands, pinned by the caller for the call.</summary>
+    private unsafe struct RowJob<T, TKernel, TMode> : IChunkSum
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IRowKernel<T>
         where TMode : struct, IMode
@@ -105,9 +79,8 @@ public static partial class RowEngine
         public Pinned<int> Labels0, Labels1;
         public int RowLength, Batch, RowsPerChunk;
         public T Scale;
-        public double* Partials;
 
-        public void Run(int chunk)
+        public double Run(int chunk)
         {
             int first = chunk * RowsPerChunk;
             int count = Math.Min(RowsPerChunk, Batch - first);
@@ -122,7 +95,7 @@ public static partial class RowEngine
                 Values0 = Values0.Rows(first, count, 1), Values1 = Values1.Rows(first, count, 1),
                 G0 = G0.Rows(first, count, n), G1 = G1.Rows(first, count, n), G2 = G2.Rows(first, count, n), G3 = G3.Rows(first, count, n),
             };
-            Partials[chunk] = ChunkRows<T, TKernel, TMode>(ref Kernel, o, n, count, Scale, Losses.Rows(first, count, 1), Weights.Rows(first, count, 1));
+            return ChunkRows<T, TKernel, TMode>(ref Kernel, o, n, count, Scale, Losses.Rows(first, count, 1), Weights.Rows(first, count, 1));
         }
     }
 }

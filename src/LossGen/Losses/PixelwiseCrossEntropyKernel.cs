@@ -29,9 +29,6 @@ internal static unsafe class PixelChunks<T>
     /// <summary>The fewest logits spread over threads: an exp each, as the elementwise engine's compute-bound kernels.</summary>
     private const int ParallelElements = 1 << 16;
 
-    /// <summary>Partial sums kept on the stack up to this many chunks; more rent an array.</summary>
-    private const int StackPartials = 1024;
-
     /// <summary>Pixels per chunk for <paramref name="classes"/> classes: a whole number of Half tiles (so of every lane count and width).</summary>
     public static int PixelsPerChunk(int classes)
         => Math.Max(1, ChunkElements / Math.Max(classes, 1) / PixelwiseCrossEntropyEngine.HalfTile) * PixelwiseCrossEntropyEngine.HalfTile;
@@ -40,7 +37,6 @@ internal static unsafe class PixelChunks<T>
     /// Runs every pixel of <paramref name="images"/> images, image n's block being <paramref name="first"/> moved by n
     /// images, and returns the canonical sum of their losses.
     /// </summary>
-    [SkipLocalsInit]
     public static double Sum(in PixelBlock<T> first, int images, long image, int pixels)
     {
         int perChunk = PixelsPerChunk(first.Classes);
@@ -51,43 +47,19 @@ internal static unsafe class PixelChunks<T>
             return 0;
         }
 
-        double[]? rented = null;
-        Span<double> partials = chunks <= StackPartials ? stackalloc double[StackPartials] : (rented = System.Buffers.ArrayPool<double>.Shared.Rent(chunks));
-        try
-        {
-            fixed (double* p = partials)
-            {
-                var job = new PixelJob { First = first, Image = image, Pixels = pixels, PerChunk = perChunk, Tiles = tiles, Partials = p };
-                int threads = (long)images * image < LossParallelism.ParallelFrom(ParallelElements) ? 1 : LossParallelism.Threads;
-                ParallelChunks.Run(ref job, chunks, threads);
-            }
-
-            double sum = partials[0];
-            for (int c = 1; c < chunks; c++)
-            {
-                sum += partials[c];
-            }
-
-            return sum;
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                System.Buffers.ArrayPool<double>.Shared.Return(rented);
-            }
-        }
+        var job = new PixelJob { First = first, Image = image, Pixels = pixels, PerChunk = perChunk, Tiles = tiles };
+        int threads = (long)images * image < LossParallelism.ParallelFrom(ParallelElements) ? 1 : LossParallelism.Threads;
+        return ParallelChunks.Sum(in job, chunks, threads);
     }
 
-    /// <summary>Chunk c: tile c mod tiles of image c / tiles, its lanes summed into its slot of partial sums.</summary>
-    private struct PixelJob : IChunkJob
+    /// <summary>Chunk c: tile c mod tiles of image c / tiles, its lanes summed.</summary>
+    private struct PixelJob : IChunkSum
     {
         public PixelBlock<T> First;
         public long Image;
         public int Pixels, PerChunk, Tiles;
-        public double* Partials;
 
-        public readonly void Run(int chunk)
+        public readonly double Run(int chunk)
         {
             int n = chunk / Tiles, t0 = (chunk % Tiles) * PerChunk;
             long pixel = ((long)n * Pixels) + t0, logit = (n * Image) + t0;
@@ -99,7 +71,7 @@ internal static unsafe class PixelChunks<T>
             double* totals = stackalloc double[16];
             new Span<double>(totals, 16).Clear();
             PixelwiseCrossEntropyEngine<T>.Run(in block, Math.Min(PerChunk, Pixels - t0), totals);
-            Partials[chunk] = PixelwiseCrossEntropyEngine<T>.Finish(totals);
+            return PixelwiseCrossEntropyEngine<T>.Finish(totals);
         }
     }
 }

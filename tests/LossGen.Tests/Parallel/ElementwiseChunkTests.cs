@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using LossGen.Kernels;
 using LossGen.Tests.Infrastructure;
 using Xunit;
+using static LossGen.Tests.Parallel.Chunked;
 
 namespace LossGen.Tests.Parallel;
 
@@ -22,21 +23,6 @@ public sealed class ElementwiseChunkTests
 
     public static TheoryData<int> Lengths => new() { Chunk + 1, (3 * Chunk) + 5, (5 * Chunk) - 7, (8 * Chunk) + 1031 };
 
-    /// <summary>Runs <paramref name="call"/> on this thread with exactly <paramref name="threads"/> threads for any length of two chunks or more.</summary>
-    internal static T WithThreads<T>(int threads, Func<T> call)
-    {
-        LossParallelism.ThreadsForTests = threads;
-        LossParallelism.ParallelLengthForTests = 1;
-        try
-        {
-            return call();
-        }
-        finally
-        {
-            LossParallelism.ThreadsForTests = 0;
-            LossParallelism.ParallelLengthForTests = 0;
-        }
-    }
 
     [Theory]
     [MemberData(nameof(Lengths))]
@@ -57,13 +43,7 @@ public sealed class ElementwiseChunkTests
             return new[] { mse, mseSum, huber, weighted, weightedOnly, bce }.Concat(g1).Concat(g2).Concat(g3).Concat(g4).Concat(g5).Concat(l1).Concat(l2).ToArray();
         });
 
-        float[] one = Run(1);
-        foreach (int threads in new[] { 2, 3, 8 })
-        {
-            float[] many = Run(threads);
-            int first = Enumerable.Range(0, one.Length).FirstOrDefault(i => BitConverter.SingleToInt32Bits(one[i]) != BitConverter.SingleToInt32Bits(many[i]), -1);
-            Assert.True(first < 0, $"{threads} threads, n = {n}: value {first} is {(first < 0 ? 0 : many[first]):R}, on one thread {(first < 0 ? 0 : one[first]):R}");
-        }
+        AssertSameBitsOnMoreThreads(Run(1), Run, $"n = {n}");
     }
 
     [Theory]
@@ -284,15 +264,4 @@ public sealed class ElementwiseChunkTests
         }
     }
 
-    private static float[] Floats(int n, int seed, double low, double high)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => (float)(low + ((high - low) * random.NextDouble()))).ToArray();
-    }
-
-    private static double[] Doubles(int n, int seed, double low, double high)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => low + ((high - low) * random.NextDouble())).ToArray();
-    }
 }

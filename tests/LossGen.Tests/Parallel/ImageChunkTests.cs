@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using LossGen.Tests.Infrastructure;
 using Xunit;
+using static LossGen.Tests.Parallel.Chunked;
 
 namespace LossGen.Tests.Parallel;
 
@@ -27,7 +28,7 @@ public sealed class ImageChunkTests
         int pixels = height * width, n = images * classes * pixels;
         float[] logits = Floats(n, 1, -4, 4), classWeights = Floats(classes, 2, 0.5, 2);
         int[] labels = Enumerable.Range(0, images * pixels).Select(i => i % 17 == 0 ? -100 : (i * 7919) % classes).ToArray();
-        float[] Run(int threads) => ElementwiseChunkTests.WithThreads(threads, () =>
+        float[] Run(int threads) => Chunked.WithThreads(threads, () =>
         {
             float[] g1 = new float[n], g2 = new float[n];
             float plain = Losses.PixelwiseCrossEntropyWithGradient(logits, labels, g1, classes, height, width);
@@ -36,7 +37,7 @@ public sealed class ImageChunkTests
             return new[] { plain, weighted, sum }.Concat(g1).Concat(g2).ToArray();
         });
 
-        AssertSameBits(Run(1), Run, $"[{images}, {classes}, {height}, {width}]");
+        AssertSameBitsOnMoreThreads(Run(1), Run, $"[{images}, {classes}, {height}, {width}]");
     }
 
     /// <summary>Images of several chunks against a reference in double: every tile reads its own logits, labels and gradients.</summary>
@@ -47,7 +48,7 @@ public sealed class ImageChunkTests
         float[] logits = Floats(images * classes * pixels, 6, -4, 4);
         int[] labels = Enumerable.Range(0, images * pixels).Select(i => (i * 7919) % classes).ToArray();
         var gradient = new float[logits.Length];
-        float loss = ElementwiseChunkTests.WithThreads(2, () => Losses.PixelwiseCrossEntropyWithGradient(logits, labels, gradient, classes, height, width));
+        float loss = Chunked.WithThreads(2, () => Losses.PixelwiseCrossEntropyWithGradient(logits, labels, gradient, classes, height, width));
         double total = 0;
         for (int k = 0; k < images; k++)
         {
@@ -84,7 +85,7 @@ public sealed class ImageChunkTests
         }
 
         Assert.Equal(expected, Losses.PixelwiseCrossEntropy(logits, labels, classes, height, width, Reduction.Sum));
-        Assert.Equal(expected, ElementwiseChunkTests.WithThreads(2, () => Losses.PixelwiseCrossEntropy(logits, labels, classes, height, width, Reduction.Sum)));
+        Assert.Equal(expected, Chunked.WithThreads(2, () => Losses.PixelwiseCrossEntropy(logits, labels, classes, height, width, Reduction.Sum)));
     }
 
     /// <summary>Half is computed in float through tiles that end where the float path's chunks do: its bits on the widened values.</summary>
@@ -105,7 +106,7 @@ public sealed class ImageChunkTests
     {
         int n = images * channels * height * width;
         float[] x = Floats(n, 5, -1, 1);
-        float[] Run(int threads) => ElementwiseChunkTests.WithThreads(threads, () =>
+        float[] Run(int threads) => Chunked.WithThreads(threads, () =>
         {
             float[] g = new float[n], losses = new float[images];
             float mean = Losses.TotalVariationWithGradient(x, g, channels, height, width);
@@ -114,8 +115,7 @@ public sealed class ImageChunkTests
             return new[] { mean, l1 }.Concat(g).Concat(losses).ToArray();
         });
 
-        float[] one = Run(1);
-        AssertSameBits(one, Run, $"[{images}, {channels}, {height}, {width}]");
+        AssertSameBitsOnMoreThreads(Run(1), Run, $"[{images}, {channels}, {height}, {width}]");
 
         double[] xd = x.Select(v => (double)v).ToArray(), each = new double[images];
         Losses.TotalVariationElementwise(xd, each, channels, height, width);
@@ -125,28 +125,8 @@ public sealed class ImageChunkTests
             expected += value;
         }
 
-        Assert.Equal(expected, ElementwiseChunkTests.WithThreads(2, () => Losses.TotalVariation(xd, channels, height, width, reduction: Reduction.Sum)));
+        Assert.Equal(expected, Chunked.WithThreads(2, () => Losses.TotalVariation(xd, channels, height, width, reduction: Reduction.Sum)));
     }
 
-    private static void AssertSameBits(float[] one, Func<int, float[]> run, string shape)
-    {
-        foreach (int threads in new[] { 2, 3, 8 })
-        {
-            float[] many = run(threads);
-            int first = Enumerable.Range(0, one.Length).FirstOrDefault(i => BitConverter.SingleToInt32Bits(one[i]) != BitConverter.SingleToInt32Bits(many[i]), -1);
-            Assert.True(first < 0, $"{threads} threads, {shape}: value {first} is {(first < 0 ? 0 : many[first]):R}, on one thread {(first < 0 ? 0 : one[first]):R}");
-        }
-    }
 
-    private static float[] Floats(int n, int seed, double low, double high)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => (float)(low + ((high - low) * random.NextDouble()))).ToArray();
-    }
-
-    private static double[] Doubles(int n, int seed, double low, double high)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => low + ((high - low) * random.NextDouble())).ToArray();
-    }
 }

@@ -3,6 +3,7 @@ using System.Linq;
 using LossGen.Kernels;
 using LossGen.Tests.Infrastructure;
 using Xunit;
+using static LossGen.Tests.Parallel.Chunked;
 
 namespace LossGen.Tests.Parallel;
 
@@ -35,7 +36,7 @@ public sealed class RowChunkTests
         float[] logits = Floats(n, 1, -4, 4), other = Floats(n, 2, -1, 1), third = Floats(n, 3, -1, 1), weights = Floats(batch, 4, 0, 2);
         float[] probabilities = Softmax(Floats(n, 5, -2, 2), rowLength);
         int[] labels = Enumerable.Range(0, batch).Select(r => (r * 7919) % rowLength).ToArray();
-        float[] Run(int threads) => ElementwiseChunkTests.WithThreads(threads, () =>
+        float[] Run(int threads) => Chunked.WithThreads(threads, () =>
         {
             float[] g1 = new float[n], g2 = new float[n], g3 = new float[n], g4 = new float[n], g5 = new float[n], g6 = new float[n], g7 = new float[n];
             float[] inPlace = (float[])logits.Clone();
@@ -52,13 +53,7 @@ public sealed class RowChunkTests
                 .Concat(g1).Concat(g2).Concat(g3).Concat(g4).Concat(g5).Concat(g6).Concat(g7).Concat(inPlace).Concat(losses).Concat(losses2).ToArray();
         });
 
-        float[] one = Run(1);
-        foreach (int threads in new[] { 2, 3, 8 })
-        {
-            float[] many = Run(threads);
-            int first = Enumerable.Range(0, one.Length).FirstOrDefault(i => BitConverter.SingleToInt32Bits(one[i]) != BitConverter.SingleToInt32Bits(many[i]), -1);
-            Assert.True(first < 0, $"{threads} threads, [{batch}, {rowLength}]: value {first} is {(first < 0 ? 0 : many[first]):R}, on one thread {(first < 0 ? 0 : one[first]):R}");
-        }
+        AssertSameBitsOnMoreThreads(Run(1), Run, $"[{batch}, {rowLength}]");
     }
 
     /// <summary>The canonical sum: each chunk's rows, as a call over those rows alone adds them, then the chunks in order.</summary>
@@ -79,7 +74,7 @@ public sealed class RowChunkTests
 
         Assert.Equal(expected, Losses.SparseSoftmaxCrossEntropy(logits, labels, rowLength, reduction: Reduction.Sum));
         Assert.Equal(expected / batch, Losses.SparseSoftmaxCrossEntropy(logits, labels, rowLength));
-        Assert.Equal(expected, ElementwiseChunkTests.WithThreads(3, () => Losses.SparseSoftmaxCrossEntropy(logits, labels, rowLength, reduction: Reduction.Sum)));
+        Assert.Equal(expected, Chunked.WithThreads(3, () => Losses.SparseSoftmaxCrossEntropy(logits, labels, rowLength, reduction: Reduction.Sum)));
     }
 
     /// <summary>
@@ -94,7 +89,7 @@ public sealed class RowChunkTests
         float[] logits = Floats(n, 7, -4, 4);
         float[] probabilities = Softmax(Floats(n, 8, -2, 2), rowLength);
         float[] losses = new float[batch], gradient = new float[n];
-        ElementwiseChunkTests.WithThreads(2, () =>
+        Chunked.WithThreads(2, () =>
         {
             Losses.SoftmaxCrossEntropyElementwiseWithGradient(logits, probabilities, losses, gradient, rowLength);
             return 0;
@@ -134,7 +129,7 @@ public sealed class RowChunkTests
             Losses.SparseSoftmaxCrossEntropyElementwise(logits, labels, losses, rowLength);
         }
 
-        ElementwiseChunkTests.WithThreads(2, () =>
+        Chunked.WithThreads(2, () =>
         {
             Allocations.AssertNoneInSteadyState(All, calls: 20);
             return 0;
@@ -161,15 +156,4 @@ public sealed class RowChunkTests
         return result;
     }
 
-    private static float[] Floats(int n, int seed, double low, double high)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => (float)(low + ((high - low) * random.NextDouble()))).ToArray();
-    }
-
-    private static double[] Doubles(int n, int seed, double low, double high)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => low + ((high - low) * random.NextDouble())).ToArray();
-    }
 }
