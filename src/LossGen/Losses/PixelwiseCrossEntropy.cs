@@ -435,8 +435,8 @@ public static partial class Losses
 
     /// <summary>
     /// The Half path: each image in tiles of 256 pixels, converted to float, run by the float engine and converted
-    /// back. Tiles start at multiples of 256, so every pixel lands in the lane it has in the float path, and the chunks
-    /// of the float path (whole tiles) end where its do. Returns the canonical sum of the losses.
+    /// back. Tiles start at multiples of 256, so every pixel lands in the lane it has in the float path, and the float
+    /// path's chunks (whole tiles) end between tiles. Returns the canonical sum of the losses, as the float path adds it.
     /// </summary>
     private static unsafe double PixelwiseHalf(Half* logits, int* labels, Half* gradient, Half* losses,
         int images, int classes, int pixels, int ignoreIndex, float scale, float* classWeights, float smoothing, float weightSum)
