@@ -85,6 +85,15 @@ internal static class ParallelChunks
         }
     }
 
+    /// <summary>Makes this thread's non-temporal stores visible to every thread before its later stores (x86's SFENCE).</summary>
+    public static void StoreFence()
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            System.Runtime.Intrinsics.X86.Sse.StoreFence();
+        }
+    }
+
     /// <summary>A sum job as a chunk job: chunk c's sum goes to its own slot, pinned by <see cref="Sum"/> for the call.</summary>
     private unsafe struct Summed<TJob> : IChunkJob
         where TJob : struct, IChunkSum
@@ -159,14 +168,20 @@ internal sealed class ChunkRun<TJob> : IThreadPoolWorkItem
 
     void IThreadPoolWorkItem.Execute() => TakeChunks();
 
+    /// <remarks>
+    /// The chunks a thread computed are reported done together, once no chunk is left to claim (the caller waits for every
+    /// chunk anyway), after a store fence: a chunk's non-temporal stores are weakly ordered, and the caller must see them
+    /// when it sees the chunk done.
+    /// </remarks>
     private void TakeChunks()
     {
+        int done = 0;
         while (true)
         {
             int c = Volatile.Read(ref _next);
             if (c >= Volatile.Read(ref _size))
             {
-                return; // all claimed, or Closed
+                break; // all claimed, or Closed
             }
 
             if (Interlocked.CompareExchange(ref _next, c + 1, c) != c)
@@ -177,13 +192,19 @@ internal sealed class ChunkRun<TJob> : IThreadPoolWorkItem
             // A helper that read the counter during an earlier call can win a claim past this call's end: not a chunk.
             if (c >= Volatile.Read(ref _size))
             {
-                return;
+                break;
             }
 
             // A copy: the job's own state (a kernel's, a row's) is per thread.
             TJob job = _job;
             job.Run(c);
-            Interlocked.Increment(ref _finished);
+            done++;
+        }
+
+        if (done > 0)
+        {
+            ParallelChunks.StoreFence();
+            Interlocked.Add(ref _finished, done);
         }
     }
 }
