@@ -122,17 +122,31 @@ public static partial class ElementwiseEngine
     }
 
     /// <summary>
-    /// The sum of Half chunks as the float path sums its chunks: <paramref name="totals"/> (the lanes of every Half
-    /// chunk so far) folded into <paramref name="sum"/> at each chunk's end, <paramref name="end"/> being where the
-    /// elements added so far end.
+    /// <see cref="Sum"/> over Half inputs: the same chunks, each converted to float <see cref="HalfChunkLength"/>
+    /// elements at a time and run by the float loops, so the float path's bits on the widened values. The first
+    /// <paramref name="inputCount"/> inputs are read, the first <paramref name="gradientCount"/> gradients written.
     /// </summary>
-    private static void FoldAtChunkEnd<T>(ref DoubleLanes totals, ref double sum, int end, int n)
+    private static unsafe double HalfSum<TKernel, TMode>(TKernel kernel, int inputCount,
+        ReadOnlySpan<Half> x0, ReadOnlySpan<Half> x1, ReadOnlySpan<Half> x2, ReadOnlySpan<Half> x3,
+        int gradientCount, Span<Half> g0, Span<Half> g1, Span<Half> g2, Span<Half> g3, float scale)
+        where TKernel : struct, IElementwiseKernel<float>
+        where TMode : struct, IMode
     {
-        if (end % ChunkLength == 0 || end == n)
+        int n = x0.Length, chunks = ChunkCount(n);
+        if (chunks == 0)
         {
-            double chunk = Total<T>(ref totals);
-            sum = end <= ChunkLength ? chunk : sum + chunk;
-            totals = default;
+            return 0;
+        }
+
+        fixed (Half* p0 = x0, p1 = x1, p2 = x2, p3 = x3)
+        fixed (Half* q0 = g0, q1 = g1, q2 = g2, q3 = g3)
+        {
+            var job = new HalfSumJob<TKernel, TMode>
+            {
+                Kernel = kernel, X0 = p0, X1 = p1, X2 = p2, X3 = p3, G0 = q0, G1 = q1, G2 = q2, G3 = q3,
+                Length = n, Scale = scale, InputCount = inputCount, GradientCount = gradientCount,
+            };
+            return ParallelChunks.Sum(in job, chunks, ThreadsFor<float, TKernel>(n));
         }
     }
 
@@ -154,6 +168,42 @@ public static partial class ElementwiseEngine
             var o = Operands<T>.At(X0, X1, X2, X3, G0, G1, G2, G3, start);
             return ChunkSum<T, TKernel, TMode>(ref Kernel, in o, (nuint)Math.Min(ChunkLength, Length - start), Scale, NonTemporal);
         }
+    }
+
+    /// <summary>The Half operands of one call, pinned by the caller for the call.</summary>
+    private unsafe struct HalfSumJob<TKernel, TMode> : IChunkSum
+        where TKernel : struct, IElementwiseKernel<float>
+        where TMode : struct, IMode
+    {
+        public TKernel Kernel;
+        public Half* X0, X1, X2, X3, G0, G1, G2, G3;
+        public int Length, InputCount, GradientCount;
+        public float Scale;
+
+        [SkipLocalsInit]
+        public double Run(int chunk)
+        {
+            var buffers = default(HalfChunkBuffers);
+            var totals = default(DoubleLanes);
+            ReadOnlySpan<Half> x0 = new(X0, Length), x1 = WholeOrNone(X1, InputCount > 1), x2 = WholeOrNone(X2, InputCount > 2), x3 = WholeOrNone(X3, InputCount > 3);
+            Span<Half> g0 = WholeOrNone(G0, GradientCount > 0), g1 = WholeOrNone(G1, GradientCount > 1), g2 = WholeOrNone(G2, GradientCount > 2), g3 = WholeOrNone(G3, GradientCount > 3);
+            int end = Math.Min(Length, (chunk + 1) * ChunkLength);
+            for (int start = chunk * ChunkLength; start < end; start += HalfChunkLength)
+            {
+                int length = Math.Min(HalfChunkLength, end - start);
+                var operands = buffers.LoadInputs(InputCount, x0, x1, x2, x3, start, length, withGradients: TMode.WithGradient);
+                AccumulateRange<float, TKernel, TMode>(ref Kernel, in operands, (nuint)length, Scale, nonTemporal: false, ref totals);
+                if (TMode.WithGradient)
+                {
+                    buffers.StoreGradients(GradientCount, g0, g1, g2, g3, start, length);
+                }
+            }
+
+            return Total<float>(ref totals);
+        }
+
+        /// <summary>The whole span from <paramref name="start"/>, or none when the kernel does not use it.</summary>
+        private readonly Span<Half> WholeOrNone(Half* start, bool used) => used ? new Span<Half>(start, Length) : default;
     }
 
     /// <inheritdoc cref="SumJob{T, TKernel, TMode}"/>

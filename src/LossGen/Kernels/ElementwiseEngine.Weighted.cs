@@ -54,17 +54,7 @@ public static partial class ElementwiseEngine
         WithWeights<Half, float, TKernel>(x0, x1, x2, sampleWeights, out ReadOnlySpan<Half> a0, out ReadOnlySpan<Half> a1, out ReadOnlySpan<Half> a2, out ReadOnlySpan<Half> a3);
         int n = ValidateWeighted<float, TKernel>(a0.Length, a1.Length, a2.Length, a3.Length, reduction);
         double divisor = ReductionChecks.Divisor(reduction, n, reduction == WeightedReduction.Mean ? WeightSumHalf(sampleWeights) : 0);
-        var buffers = default(HalfChunkBuffers);
-        var totals = default(DoubleLanes);
-        double sum = 0;
-        for (int start = 0; start < n; start += HalfChunkLength)
-        {
-            int length = Math.Min(HalfChunkLength, n - start);
-            var operands = buffers.LoadInputs(TKernel.InputCount + 1, a0, a1, a2, a3, start, length, withGradients: false);
-            AccumulateRange<float, SampleWeighted<float, TKernel>, LossOnly>(ref weighted, in operands, (nuint)length, 0f, nonTemporal: false, ref totals);
-            FoldAtChunkEnd<float>(ref totals, ref sum, start + length, n);
-        }
-
+        double sum = HalfSum<SampleWeighted<float, TKernel>, LossOnly>(weighted, TKernel.InputCount + 1, a0, a1, a2, a3, 0, default, default, default, default, 0f);
         return (Half)(float)(sum / divisor);
     }
 
@@ -83,18 +73,7 @@ public static partial class ElementwiseEngine
         ValidateOutputs<float, TKernel>(n, g0.Length, g1.Length, g2.Length, 0);
         double divisor = ReductionChecks.Divisor(reduction, n, reduction == WeightedReduction.Mean ? WeightSumHalf(sampleWeights) : 0);
         float scale = (float)(1.0 / divisor);
-        var buffers = default(HalfChunkBuffers);
-        var totals = default(DoubleLanes);
-        double sum = 0;
-        for (int start = 0; start < n; start += HalfChunkLength)
-        {
-            int length = Math.Min(HalfChunkLength, n - start);
-            var operands = buffers.LoadInputs(TKernel.InputCount + 1, a0, a1, a2, a3, start, length, withGradients: true);
-            AccumulateRange<float, SampleWeighted<float, TKernel>, LossAndGradient>(ref weighted, in operands, (nuint)length, scale, nonTemporal: false, ref totals);
-            buffers.StoreGradients(TKernel.GradientCount, g0, g1, g2, default, start, length);
-            FoldAtChunkEnd<float>(ref totals, ref sum, start + length, n);
-        }
-
+        double sum = HalfSum<SampleWeighted<float, TKernel>, LossAndGradient>(weighted, TKernel.InputCount + 1, a0, a1, a2, a3, TKernel.GradientCount, g0, g1, g2, default, scale);
         return (Half)(float)(sum / divisor);
     }
 
@@ -137,19 +116,7 @@ public static partial class ElementwiseEngine
     [SkipLocalsInit]
     private static double WeightSumHalf(ReadOnlySpan<Half> weights)
     {
-        var kernel = default(WeightOnly<float>);
-        var buffers = default(HalfChunkBuffers);
-        var totals = default(DoubleLanes);
-        double sum = 0;
-        for (int start = 0; start < weights.Length; start += HalfChunkLength)
-        {
-            int length = Math.Min(HalfChunkLength, weights.Length - start);
-            var operands = buffers.LoadInputs(1, weights, default, default, default, start, length, withGradients: false);
-            AccumulateRange<float, WeightOnly<float>, LossOnly>(ref kernel, in operands, (nuint)length, 0f, nonTemporal: false, ref totals);
-            FoldAtChunkEnd<float>(ref totals, ref sum, start + length, weights.Length);
-        }
-
-        return sum;
+        return HalfSum<WeightOnly<float>, LossOnly>(default, 1, weights, default, default, default, 0, default, default, default, default, 0f);
     }
 
     /// <summary>The "loss" w: what <see cref="WeightSum{T}"/> adds up.</summary>

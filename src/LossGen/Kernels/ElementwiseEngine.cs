@@ -107,17 +107,7 @@ public static partial class ElementwiseEngine
         where TKernel : struct, IElementwiseKernel<float>
     {
         int n = ValidateInputs<float, TKernel>(x0.Length, x1.Length, x2.Length, x3.Length, reduction);
-        var buffers = default(HalfChunkBuffers);
-        var totals = default(DoubleLanes);
-        double sum = 0;
-        for (int start = 0; start < n; start += HalfChunkLength)
-        {
-            int length = Math.Min(HalfChunkLength, n - start);
-            var operands = buffers.LoadInputs(TKernel.InputCount, x0, x1, x2, x3, start, length, withGradients: false);
-            AccumulateRange<float, TKernel, LossOnly>(ref kernel, in operands, (nuint)length, 0f, nonTemporal: false, ref totals);
-            FoldAtChunkEnd<float>(ref totals, ref sum, start + length, n);
-        }
-
+        double sum = HalfSum<TKernel, LossOnly>(kernel, TKernel.InputCount, x0, x1, x2, x3, 0, default, default, default, default, 0f);
         return (Half)(float)Finish(sum, n, reduction);
     }
 
@@ -133,18 +123,7 @@ public static partial class ElementwiseEngine
         int n = ValidateInputs<float, TKernel>(x0.Length, x1.Length, x2.Length, x3.Length, reduction);
         ValidateOutputs<float, TKernel>(n, g0.Length, g1.Length, g2.Length, g3.Length);
         float scale = GradientScale<float>(n, reduction);
-        var buffers = default(HalfChunkBuffers);
-        var totals = default(DoubleLanes);
-        double sum = 0;
-        for (int start = 0; start < n; start += HalfChunkLength)
-        {
-            int length = Math.Min(HalfChunkLength, n - start);
-            var operands = buffers.LoadInputs(TKernel.InputCount, x0, x1, x2, x3, start, length, withGradients: true);
-            AccumulateRange<float, TKernel, LossAndGradient>(ref kernel, in operands, (nuint)length, scale, nonTemporal: false, ref totals);
-            buffers.StoreGradients(TKernel.GradientCount, g0, g1, g2, g3, start, length);
-            FoldAtChunkEnd<float>(ref totals, ref sum, start + length, n);
-        }
-
+        double sum = HalfSum<TKernel, LossAndGradient>(kernel, TKernel.InputCount, x0, x1, x2, x3, TKernel.GradientCount, g0, g1, g2, g3, scale);
         return (Half)(float)Finish(sum, n, reduction);
     }
 

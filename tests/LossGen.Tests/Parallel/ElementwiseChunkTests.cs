@@ -141,6 +141,25 @@ public sealed class ElementwiseChunkTests
         Assert.Equal((Half)WithThreads(3, () => Losses.LogCosh(pf, tf)), Losses.LogCosh(p, t));
     }
 
+    /// <summary>Half reduces over chunks on the pool as float does: the same bits on any number of threads, gradients too.</summary>
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Half_gives_the_same_bits_on_1_2_3_and_8_threads(int n)
+    {
+        Half[] p = Floats(n, 26, -3, 3).Select(x => (Half)x).ToArray(), t = Floats(n, 27, -3, 3).Select(x => (Half)x).ToArray();
+        Half[] w = Floats(n, 28, 0, 2).Select(x => (Half)x).ToArray();
+        float[] Run(int threads) => WithThreads(threads, () =>
+        {
+            Half[] g1 = new Half[n], g2 = new Half[n];
+            Half logCosh = Losses.LogCoshWithGradient(p, t, g1);
+            Half weighted = Losses.MeanSquaredErrorWithGradient(p, t, w, g2);
+            Half sum = Losses.Huber(p, t, reduction: Reduction.Sum);
+            return new[] { logCosh, weighted, sum }.Concat(g1).Concat(g2).Select(x => (float)x).ToArray();
+        });
+
+        AssertSameBitsOnMoreThreads(Run(1), Run, $"Half, n = {n}");
+    }
+
     /// <summary>
     /// The state of a starved pool, made certain: the helpers are held back and never run during the calls. Each call
     /// must still return, with the one-thread bits. The held helpers then run late, during the next call and after it:
