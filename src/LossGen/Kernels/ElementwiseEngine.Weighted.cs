@@ -113,11 +113,8 @@ public static partial class ElementwiseEngine
     }
 
     /// <summary><see cref="WeightSum{T}"/> of Half weights, computed in float chunk by chunk as the Half losses are.</summary>
-    [SkipLocalsInit]
     private static double WeightSumHalf(ReadOnlySpan<Half> weights)
-    {
-        return HalfSum<WeightOnly<float>, LossOnly>(default, 1, weights, default, default, default, 0, default, default, default, default, 0f);
-    }
+        => HalfSum<WeightOnly<float>, LossOnly>(default, 1, weights, default, default, default, 0, default, default, default, default, 0f);
 
     /// <summary>The "loss" w: what <see cref="WeightSum{T}"/> adds up.</summary>
     private readonly struct WeightOnly<T> : IElementwiseKernel<T>
