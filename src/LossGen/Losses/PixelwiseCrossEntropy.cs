@@ -308,17 +308,7 @@ public static partial class Losses
                 $"'labels' has {labels.Length} labels, but the logits hold {images} images of {string.Join("·", spatial.ToArray())} pixels: one label per pixel, [N, {(spatial.Length == 2 ? "H, W" : "d1, …, dk")}] = {(long)images * pixels}.", nameof(labels));
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "The label smoothing must be in [0, 1].");
-        if (!classWeights.IsEmpty)
-        {
-            if (classWeights.Length != classes)
-                throw new ArgumentException($"'classWeights' has {classWeights.Length} weights, but there are {classes} classes: one weight per class.", nameof(classWeights));
-            for (int c = 0; c < classes; c++)
-            {
-                double weight = double.CreateTruncating(classWeights[c]);
-                if (!(weight >= 0 && double.IsFinite(weight)))
-                    throw new ArgumentOutOfRangeException(nameof(classWeights), weight, $"classWeights[{c}] is {weight}; class weights must be finite and at least 0.");
-            }
-        }
+        ThrowIfBadClassWeights(classWeights, classes);
         if (wantGradient)
         {
             if (gradient.Length != logits.Length)
@@ -385,6 +375,25 @@ public static partial class Losses
         }
 
         return reduction == Reduction.Sum ? total : divisor == 0 ? (zeroWhenAllIgnored ? 0 : double.NaN) : total / divisor;
+    }
+
+    /// <summary>
+    /// Checks optional class weights (empty for none): one per class, each finite and at least 0; the first that is not
+    /// is named by its class.
+    /// </summary>
+    internal static void ThrowIfBadClassWeights<TS>(ReadOnlySpan<TS> classWeights, int classes)
+        where TS : unmanaged, INumberBase<TS>
+    {
+        if (classWeights.IsEmpty)
+            return;
+        if (classWeights.Length != classes)
+            throw new ArgumentException($"'classWeights' has {classWeights.Length} weights, but there are {classes} classes: one weight per class.", nameof(classWeights));
+        for (int c = 0; c < classes; c++)
+        {
+            double weight = double.CreateTruncating(classWeights[c]);
+            if (!(weight >= 0 && double.IsFinite(weight)))
+                throw new ArgumentOutOfRangeException(nameof(classWeights), weight, $"classWeights[{c}] is {weight}; class weights must be finite and at least 0.");
+        }
     }
 
     /// <summary>

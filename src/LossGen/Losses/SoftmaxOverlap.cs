@@ -297,17 +297,7 @@ public static partial class Losses
         Kernels.Domains.Setting(alpha, nameof(alpha), 0, double.PositiveInfinity, false, "is at least 0");
         Kernels.Domains.Setting(beta, nameof(beta), 0, double.PositiveInfinity, false, "is at least 0");
         Kernels.Domains.Setting(gamma, nameof(gamma), 0, double.PositiveInfinity, true, "is positive");
-        if (!classWeights.IsEmpty)
-        {
-            if (classWeights.Length != classes)
-                throw new ArgumentException($"'classWeights' has {classWeights.Length} weights, but there are {classes} classes: one weight per class.", nameof(classWeights));
-            for (int c = 0; c < classes; c++)
-            {
-                double weight = double.CreateTruncating(classWeights[c]);
-                if (!(weight >= 0 && double.IsFinite(weight)))
-                    throw new ArgumentOutOfRangeException(nameof(classWeights), weight, $"classWeights[{c}] is {weight}; class weights must be finite and at least 0.");
-            }
-        }
+        ThrowIfBadClassWeights(classWeights, classes);
         CountIgnoredLabels(labels, classes, voxels, spatial, ignoreIndex);
 
         // ---- validated: the statistics, in canonical lanes (3·C rows of L lanes), then their totals.
